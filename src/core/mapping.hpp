@@ -1,0 +1,34 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/app.hpp"
+#include "core/scope.hpp"
+#include "core/unit_spec.hpp"
+
+namespace pmctl::core {
+
+/// Where one instance of an app lives; everything the pure mapping needs besides the declaration.
+struct InstanceContext {
+  int id = 0;            ///< pm_id
+  int instance = 0;      ///< NODE_APP_INSTANCE
+  Scope scope = Scope::System;
+  std::string env_file;       ///< Absolute path of the instance's environment file.
+  std::string backoff_state;  ///< Absolute path of the exp back-off state file.
+  std::string systemd_cat = "/usr/bin/systemd-cat";
+  std::string shell = "/bin/sh";
+};
+
+/// PM2's injected variables: pm_id, name, namespace, NODE_APP_INSTANCE (and PYTHONUNBUFFERED=1
+/// for python interpreters, as PM2 does).
+std::map<std::string, std::string> injected_env(const AppDecl& app, const InstanceContext& ctx);
+
+/// The transient service for one instance of `app`. Pure: same input, same properties.
+UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx);
+
+/// The content pmctl writes to the back-off state file before a manual start, so that the
+/// first run is not delayed.
+inline constexpr const char* kBackoffFresh = "-1 0\n";
+
+}  // namespace pmctl::core

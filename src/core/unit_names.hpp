@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pmctl::core {
+
+/// Every unit pmctl creates starts with this prefix; all app slices sit in `pmctl.slice`.
+inline constexpr std::string_view kUnitPrefix = "pmctl";
+inline constexpr std::size_t kMaxAppNameLength = 100;
+
+/// Escapes `s` the way `systemd-escape` does (keeps [A-Za-z0-9:_.], `-` and every other byte
+/// become `\xNN`, a leading `.` is escaped too), so it can be one dash-separated component.
+std::string escape_unit_component(std::string_view s);
+
+/// Throws core::Error if `name` cannot be an app name: empty, longer than kMaxAppNameLength, a
+/// character outside [A-Za-z0-9_.@:+-], a leading `-` or `.`, `..`, or the reserved word `all`.
+void validate_app_name(std::string_view name);
+
+/// `pmctl-<escaped name>-<id>.service`
+std::string service_unit_name(std::string_view app_name, int id);
+/// `pmctl-<escaped name>.slice` (a child of `pmctl.slice`)
+std::string app_slice_name(std::string_view app_name);
+
+}  // namespace pmctl::core

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/scope.hpp"
+
+namespace pmctl::sd {
+
+struct LogLine {
+  std::uint64_t realtime_usec = 0;
+  int priority = 6;     ///< 6 (info) = stdout, 3 (err) = stderr, as systemd-cat writes them.
+  std::string unit;     ///< The unit the line came from.
+  std::string message;
+  std::uint32_t pid = 0;
+};
+
+enum class Streams { Both, Out, Err };
+
+struct LogQuery {
+  std::vector<std::string> units;
+  /// Per unit: entries at or before this CLOCK_REALTIME µs are skipped (pmctl flush).
+  std::map<std::string, std::uint64_t> since_usec;
+  Streams streams = Streams::Both;
+};
+
+/// Reads app output back from journald. System scope matches `_SYSTEMD_UNIT=`; user scope matches
+/// `_SYSTEMD_USER_UNIT=` and `_UID=` (LogExtraFields has no effect for user units).
+class Journal {
+ public:
+  explicit Journal(core::Scope scope);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  /// The last `lines` entries of each unit (after its watermark), merged in time order.
+  std::vector<LogLine> tail(const LogQuery& query, std::size_t lines);
+  /// Calls `sink` for each entry written after this call starts, until `sink` returns false.
+  /// Blocks in sd_journal_wait between entries.
+  void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pmctl::sd

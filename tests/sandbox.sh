@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Boots a throwaway systemd 252 in private namespaces over an overlay of the host's root, for the
+# integration tests and the demo on hosts whose PID 1 is not systemd.
+#
+#   tests/sandbox.sh up      boot it (idempotent); state in $PMCTL_SANDBOX (default /var/tmp/pmctl-sandbox)
+#   tests/sandbox.sh exec CMD...   run CMD inside (all namespaces, same working directory)
+#   tests/sandbox.sh down    power it off and remove its cgroups (the overlay's upper dir is kept:
+#                            a later `up` is a reboot with state kept)
+#   tests/sandbox.sh purge   down, then delete the state dir
+#   tests/sandbox.sh pid     print the PID of the sandbox's systemd (PID 1 inside)
+#
+# Never boot systemd over the real root: its tmpfiles setup would empty the host's /tmp. Here every
+# write lands in the overlay's upper dir; only the repository is bind-mounted through, so build
+# outputs and test logs are shared with the host.
+set -euo pipefail
+
+STATE=${PMCTL_SANDBOX:-/var/tmp/pmctl-sandbox}
+NAME=pmctl-sandbox
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+die() { echo "sandbox: $*" >&2; exit 1; }
+
+cgroup_root() {
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup
+  elif [ -d /sys/fs/cgroup/unified ]; then echo /sys/fs/cgroup/unified
+  else die "no cgroup2 hierarchy found under /sys/fs/cgroup"; fi
+}
+CG="$(cgroup_root)/$NAME"
+
+sandbox_pid() {
+  local pid
+  pid=$(cat "$STATE/pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
+  # Only trust the PID if it is still the systemd we booted (PIDs get reused).
+  [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = systemd ] || return 1
+  grep -q "$NAME" "/proc/$pid/cgroup" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+mask_heavy_units() {
+  local d="$STATE/upper/etc/systemd/system"
+  mkdir -p "$d"
+  local u
+  for u in postgresql.service postgresql@.service getty@.service serial-getty@.service \
+           console-getty.service systemd-timesyncd.service cron.service ssh.service sshd.service \
+           apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service \
+           e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer logrotate.timer \
+           systemd-networkd.service systemd-resolved.service networking.service \
+           systemd-logind.service getty.target docker.service containerd.service; do
+    ln -sfn /dev/null "$d/$u"
+  done
+}
+
+inner_boot() {
+  # Runs inside the new namespaces: build the root, pivot into it, become systemd.
+  local st=$1 repo=$2
+  mount -t overlay overlay -o "lowerdir=/,upperdir=$st/upper,workdir=$st/work" "$st/root"
+  mount -t proc proc "$st/root/proc"
+  mount --rbind /dev "$st/root/dev"
+  mount -t sysfs sysfs "$st/root/sys"
+  mount -t tmpfs tmpfs "$st/root/sys/fs/cgroup"
+  mount -t cgroup2 cgroup2 "$st/root/sys/fs/cgroup"
+  mount -t tmpfs tmpfs "$st/root/run"
+  mount -t tmpfs tmpfs "$st/root/tmp"
+  mkdir -p "$st/root$repo"
+  mount --bind "$repo" "$st/root$repo"
+  cd "$st/root"
+  mkdir -p oldroot
+  pivot_root . oldroot
+  umount -l /oldroot
+  export container=$NAME
+  exec /lib/systemd/systemd --system
+}
+
+up() {
+  if sandbox_pid >/dev/null; then return 0; fi
+  [ "$(id -u)" = 0 ] || die "must run as root (it mounts and unshares)"
+  [ -x /lib/systemd/systemd ] || die "systemd is not installed (apt-get install systemd)"
+  mkdir -p "$STATE/upper" "$STATE/work" "$STATE/root"
+  mask_heavy_units
+  mkdir -p "$CG"
+  # The launching shell moves into our cgroup so that systemd's cgroup namespace is rooted there.
+  (
+    echo $BASHPID > "$CG/cgroup.procs"
+    exec setsid unshare --pid --fork --mount --cgroup --uts --ipc --propagation private \
+      bash -c "$(declare -f inner_boot); inner_boot '$STATE' '$REPO'" \
+      </dev/null >"$STATE/boot.log" 2>&1
+  ) &
+  local i pid=""
+  for i in $(seq 1 100); do
+    pid=$(find_systemd_pid) && break
+    sleep 0.05
+  done
+  [ -n "$pid" ] || die "systemd did not start; see $STATE/boot.log"
+  echo "$pid" > "$STATE/pid"
+  for i in $(seq 1 300); do
+    local s
+    s=$(nsenter -t "$pid" -a systemctl is-system-running 2>/dev/null || true)
+    case "$s" in running|degraded) return 0 ;; esac
+    sleep 0.1
+  done
+  die "systemd did not reach running (state: $s); see $STATE/boot.log"
+}
+
+find_systemd_pid() {
+  # The systemd we booted is the only process named systemd in our cgroup's top level.
+  local p
+  for p in $(cat "$CG/cgroup.procs" 2>/dev/null) $(cat "$CG"/init.scope/cgroup.procs 2>/dev/null); do
+    [ "$(cat /proc/"$p"/comm 2>/dev/null)" = systemd ] && [ "$(cut -d' ' -f4 /proc/$p/stat)" != 1 ] \
+      && { echo "$p"; return 0; }
+  done
+  for p in $(cat "$CG/cgroup.procs" "$CG"/*/cgroup.procs 2>/dev/null); do
+    [ "$(cat /proc/"$p"/comm 2>/dev/null)" = systemd ] && { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+run_exec() {
+  local pid
+  pid=$(sandbox_pid) || die "not running (tests/sandbox.sh up)"
+  exec nsenter -t "$pid" -a --wd="$PWD" "$@"
+}
+
+remove_cgroups() {
+  local d
+  [ -d "$CG" ] || return 0
+  # Depth-first: systemd made children below our directory.
+  find "$CG" -depth -type d 2>/dev/null | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+}
+
+down() {
+  local pid
+  if pid=$(sandbox_pid); then
+    nsenter -t "$pid" -a systemctl poweroff --no-block >/dev/null 2>&1 || true
+    local i
+    for i in $(seq 1 150); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    if [ -d "/proc/$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
+  fi
+  rm -f "$STATE/pid"
+  remove_cgroups
+}
+
+case "${1:-}" in
+  up) up ;;
+  exec) shift; run_exec "$@" ;;
+  down) down ;;
+  purge) down; rm -rf "$STATE" ;;
+  pid) sandbox_pid ;;
+  *) echo "usage: tests/sandbox.sh up|exec CMD...|down|purge|pid" >&2; exit 2 ;;
+esac
