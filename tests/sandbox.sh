@@ -15,7 +15,7 @@
 set -euo pipefail
 
 STATE=${PMCTL_SANDBOX:-/var/tmp/pmctl-sandbox}
-NAME=pmctl-sandbox
+NAME=$(basename "$STATE")  # also the cgroup name, so several sandboxes can coexist
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 die() { echo "sandbox: $*" >&2; exit 1; }
