@@ -118,7 +118,8 @@ find_systemd_pid() {
 run_exec() {
   local pid
   pid=$(sandbox_pid) || die "not running (tests/sandbox.sh up)"
-  exec nsenter -t "$pid" -a --wd="$PWD" "$@"
+  # --wd would resolve the directory in the host's mount namespace; cd inside instead.
+  exec nsenter -t "$pid" -a /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "$@"
 }
 
 remove_cgroups() {

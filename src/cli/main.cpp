@@ -1,1 +1,118 @@
-int main() { return 0; }
+// pmctl: PM2's command line on systemd. Parses, dispatches to one command family, and is the
+// one place that catches errors and turns them into a line on stderr and an exit code.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "cli/errors.hpp"
+#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "pmctl_config.hpp"
+
+namespace {
+
+using pmctl::cli::Context;
+
+/// Everything after the first bare `--` belongs to the script (PM2's `args`), not to pmctl.
+int split_script_args(int argc, char** argv, Context& ctx) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") != 0) continue;
+    ctx.script_args.assign(argv + i + 1, argv + argc);
+    ctx.script_args_given = true;
+    return i;
+  }
+  return argc;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// ninja's "did you mean …?" for a mistyped command.
+std::string suggestion(const CLI::App& app, const std::string& word) {
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    std::vector<std::string> names = sub->get_aliases();
+    names.push_back(sub->get_name());
+    for (const auto& name : names) {
+      const std::size_t d = edit_distance(word, name);
+      if (d < best_distance) best_distance = d, best = name;
+    }
+  }
+  return best.empty() ? "see 'pmctl --help'" : "did you mean '" + best + "'?";
+}
+
+int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  if (e.get_name() == "ExtrasError" && argc > 1 && argv[1][0] != '-' && !app.got_subcommand(argv[1])) {
+    pmctl::cli::print_error("unknown command '" + std::string(argv[1]) + "'",
+                            suggestion(app, argv[1]));
+    return 2;
+  }
+  pmctl::cli::print_error(e.what(), "see 'pmctl --help'");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Context ctx;
+  const int pmctl_argc = split_script_args(argc, argv, ctx);
+
+  CLI::App app{"pmctl: PM2's command line and ecosystem files, run by systemd", "pmctl"};
+  app.set_version_flag("-v,--version", PMCTL_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.add_flag("--user", ctx.options.user, "Talk to your user manager (systemctl --user)");
+  app.add_flag("--system", ctx.options.system, "Talk to the system manager (systemctl --system)");
+  app.add_flag("--no-color", ctx.options.no_color, "Never colour the output");
+
+  pmctl::cli::register_start(app, ctx);
+  pmctl::cli::register_lifecycle(app, ctx);
+  pmctl::cli::register_list(app, ctx);
+  pmctl::cli::register_logs(app, ctx);
+
+  pmctl::cli::set_color(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
+  app.parse_complete_callback([&] {
+    if (ctx.options.no_color) pmctl::cli::set_color(false);
+  });
+  try {
+    app.parse(pmctl_argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return usage_error(app, e, pmctl_argc, argv);
+  } catch (const pmctl::core::Error& e) {
+    pmctl::cli::print_error(e.what(), e.hint());
+    return e.exit_code();
+  } catch (const pmctl::core::ManagerError& e) {
+    const auto t = pmctl::cli::translate(e);
+    pmctl::cli::print_error(t.what, t.hint);
+    return 1;
+  } catch (const std::exception& e) {
+    pmctl::cli::print_error(e.what(), "");
+    return 1;
+  }
+  return 0;
+}

@@ -1,1 +1,105 @@
-// placeholder: being written
+#include "core/envfile.hpp"
+
+#include <cstddef>
+
+namespace pmctl::core {
+namespace {
+
+bool is_ascii_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+// systemd's unichar_is_valid(): beyond the Unicode range, UTF-16 surrogates and noncharacters
+// (U+FDD0..U+FDEF, U+xxFFFE/U+xxFFFF) are all refused.
+bool is_valid_code_point(char32_t c) {
+  if (c >= 0x110000) return false;
+  if ((c & 0xFFFFF800) == 0xD800) return false;
+  if (c >= 0xFDD0 && c <= 0xFDEF) return false;
+  return (c & 0xFFFE) != 0xFFFE;
+}
+
+std::size_t encoded_length(char32_t c) {
+  if (c < 0x80) return 1;
+  if (c < 0x800) return 2;
+  if (c < 0x10000) return 3;
+  return 4;
+}
+
+// Length of the valid UTF-8 sequence at the start of `s`, or 0 if it is not valid. Overlong
+// forms are refused, as systemd does by comparing with the shortest encoding.
+std::size_t valid_sequence_length(std::string_view s) {
+  const auto lead = static_cast<unsigned char>(s[0]);
+  std::size_t length = 0;
+  char32_t c = 0;
+  if (lead < 0x80) return lead == 0 ? 0 : 1;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2;
+    c = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3;
+    c = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4;
+    c = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (b & 0x3F);
+  }
+  if (encoded_length(c) != length || !is_valid_code_point(c)) return 0;
+  return length;
+}
+
+// One value in systemd 252's EnvironmentFile= syntax (parse_env_file_internal(),
+// src/basic/env-file.c). After `NAME=` the parser is in PRE_VALUE, where a `'` opens a
+// single-quoted run that keeps every byte (`"`, `\`, `$`, `#`, `=`, spaces, newlines) until the
+// next `'`, and then returns to PRE_VALUE. So consecutive quoted runs concatenate: `'a''b'` is
+// `ab`, and `"'"` there is a lone single quote. The shell idiom `'a'\''b'` does NOT work: the
+// backslash escape leaves the parser in the unquoted VALUE state, where the reopening `'` is a
+// literal character, so `'a'\''b'` would load as `a''b'`. Hence each `'` becomes `'"'"'`. The
+// test suite checks this against systemd 252's own parser when its library is installed.
+void append_quoted(std::string& out, std::string_view value) {
+  out += '\'';
+  for (char c : value) {
+    if (c == '\'')
+      out += R"('"'"')";
+    else
+      out += c;
+  }
+  out += '\'';
+}
+
+}  // namespace
+
+bool valid_env_name(std::string_view name) {
+  if (name.empty() || is_ascii_digit(name[0])) return false;
+  for (char c : name)
+    if (!is_ascii_letter(c) && !is_ascii_digit(c) && c != '_') return false;
+  return true;
+}
+
+bool valid_env_value(std::string_view value) {
+  while (!value.empty()) {
+    const std::size_t length = valid_sequence_length(value);
+    if (length == 0) return false;
+    value.remove_prefix(length);
+  }
+  return true;
+}
+
+std::string render_environment_file(const std::map<std::string, std::string>& env) {
+  std::string out;
+  for (const auto& [name, value] : env) {
+    if (!valid_env_name(name) || !valid_env_value(value)) continue;
+    out += name;
+    out += '=';
+    append_quoted(out, value);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace pmctl::core

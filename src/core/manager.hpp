@@ -25,6 +25,8 @@ class ManagerError : public std::runtime_error {
 inline constexpr const char* kNoSuchUnit = "org.freedesktop.systemd1.NoSuchUnit";
 inline constexpr const char* kUnitExists = "org.freedesktop.systemd1.UnitExists";
 inline constexpr const char* kAccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
+/// Not a D-Bus name: the manager could not be reached at all.
+inline constexpr const char* kConnectFailed = "pmctl.Connect";
 /// Not a D-Bus name: the start job of a unit ended with a result other than "done".
 inline constexpr const char* kJobFailed = "pmctl.JobFailed";
 

@@ -1,1 +1,156 @@
-// placeholder: being written
+#include "core/mapping.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+#include "core/unit_names.hpp"
+
+namespace pmctl::core {
+namespace {
+
+constexpr std::uint64_t kUsecPerMsec = 1000;
+constexpr std::uint64_t kInfinity = std::numeric_limits<std::uint64_t>::max();
+
+// PM2's exp_backoff_restart_delay, which systemd 252 lacks (RestartSteps= came in 254). It runs
+// as ExecStartPre, so it also delays the very first start: pmctl writes kBackoffFresh ("-1 0")
+// before each manual start, which means "no delay". The state file holds
+// "<delay just used> <epoch ms when the app started>". A previous run that lasted over 30 s
+// resets the curve to the initial delay (PM2's EXP_BACKOFF_RESET_TIMER); otherwise the delay
+// grows by 1.5 up to 15 s, in integers exactly like PM2's floor(min(15000, prev * 1.5)). The state
+// is written before sleeping so a stop during the sleep still leaves it consistent. PATH is only
+// appended to: the app's PATH may lack /usr/bin, and prepending would hide a test's fake sleep.
+constexpr std::string_view kBackoffScript =
+    "PATH=\"$PATH:/usr/bin:/bin\"; f=$1; initial=$2; now=$(date +%s%3N); prev=-1; last=0; "
+    "{ read -r prev last < \"$f\"; } 2>/dev/null; "
+    "case $prev in ''|*[!0-9]*) prev=-1;; esac; "
+    "case $last in ''|*[!0-9]*) prev=-1;; esac; "
+    "if [ $prev -lt 0 ]; then delay=0; "
+    "elif [ $((now - last)) -gt 30000 ] || [ $prev -eq 0 ]; then delay=$initial; "
+    "else delay=$((prev * 3 / 2)); [ $delay -le 15000 ] || delay=15000; fi; "
+    "echo \"$delay $((now + delay))\" > \"$f\"; "
+    "exec sleep $((delay / 1000)).$(printf %03d $((delay % 1000)))";
+
+std::vector<std::string> app_argv(const AppDecl& app, const InstanceContext& ctx) {
+  // PM2 ignores args for a command string; the shell gets the string as one word.
+  if (app.command_string) return {ctx.shell, "-c", app.script};
+  std::vector<std::string> argv;
+  if (!app.interpreter.empty()) {
+    argv.push_back(app.interpreter);
+    argv.insert(argv.end(), app.interpreter_args.begin(), app.interpreter_args.end());
+  }
+  argv.push_back(app.script);
+  argv.insert(argv.end(), app.args.begin(), app.args.end());
+  return argv;
+}
+
+// systemd-cat execs the app (it stays the main PID) with stdout and stderr connected to journald
+// at different priorities, which is how `logs --err` can tell them apart. no-env-expand keeps a
+// `$` in the app's args literal, as PM2 passes them.
+void add_exec(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx) {
+  std::vector<std::string> argv = {ctx.systemd_cat,         "-t", app.name, "--level-prefix=false",
+                                   "--stderr-priority=err", "--"};
+  const auto app_args = app_argv(app, ctx);
+  argv.insert(argv.end(), app_args.begin(), app_args.end());
+  props.push_back(
+      {"ExecStartEx", std::vector<ExecCommand>{{ctx.systemd_cat, argv, {"no-env-expand"}}}});
+}
+
+// no-env-expand as well: the script is full of `$`, and systemd must not rewrite any of it.
+void add_backoff(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx) {
+  const std::uint64_t initial = app.restart.exp_backoff_ms;
+  if (initial == 0) return;
+  std::vector<std::string> argv = {ctx.shell,
+                                   "-c",
+                                   std::string(kBackoffScript),
+                                   "pmctl-backoff",
+                                   ctx.backoff_state,
+                                   std::to_string(initial)};
+  props.push_back({"ExecStartPreEx", std::vector<ExecCommand>{
+                                         {ctx.shell, argv, {"ignore-failure", "no-env-expand"}}}});
+  // The back-off sleeps inside the start phase; the default 90 s start timeout must not cut it.
+  props.push_back({"TimeoutStartUSec", kInfinity});
+}
+
+// PM2 restarts on any exit, 0 included. PM2 stops an app after max_restarts "unstable" runs
+// (shorter than min_uptime), counted only within min_uptime * max_restarts of the last manual
+// start. systemd's start limit counts every start in a window of that length instead, and
+// refuses the start after `burst` of them, so the unit fails with start-limit-hit (errored).
+// A loop of runs shorter than min_uptime hits it as in PM2, but at any time, not only in the
+// first window (PM2's "max_restarts not honored", Unitech/pm2#718). min_uptime 0 disables it.
+void add_restart_policy(std::vector<Property>& props, const RestartPolicy& policy) {
+  props.push_back({"Restart", std::string(policy.autorestart ? "always" : "no")});
+  // PM2's exp back-off overrides restart_delay; its delay lives in ExecStartPre instead.
+  const std::uint64_t delay = policy.exp_backoff_ms > 0 ? 0 : policy.restart_delay_ms;
+  props.push_back({"RestartUSec", delay * kUsecPerMsec});
+  if (!policy.stop_exit_codes.empty()) {
+    const ExitStatusSet codes{policy.stop_exit_codes, {}};
+    props.push_back({"RestartPreventExitStatus", codes});
+    // Also a success, so that such an exit leaves the unit inactive (stopped), not failed.
+    props.push_back({"SuccessExitStatus", codes});
+  }
+  const std::uint32_t burst = std::max<std::uint32_t>(1, policy.max_restarts);
+  props.push_back({"StartLimitIntervalUSec", policy.min_uptime_ms * burst * kUsecPerMsec});
+  props.push_back({"StartLimitBurst", burst});
+}
+
+// PM2 sends SIGINT to the whole process tree, then SIGKILL after kill_timeout.
+void add_kill(std::vector<Property>& props, const RestartPolicy& policy) {
+  props.push_back({"KillSignal", std::int32_t{SIGINT}});
+  props.push_back({"TimeoutStopUSec", policy.kill_timeout_ms * kUsecPerMsec});
+  props.push_back({"SendSIGKILL", true});
+  props.push_back({"KillMode", std::string("control-group")});
+}
+
+// The user manager ignores LogExtraFields (journald does not trust it), so they are only sent
+// where they work; readers match on the unit name everywhere.
+void add_logging(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx) {
+  if (ctx.scope != Scope::System) return;
+  props.push_back(
+      {"LogExtraFields", ByteArrays{{"PMCTL_APP=" + app.name, "PMCTL_ID=" + std::to_string(ctx.id),
+                                     "PMCTL_NAMESPACE=" + app.ns}}});
+}
+
+bool is_python(std::string_view interpreter) {
+  const auto slash = interpreter.rfind('/');
+  const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
+  return base.starts_with("python");
+}
+
+}  // namespace
+
+std::map<std::string, std::string> injected_env(const AppDecl& app, const InstanceContext& ctx) {
+  std::map<std::string, std::string> env = {
+      {"pm_id", std::to_string(ctx.id)},
+      {"name", app.name},
+      {"namespace", app.ns},
+      {"NODE_APP_INSTANCE", std::to_string(ctx.instance)},
+  };
+  // Python block-buffers a pipe; unbuffered, each line reaches the journal when printed.
+  if (is_python(app.interpreter)) env["PYTHONUNBUFFERED"] = "1";
+  return env;
+}
+
+UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
+  UnitSpec spec{service_unit_name(app.name, ctx.id), {}};
+  auto& props = spec.properties;
+  props.push_back(
+      {"Description", "pmctl app '" + app.name + "' (id " + std::to_string(ctx.id) + ")"});
+  props.push_back({"Type", std::string("exec")});
+  props.push_back({"Slice", app_slice_name(app.name)});
+  props.push_back({"WorkingDirectory", app.cwd});
+  // Environment= would be readable by every local user over D-Bus; the file is 0600.
+  props.push_back({"EnvironmentFiles", std::vector<EnvironmentFile>{{ctx.env_file, false}}});
+  add_exec(props, app, ctx);
+  add_backoff(props, app, ctx);
+  add_restart_policy(props, app.restart);
+  add_kill(props, app.restart);
+  add_logging(props, app, ctx);
+  props.push_back({"CPUAccounting", true});
+  props.push_back({"MemoryAccounting", true});
+  return spec;
+}
+
+}  // namespace pmctl::core

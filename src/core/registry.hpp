@@ -32,7 +32,7 @@ struct RegistryData {
 
   AppRecord* find(int id);
   const AppRecord* find(int id) const;
-  /// Takes the next id (and resets the counter first when the list is empty).
+  /// Takes the next id (and resets the counter first when the list is empty); never one in use.
   int allocate_id();
   /// Removes the app; resets next_id to 0 when that empties the list.
   void remove(int id);

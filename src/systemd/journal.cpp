@@ -1,1 +1,149 @@
-// placeholder: being written
+#include "systemd/journal.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "core/manager.hpp"
+#include "systemd/bus.hpp"
+
+namespace pmctl::sd {
+namespace {
+
+int journal_check(int r, std::string_view what) {
+  if (r < 0)
+    throw core::ManagerError("", "journal: " + std::string(what) + ": " + std::strerror(-r));
+  return r;
+}
+
+/// The value of `field` in the current entry (binary-safe), or nullopt-like empty + false.
+bool get_field(sd_journal* j, const char* field, std::string* value) {
+  const void* data = nullptr;
+  size_t length = 0;
+  if (sd_journal_get_data(j, field, &data, &length) < 0) return false;
+  // The data is "FIELD=value", not NUL-terminated, and may hold any bytes.
+  const size_t prefix = std::strlen(field) + 1;
+  if (length < prefix) return false;
+  value->assign(static_cast<const char*>(data) + prefix, length - prefix);
+  return true;
+}
+
+std::uint32_t to_number(const std::string& text, std::uint32_t fallback) {
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  unsigned long value = std::strtoul(text.c_str(), &end, 10);
+  return *end == '\0' ? static_cast<std::uint32_t>(value) : fallback;
+}
+
+}  // namespace
+
+struct Journal::Impl {
+  core::Scope scope;
+  JournalPtr journal;
+
+  const char* unit_field() const {
+    return scope == core::Scope::System ? "_SYSTEMD_UNIT" : "_SYSTEMD_USER_UNIT";
+  }
+
+  void add_match(const std::string& match) {
+    journal_check(sd_journal_add_match(journal.get(), match.data(), match.size()),
+                  "adding match '" + match + "'");
+  }
+
+  /// Matches the output of `units` (OR) and, AND-ed, the stream filter. User units also need the
+  /// caller's UID: unit names are only unique per user manager.
+  void set_matches(const std::vector<std::string>& units, Streams streams) {
+    sd_journal_flush_matches(journal.get());
+    for (const auto& unit : units) add_match(std::string(unit_field()) + "=" + unit);
+    if (scope == core::Scope::User) add_match("_UID=" + std::to_string(getuid()));
+    switch (streams) {
+      case Streams::Both:
+        break;
+      case Streams::Out:
+        add_match("PRIORITY=6");
+        break;
+      case Streams::Err:
+        for (int p = 0; p <= 3; ++p) add_match("PRIORITY=" + std::to_string(p));
+        break;
+    }
+  }
+
+  LogLine read_entry() {
+    LogLine line;
+    journal_check(sd_journal_get_realtime_usec(journal.get(), &line.realtime_usec),
+                  "reading the timestamp");
+    std::string value;
+    if (get_field(journal.get(), "PRIORITY", &value))
+      line.priority = static_cast<int>(to_number(value, 6));
+    if (get_field(journal.get(), "_PID", &value)) line.pid = to_number(value, 0);
+    get_field(journal.get(), unit_field(), &line.unit);
+    get_field(journal.get(), "MESSAGE", &line.message);
+    return line;
+  }
+
+  static std::uint64_t since(const LogQuery& query, const std::string& unit) {
+    auto it = query.since_usec.find(unit);
+    return it == query.since_usec.end() ? 0 : it->second;
+  }
+};
+
+Journal::Journal(core::Scope scope) : impl_(std::make_unique<Impl>()) {
+  impl_->scope = scope;
+  sd_journal* raw = nullptr;
+  // LOCAL_ONLY without SYSTEM/CURRENT_USER opens every file we may read: the system journal and,
+  // for an unprivileged user, their own user-<uid>.journal (where their user units log).
+  journal_check(sd_journal_open(&raw, SD_JOURNAL_LOCAL_ONLY), "opening the journal");
+  impl_->journal.reset(raw);
+  journal_check(sd_journal_set_data_threshold(raw, 0), "setting the data threshold");
+}
+
+Journal::~Journal() = default;
+
+std::vector<LogLine> Journal::tail(const LogQuery& query, std::size_t lines) {
+  std::vector<LogLine> merged;
+  if (lines == 0) return merged;
+  sd_journal* j = impl_->journal.get();
+  for (const auto& unit : query.units) {
+    impl_->set_matches({unit}, query.streams);
+    const std::uint64_t since = Impl::since(query, unit);
+    journal_check(sd_journal_seek_tail(j), "seeking to the tail");
+    std::vector<LogLine> newest_first;
+    while (newest_first.size() < lines && journal_check(sd_journal_previous(j), "reading") > 0) {
+      LogLine line = impl_->read_entry();
+      if (line.realtime_usec <= since) break;
+      newest_first.push_back(std::move(line));
+    }
+    merged.insert(merged.end(), newest_first.rbegin(), newest_first.rend());
+  }
+  std::stable_sort(merged.begin(), merged.end(), [](const LogLine& a, const LogLine& b) {
+    return a.realtime_usec < b.realtime_usec;
+  });
+  return merged;
+}
+
+void Journal::follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink) {
+  if (query.units.empty()) return;
+  sd_journal* j = impl_->journal.get();
+  // Opening the inotify fd before seeking makes the first sd_journal_wait() see every entry
+  // written after this point (journalctl does the same).
+  journal_check(sd_journal_get_fd(j), "watching the journal");
+  impl_->set_matches(query.units, query.streams);
+  journal_check(sd_journal_seek_tail(j), "seeking to the tail");
+  // Step onto the newest existing entry, so that sd_journal_next() yields only newer ones.
+  journal_check(sd_journal_previous(j), "reading");
+  for (;;) {
+    int r = journal_check(sd_journal_next(j), "reading");
+    if (r == 0) {
+      journal_check(sd_journal_wait(j, static_cast<std::uint64_t>(-1)), "waiting for entries");
+      continue;
+    }
+    LogLine line = impl_->read_entry();
+    if (line.realtime_usec <= Impl::since(query, line.unit)) continue;
+    if (!sink(line)) return;
+  }
+}
+
+}  // namespace pmctl::sd

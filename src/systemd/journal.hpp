@@ -13,8 +13,8 @@ namespace pmctl::sd {
 
 struct LogLine {
   std::uint64_t realtime_usec = 0;
-  int priority = 6;     ///< 6 (info) = stdout, 3 (err) = stderr, as systemd-cat writes them.
-  std::string unit;     ///< The unit the line came from.
+  int priority = 6;  ///< 6 (info) = stdout, 3 (err) = stderr, as systemd-cat writes them.
+  std::string unit;  ///< The unit the line came from.
   std::string message;
   std::uint32_t pid = 0;
 };

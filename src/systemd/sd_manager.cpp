@@ -1,1 +1,391 @@
-// placeholder: being written
+#include "systemd/sd_manager.hpp"
+
+#include <time.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+#include <utility>
+
+#include "systemd/bus.hpp"
+#include "systemd/sd_manager_impl.hpp"
+
+namespace pmctl::sd {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// How long one job (start, stop, restart) may take before we give up waiting for it. systemd's
+/// own default start/stop timeouts are 90 s; a job that outlives them is stuck.
+constexpr std::chrono::microseconds kJobTimeout = 90s;
+/// How long the replies of one batched query may take.
+constexpr std::chrono::microseconds kQueryTimeout = 25s;
+
+std::uint64_t now_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+/// Dispatches one queued message, or waits for more until `deadline_usec` (CLOCK_MONOTONIC).
+/// Returns false once the deadline has passed (even while unrelated signals keep arriving).
+bool process_or_wait(sd_bus* bus, std::uint64_t deadline_usec) {
+  const std::uint64_t now = now_usec();
+  if (now >= deadline_usec) return false;
+  if (check(sd_bus_process(bus, nullptr), "processing the bus") > 0) return true;
+  check(sd_bus_wait(bus, deadline_usec - now), "waiting on the bus");
+  return true;
+}
+
+// The properties `query` reads per loaded unit; all live on the unit type's interface
+// (org.freedesktop.systemd1.Service for services).
+enum class Field {
+  MainPid,
+  NRestarts,
+  ExecMainStart,
+  CpuUsage,
+  MemoryCurrent,
+  ControlGroup,
+  Result,
+  ExecMainCode,
+  ExecMainStatus
+};
+
+/// When a property is worth a Get: each Get costs PID 1 about as much as a whole round trip,
+/// so values that systemd's own rules fix in a given state are not asked for.
+enum class Need {
+  Always,
+  /// MainPID, ControlGroup and the cgroup counters: only while the unit may have processes.
+  /// When inactive, failed or waiting to auto-restart, systemd reports 0, "" and UINT64_MAX
+  /// (the cgroup is gone), which are UnitState's defaults.
+  Processes,
+  /// ExecMainCode/Status describe the last exit: exec_status_start() zeroes them when the main
+  /// process starts, so a running service has 0/0, UnitState's defaults.
+  LastExit,
+};
+
+struct FieldInfo {
+  Field field;
+  const char* name;
+  const char* signature;
+  Need need;
+};
+
+constexpr FieldInfo kFields[] = {
+    {Field::MainPid, "MainPID", "u", Need::Processes},
+    {Field::NRestarts, "NRestarts", "u", Need::Always},
+    {Field::ExecMainStart, "ExecMainStartTimestamp", "t", Need::Always},
+    {Field::CpuUsage, "CPUUsageNSec", "t", Need::Processes},
+    {Field::MemoryCurrent, "MemoryCurrent", "t", Need::Processes},
+    {Field::ControlGroup, "ControlGroup", "s", Need::Processes},
+    {Field::Result, "Result", "s", Need::Always},
+    {Field::ExecMainCode, "ExecMainCode", "i", Need::LastExit},
+    {Field::ExecMainStatus, "ExecMainStatus", "i", Need::LastExit},
+};
+
+bool needed(const FieldInfo& info, const core::UnitState& state) {
+  switch (info.need) {
+    case Need::Always:
+      return true;
+    case Need::Processes:
+      return state.active_state != "inactive" && state.active_state != "failed" &&
+             state.sub_state != "auto-restart";
+    case Need::LastExit:
+      return state.sub_state != "running";
+  }
+  return true;
+}
+
+/// "foo.service" -> "org.freedesktop.systemd1.Service".
+std::string type_interface(const std::string& unit) {
+  auto dot = unit.rfind('.');
+  std::string type = dot == std::string::npos ? "" : unit.substr(dot + 1);
+  if (!type.empty()) type[0] = static_cast<char>(type[0] - 'a' + 'A');
+  return "org.freedesktop.systemd1." + type;
+}
+
+/// One outstanding Properties.Get.
+struct PendingGet {
+  core::UnitState* state;
+  const FieldInfo* info;
+  int* outstanding;
+  SlotPtr slot;
+};
+
+// Stores one Get reply in its UnitState. Errors (a property the unit type lacks) leave the
+// default. Never throws: this runs inside sd_bus_process.
+int on_get_reply(sd_bus_message* reply, void* userdata, sd_bus_error* /*error*/) {
+  auto* get = static_cast<PendingGet*>(userdata);
+  --*get->outstanding;
+  if (sd_bus_message_is_method_error(reply, nullptr)) return 0;
+  if (sd_bus_message_enter_container(reply, 'v', get->info->signature) < 0) return 0;
+  core::UnitState& s = *get->state;
+  const char* text = nullptr;
+  switch (get->info->field) {
+    case Field::MainPid:
+      sd_bus_message_read(reply, "u", &s.main_pid);
+      break;
+    case Field::NRestarts:
+      sd_bus_message_read(reply, "u", &s.n_restarts);
+      break;
+    case Field::ExecMainStart:
+      sd_bus_message_read(reply, "t", &s.exec_main_start_usec);
+      break;
+    case Field::CpuUsage:
+      sd_bus_message_read(reply, "t", &s.cpu_usage_nsec);
+      break;
+    case Field::MemoryCurrent:
+      sd_bus_message_read(reply, "t", &s.memory_current);
+      break;
+    case Field::ExecMainCode:
+      sd_bus_message_read(reply, "i", &s.exec_main_code);
+      break;
+    case Field::ExecMainStatus:
+      sd_bus_message_read(reply, "i", &s.exec_main_status);
+      break;
+    case Field::ControlGroup:
+      if (sd_bus_message_read(reply, "s", &text) >= 0) s.control_group = text;
+      break;
+    case Field::Result:
+      if (sd_bus_message_read(reply, "s", &text) >= 0) s.result = text;
+      break;
+  }
+  return 0;
+}
+
+// Records every JobRemoved (job path -> result) until the waiter collects it. Never throws.
+int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error* /*error*/) {
+  auto* finished = static_cast<std::unordered_map<std::string, std::string>*>(userdata);
+  std::uint32_t id = 0;
+  const char *job = nullptr, *unit = nullptr, *result = nullptr;
+  if (sd_bus_message_read(m, "uoss", &id, &job, &unit, &result) < 0) return 0;
+  try {
+    (*finished)[job] = result;
+  } catch (...) {
+    // Out of memory: the waiter times out and reports it.
+  }
+  return 0;
+}
+
+class SdManager final : public core::Manager {
+ public:
+  explicit SdManager(Connection connection) : c_(std::move(connection)) {
+    // Installed once, before any job is queued, so that no JobRemoved can be missed.
+    sd_bus_slot* slot = nullptr;
+    check(sd_bus_match_signal(c_.bus.get(), &slot, signal_sender(c_), kManagerPath,
+                              kManagerInterface, "JobRemoved", on_job_removed, &finished_jobs_),
+          "adding a match for JobRemoved");
+    job_removed_slot_.reset(slot);
+  }
+
+  void start_transient(const core::UnitSpec& spec) override {
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_call(c_.bus.get(), &raw, kSystemdService, kManagerPath,
+                                         kManagerInterface, "StartTransientUnit"),
+          "building StartTransientUnit");
+    MessagePtr m(raw);
+    check(sd_bus_message_append(raw, "ss", spec.name.c_str(), "fail"),
+          "building StartTransientUnit");
+    append_properties(raw, spec.properties);
+    check(sd_bus_message_append(raw, "a(sa(sv))", 0), "building StartTransientUnit");
+    run_job(spec.name, "start", [&](BusError* error, sd_bus_message** reply) {
+      return sd_bus_call(c_.bus.get(), raw, 0, error->get(), reply);
+    });
+  }
+
+  void start(const std::string& unit) override { unit_job("StartUnit", unit, "start"); }
+  void restart(const std::string& unit) override { unit_job("RestartUnit", unit, "restart"); }
+
+  void stop(const std::string& unit) override {
+    try {
+      unit_job("StopUnit", unit, "stop");
+    } catch (const core::ManagerError& e) {
+      if (e.name() != core::kNoSuchUnit) throw;
+    }
+  }
+
+  void reset_failed(const std::string& unit) override {
+    BusError error;
+    int r = sd_bus_call_method(c_.bus.get(), kSystemdService, kManagerPath, kManagerInterface,
+                               "ResetFailedUnit", error.get(), nullptr, "s", unit.c_str());
+    if (error.has_name(core::kNoSuchUnit)) return;
+    throw_if_failed(r, *error, "ResetFailedUnit");
+  }
+
+  void kill(const std::string& unit, int signal) override {
+    BusError error;
+    int r = sd_bus_call_method(c_.bus.get(), kSystemdService, kManagerPath, kManagerInterface,
+                               "KillUnit", error.get(), nullptr, "ssi", unit.c_str(), "main",
+                               static_cast<std::int32_t>(signal));
+    throw_if_failed(r, *error, "KillUnit");
+  }
+
+  std::vector<core::UnitState> query(const std::vector<std::string>& units) override {
+    std::vector<core::UnitState> states(units.size());
+    if (units.empty()) return states;
+    std::unordered_map<std::string, std::vector<std::size_t>> index;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      states[i].name = units[i];
+      index[units[i]].push_back(i);
+    }
+    list_units_by_names(units, index, &states);
+
+    // Pipeline every Get: all are sent before any reply is awaited, so the whole batch costs
+    // one round trip of latency instead of one per property per unit.
+    std::deque<PendingGet> gets;
+    int outstanding = 0;
+    for (auto& state : states) {
+      if (!state.loaded) continue;
+      const std::string path = unit_path(state.name);
+      const std::string interface = type_interface(state.name);
+      for (const auto& info : kFields) {
+        if (!needed(info, state)) continue;
+        PendingGet& get = gets.emplace_back(PendingGet{&state, &info, &outstanding, nullptr});
+        sd_bus_slot* slot = nullptr;
+        check(sd_bus_call_method_async(c_.bus.get(), &slot, kSystemdService, path.c_str(),
+                                       kPropertiesInterface, "Get", on_get_reply, &get, "ss",
+                                       interface.c_str(), info.name),
+              "queueing Properties.Get");
+        get.slot.reset(slot);
+        ++outstanding;
+      }
+    }
+    const std::uint64_t deadline = now_usec() + kQueryTimeout.count();
+    while (outstanding > 0) {
+      if (!process_or_wait(c_.bus.get(), deadline))
+        throw core::ManagerError("org.freedesktop.DBus.Error.NoReply",
+                                 "timed out reading unit properties from " + c_.address);
+    }
+    return states;
+  }
+
+  bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) override {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (!is_loaded(unit)) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      // Poll rather than wait for UnitRemoved: GC runs soon after the unit goes inactive.
+      timespec ts{0, 10 * 1000 * 1000};
+      nanosleep(&ts, nullptr);
+    }
+  }
+
+ private:
+  /// Calls `call` (which sends the method and returns a job path in its reply), then waits for
+  /// that job's JobRemoved. Any result other than "done" throws core::kJobFailed.
+  template <typename Call>
+  void run_job(const std::string& unit, const char* verb, Call call) {
+    finished_jobs_.clear();
+    BusError error;
+    sd_bus_message* raw_reply = nullptr;
+    int r = call(&error, &raw_reply);
+    MessagePtr reply(raw_reply);
+    throw_if_failed(r, *error, verb);
+    const char* job_path = nullptr;
+    check(sd_bus_message_read(raw_reply, "o", &job_path), "reading the job path");
+    const std::string job = job_path;
+
+    const std::uint64_t deadline = now_usec() + kJobTimeout.count();
+    for (;;) {
+      if (auto it = finished_jobs_.find(job); it != finished_jobs_.end()) {
+        const std::string result = it->second;
+        finished_jobs_.clear();
+        if (result == "done") return;
+        throw core::ManagerError(core::kJobFailed, unit + ": " + verb + " job " + result);
+      }
+      if (!process_or_wait(c_.bus.get(), deadline))
+        throw core::ManagerError(core::kJobFailed,
+                                 unit + ": " + verb + " job did not finish within " +
+                                     std::to_string(kJobTimeout.count() / 1000000) + " s");
+    }
+  }
+
+  void unit_job(const char* method, const std::string& unit, const char* verb) {
+    run_job(unit, verb, [&](BusError* error, sd_bus_message** reply) {
+      return sd_bus_call_method(c_.bus.get(), kSystemdService, kManagerPath, kManagerInterface,
+                                method, error->get(), reply, "ss", unit.c_str(), "replace");
+    });
+  }
+
+  void list_units_by_names(const std::vector<std::string>& units,
+                           const std::unordered_map<std::string, std::vector<std::size_t>>& index,
+                           std::vector<core::UnitState>* states) {
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_call(c_.bus.get(), &raw, kSystemdService, kManagerPath,
+                                         kManagerInterface, "ListUnitsByNames"),
+          "building ListUnitsByNames");
+    MessagePtr m(raw);
+    check(sd_bus_message_open_container(raw, 'a', "s"), "building ListUnitsByNames");
+    for (const auto& u : units)
+      check(sd_bus_message_append(raw, "s", u.c_str()), "building ListUnitsByNames");
+    check(sd_bus_message_close_container(raw), "building ListUnitsByNames");
+
+    BusError error;
+    sd_bus_message* raw_reply = nullptr;
+    int r = sd_bus_call(c_.bus.get(), raw, 0, error.get(), &raw_reply);
+    MessagePtr reply(raw_reply);
+    throw_if_failed(r, *error, "ListUnitsByNames");
+
+    check(sd_bus_message_enter_container(raw_reply, 'a', "(ssssssouso)"),
+          "reading ListUnitsByNames");
+    for (;;) {
+      const char *id, *description, *load, *active, *sub, *following, *path, *job_type, *job_path;
+      std::uint32_t job_id;
+      r = check(sd_bus_message_read(raw_reply, "(ssssssouso)", &id, &description, &load, &active,
+                                    &sub, &following, &path, &job_id, &job_type, &job_path),
+                "reading ListUnitsByNames");
+      if (r == 0) break;
+      auto it = index.find(id);
+      if (it == index.end()) continue;  // An alias: we only asked by primary names.
+      for (std::size_t i : it->second) {
+        core::UnitState& s = (*states)[i];
+        // Not-found stubs are what ListUnitsByNames makes of names systemd does not know.
+        s.loaded = std::strcmp(load, "loaded") == 0;
+        if (!s.loaded) continue;
+        s.active_state = active;
+        s.sub_state = sub;
+      }
+    }
+  }
+
+  /// Loaded with a LoadState other than "not-found" (a not-found stub can be re-created).
+  bool is_loaded(const std::string& unit) {
+    BusError error;
+    sd_bus_message* raw_reply = nullptr;
+    int r = sd_bus_call_method(c_.bus.get(), kSystemdService, kManagerPath, kManagerInterface,
+                               "GetUnit", error.get(), &raw_reply, "s", unit.c_str());
+    MessagePtr reply(raw_reply);
+    if (error.has_name(core::kNoSuchUnit)) return false;
+    throw_if_failed(r, *error, "GetUnit");
+    const char* path = nullptr;
+    check(sd_bus_message_read(raw_reply, "o", &path), "reading GetUnit");
+
+    BusError get_error;
+    char* load_state = nullptr;
+    r = sd_bus_get_property_string(c_.bus.get(), kSystemdService, path,
+                                   "org.freedesktop.systemd1.Unit", "LoadState", get_error.get(),
+                                   &load_state);
+    if (get_error.has_name(core::kNoSuchUnit)) return false;
+    throw_if_failed(r, *get_error, "reading LoadState");
+    bool loaded = std::strcmp(load_state, "not-found") != 0;
+    std::free(load_state);
+    return loaded;
+  }
+
+  Connection c_;
+  std::unordered_map<std::string, std::string> finished_jobs_;
+  SlotPtr job_removed_slot_;
+};
+
+}  // namespace
+
+std::unique_ptr<core::Manager> make_manager(Connection connection) {
+  return std::make_unique<SdManager>(std::move(connection));
+}
+
+std::unique_ptr<core::Manager> connect_manager(core::Scope scope) {
+  return make_manager(connect(scope));
+}
+
+}  // namespace pmctl::sd

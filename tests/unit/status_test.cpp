@@ -1,1 +1,81 @@
-// placeholder: being written
+#include "core/status.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace pmctl::core {
+namespace {
+
+struct StatusCase {
+  bool loaded;
+  std::string active_state;
+  std::string sub_state;
+  bool autorestart;
+  std::uint64_t exp_backoff_ms;
+  Status expected;
+};
+
+TEST(Status, MapsUnitStatesToPm2Statuses) {
+  const std::vector<StatusCase> cases = {
+      {false, "", "", true, 0, Status::Stopped},
+      {false, "active", "running", true, 0, Status::Stopped},
+      {true, "inactive", "dead", true, 0, Status::Stopped},
+      {true, "active", "running", true, 0, Status::Online},
+      {true, "active", "exited", true, 0, Status::Online},
+      {true, "reloading", "reload", true, 0, Status::Online},
+      {true, "activating", "auto-restart", true, 0, Status::WaitingRestart},
+      {true, "activating", "auto-restart-queued", true, 0, Status::WaitingRestart},
+      {true, "activating", "start-pre", true, 100, Status::WaitingRestart},
+      {true, "activating", "start-pre", true, 0, Status::Launching},
+      {true, "activating", "start", true, 100, Status::Launching},
+      {true, "deactivating", "stop-sigterm", true, 0, Status::Stopping},
+      {true, "failed", "failed", true, 0, Status::Errored},
+      {true, "failed", "failed", false, 0, Status::Stopped},
+      {true, "inactive", "dead", false, 0, Status::Stopped},
+  };
+  for (const auto& c : cases) {
+    UnitState unit;
+    unit.loaded = c.loaded;
+    unit.active_state = c.active_state;
+    unit.sub_state = c.sub_state;
+    RestartPolicy policy;
+    policy.autorestart = c.autorestart;
+    policy.exp_backoff_ms = c.exp_backoff_ms;
+    EXPECT_EQ(to_string(status_of(unit, policy)), to_string(c.expected))
+        << c.loaded << " " << c.active_state << "/" << c.sub_state << " autorestart "
+        << c.autorestart << " backoff " << c.exp_backoff_ms;
+  }
+}
+
+TEST(Status, SpellsStatusesLikePm2) {
+  EXPECT_EQ(to_string(Status::Online), "online");
+  EXPECT_EQ(to_string(Status::Launching), "launching");
+  EXPECT_EQ(to_string(Status::WaitingRestart), "waiting restart");
+  EXPECT_EQ(to_string(Status::Stopping), "stopping");
+  EXPECT_EQ(to_string(Status::Stopped), "stopped");
+  EXPECT_EQ(to_string(Status::Errored), "errored");
+}
+
+struct RestartCase {
+  std::string result;
+  std::uint32_t n_restarts;
+  std::uint32_t expected;
+};
+
+TEST(Status, DoesNotCountTheRestartRefusedByTheStartLimit) {
+  const std::vector<RestartCase> cases = {
+      {"success", 0, 0},         {"exit-code", 3, 3},       {"start-limit-hit", 17, 16},
+      {"start-limit-hit", 0, 0}, {"start-limit-hit", 1, 0}, {"signal", 1, 1},
+  };
+  for (const auto& c : cases) {
+    UnitState unit;
+    unit.result = c.result;
+    unit.n_restarts = c.n_restarts;
+    EXPECT_EQ(automatic_restarts(unit), c.expected) << c.result << " " << c.n_restarts;
+  }
+}
+
+}  // namespace
+}  // namespace pmctl::core

@@ -1,1 +1,123 @@
-// placeholder: being written
+#include "core/unit_names.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace pmctl::core {
+namespace {
+
+struct EscapeCase {
+  std::string input;
+  std::string expected;
+};
+
+// Expected values were produced by `systemd-escape -- <input>` (systemd 252).
+TEST(UnitNames, EscapesLikeSystemdEscape) {
+  const std::vector<EscapeCase> cases = {
+      {"api", "api"},     {"my-app", "my\\x2dapp"},
+      {"a b", "a\\x20b"}, {".hidden", "\\x2ehidden"},
+      {"a.b", "a.b"},     {"a..b", "a..b"},
+      {"..", "\\x2e."},   {"a@b", "a\\x40b"},
+      {"a+b", "a\\x2bb"}, {"a:b_c", "a:b_c"},
+      {"123", "123"},     {"a\\b", "a\\x5cb"},
+      {"-x", "\\x2dx"},   {"h\xc3\xa9llo", "h\\xc3\\xa9llo"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(escape_unit_component(c.input), c.expected) << "input: " << c.input;
+  }
+}
+
+TEST(UnitNames, EscapesSlashInsteadOfTurningItIntoADash) {
+  EXPECT_EQ(escape_unit_component("x/y"), "x\\x2fy");
+}
+
+TEST(UnitNames, AcceptsUsualAndNumericNames) {
+  for (const char* name : {"api", "worker-1", "my_app.v2", "svc@eu:1", "a+b", "455", "A"}) {
+    EXPECT_NO_THROW(validate_app_name(name)) << name;
+  }
+  EXPECT_NO_THROW(validate_app_name(std::string(kMaxAppNameLength, 'a')));
+}
+
+TEST(UnitNames, RejectsInvalidNames) {
+  const std::vector<std::string> bad = {
+      "",   "a b",  "a/b", "a'b", "a\"b", "h\xc3\xa9llo", "a\nb", "-a",
+      ".a", "a..b", "..",  "all", "a$b",  "a\\b",         "a*",   std::string(101, 'a'),
+  };
+  for (const auto& name : bad) {
+    EXPECT_THROW(validate_app_name(name), Error) << name;
+  }
+}
+
+TEST(UnitNames, NamesTheBadNameInQuotesWithAHint) {
+  try {
+    validate_app_name("a b");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "invalid app name 'a b': only letters, digits and _ . @ : + - are allowed");
+    EXPECT_EQ(e.hint(), "choose a name like 'api' or 'worker-1'");
+  }
+}
+
+TEST(UnitNames, KeepsTheErrorOnOneLineForControlCharacters) {
+  try {
+    validate_app_name("a\nb");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("'a\\x0ab'"), std::string::npos);
+  }
+}
+
+TEST(UnitNames, RejectsNamesTooLongOnceEscaped) {
+  // 100 characters, 99 of them dashes: 397 characters once escaped.
+  EXPECT_THROW(validate_app_name("a" + std::string(99, '-')), Error);
+}
+
+TEST(UnitNames, BuildsServiceAndSliceNames) {
+  EXPECT_EQ(service_unit_name("api", 0), "pmctl-api-0.service");
+  EXPECT_EQ(service_unit_name("my-app", 12), "pmctl-my\\x2dapp-12.service");
+  EXPECT_EQ(app_slice_name("api"), "pmctl-api.slice");
+  EXPECT_EQ(app_slice_name("my-app"), "pmctl-my\\x2dapp.slice");
+}
+
+bool only_unit_name_chars(const std::string& s) {
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == ':' || c == '_' || c == '.' || c == '\\' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+TEST(UnitNames, KeepsTheLongestValidNamesWithinSystemdLimits) {
+  // The worst valid names: 100 characters with as many escaped characters as the check allows.
+  std::vector<std::string> names = {std::string(kMaxAppNameLength, 'a')};
+  for (char escaped : {'-', '@', '+'}) {
+    std::string name(kMaxAppNameLength, 'a');
+    for (std::size_t i = 1; i < name.size(); i += 2) {
+      name[i] = escaped;
+      try {
+        validate_app_name(name);
+      } catch (const Error&) {
+        name[i] = 'a';
+        break;
+      }
+    }
+    names.push_back(name);
+  }
+  for (const auto& name : names) {
+    ASSERT_NO_THROW(validate_app_name(name)) << name;
+    for (const auto& unit : {service_unit_name(name, 2147483647), app_slice_name(name)}) {
+      EXPECT_LE(unit.size(), 255u) << unit;
+      EXPECT_TRUE(only_unit_name_chars(unit)) << unit;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pmctl::core

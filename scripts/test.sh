@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, runs the unit tests, then boots a
+# throwaway systemd (tests/sandbox.sh) and runs the integration tests inside it against the
+# real pmctl binary. Ends with one line "N passed, N failed". Run as root.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+scripts/setup.sh
+results=$root/build/test-results
+rm -rf "$results" && mkdir -p "$results"
+
+status=0
+echo "== unit tests"
+build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1
+
+echo "== integration tests (inside a throwaway systemd)"
+export PMCTL_SANDBOX=${PMCTL_SANDBOX:-/var/tmp/pmctl-test-sandbox}
+tests/sandbox.sh purge
+trap 'tests/sandbox.sh purge' EXIT
+tests/sandbox.sh up
+tests/sandbox.sh exec build/tests/integration/integration-tests \
+  --gtest_output="json:$results/integration.json" ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} \
+  || status=1
+
+python3 - "$results" <<'PY'
+import json, pathlib, sys
+passed = failed = skipped = 0
+for f in pathlib.Path(sys.argv[1]).glob("*.json"):
+    for suite in json.loads(f.read_text()).get("testsuites", []):
+        for t in suite.get("testsuite", []):
+            if t.get("result") == "SKIPPED" or t.get("status") == "NOTRUN": skipped += 1
+            elif t.get("failures"): failed += 1
+            else: passed += 1
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+exit $status

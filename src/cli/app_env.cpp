@@ -1,0 +1,42 @@
+#include "cli/app_env.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace pmctl::cli {
+namespace {
+
+/// Set by systemd for every service, or meaningful only to the calling shell.
+constexpr std::array<std::string_view, 17> kNotInherited{
+    "INVOCATION_ID", "JOURNAL_STREAM",  "NOTIFY_SOCKET", "LISTEN_FDS",    "LISTEN_PID",
+    "LISTEN_FDNAMES", "WATCHDOG_PID",   "WATCHDOG_USEC", "MAINPID",       "SYSTEMD_EXEC_PID",
+    "MANAGERPID",    "MONITOR_SERVICE_RESULT", "SERVICE_RESULT", "EXIT_CODE", "EXIT_STATUS",
+    "OLDPWD",        "_"};
+
+bool filtered(std::string_view name, const std::vector<std::string>& filters) {
+  for (const auto& f : filters)
+    if (name.find(f) != std::string_view::npos) return true;
+  for (auto skip : kNotInherited)
+    if (name == skip) return true;
+  return name == "SHLVL" || name == "PWD";
+}
+
+}  // namespace
+
+std::map<std::string, std::string> inherited_env(char** environ_block,
+                                                 const std::vector<std::string>& filters,
+                                                 const std::string& cwd) {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ_block; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    const std::string_view name = text.substr(0, eq);
+    if (filtered(name, filters)) continue;
+    env.emplace(std::string(name), std::string(text.substr(eq + 1)));
+  }
+  env["PWD"] = cwd;
+  return env;
+}
+
+}  // namespace pmctl::cli

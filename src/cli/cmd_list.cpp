@@ -1,0 +1,154 @@
+// pmctl ls|jlist|show: the registry joined with what systemd says right now.
+#include <algorithm>
+#include <ctime>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/list_view.hpp"
+#include "cli/output.hpp"
+#include "cli/pm2_json.hpp"
+#include "core/format.hpp"
+#include "core/selectors.hpp"
+#include "core/unit_names.hpp"
+
+namespace pmctl::cli {
+namespace {
+
+std::string painted_status(core::Status s) {
+  const std::string text(core::to_string(s));
+  if (s == core::Status::Online) return green(text);
+  if (s == core::Status::Launching) return blue(text);
+  return red(text);
+}
+
+std::vector<std::string> table_row(const core::AppView& v, const std::string& user) {
+  const bool online = v.status == core::Status::Online;
+  return {std::to_string(v.record.id),
+          v.record.decl.name.substr(0, 40),
+          v.record.decl.ns,
+          package_version(v.record.decl),
+          "fork",
+          v.state.main_pid ? std::to_string(v.state.main_pid) : "0",
+          online ? core::format_uptime(v.uptime_ms) : "0",
+          std::to_string(v.restarts),
+          painted_status(v.status),
+          core::format_cpu(v.cpu_percent),
+          core::format_memory(v.memory_bytes),
+          user,
+          grey("disabled")};
+}
+
+std::string iso_time(std::uint64_t ms) {
+  if (ms == 0) return "N/A";
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03uZ", buf, static_cast<unsigned>(ms % 1000));
+  return out;
+}
+
+std::string shell_quote(const std::string& s) { return "'" + s + "'"; }
+
+std::string last_exit(const core::UnitState& s) {
+  if (!s.loaded || s.exec_main_code == 0) return "N/A";
+  if (s.exec_main_code == 1) return "exit code " + std::to_string(s.exec_main_status);
+  return "killed by signal " + std::to_string(s.exec_main_status);
+}
+
+std::string memory_text(const core::AppView& v) {
+  if (v.status != core::Status::Online) return "N/A";
+  std::string text = core::format_memory(v.memory_bytes);
+  if (v.memory_from_proc) text += " (RSS from /proc: this cgroup has no memory controller)";
+  else text += " (cgroup memory.current)";
+  return text;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out.empty() ? "N/A" : out;
+}
+
+void print_description(const core::AppView& v, core::Scope scope) {
+  const auto& d = v.record.decl;
+  const std::string user_flag = scope == core::Scope::User ? " --user" : "";
+  const std::string journal = scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
+  std::cout << " Describing process with id " << v.record.id << " - name " << bold(d.name) << "\n";
+  Table t;
+  t.header = {"key", "value"};
+  t.rows = {{"status", painted_status(v.status)},
+            {"name", d.name},
+            {"namespace", d.ns},
+            {"version", package_version(d)},
+            {"restarts", std::to_string(v.restarts)},
+            {"uptime", v.status == core::Status::Online ? core::format_uptime(v.uptime_ms) : "0"},
+            {"script path", d.script},
+            {"script args", join(d.args)},
+            {"interpreter", d.command_string ? "/bin/sh -c" : (d.interpreter.empty() ? "none" : d.interpreter)},
+            {"interpreter args", join(d.interpreter_args)},
+            {"script id", std::to_string(v.record.id)},
+            {"exec cwd", d.cwd},
+            {"exec mode", "fork_mode"},
+            {"pid", v.state.main_pid ? std::to_string(v.state.main_pid) : "N/A"},
+            {"memory", memory_text(v)},
+            {"autorestart", d.restart.autorestart ? "yes" : "no"},
+            {"kill timeout", std::to_string(d.restart.kill_timeout_ms) + " ms (SIGINT, then SIGKILL)"},
+            {"last exit", last_exit(v.state)},
+            {"systemd result", v.state.loaded ? v.state.result : "N/A (unit not loaded)"},
+            {"created at", iso_time(v.record.created_at_ms)},
+            {"unit", v.unit},
+            {"slice", core::app_slice_name(d.name)},
+            {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
+            {"journalctl", journal + shell_quote(v.unit)}};
+  std::cout << t.render();
+}
+
+void sort_by_name(std::vector<core::AppView>& views) {
+  std::stable_sort(views.begin(), views.end(), [](const auto& a, const auto& b) {
+    if (a.record.decl.name != b.record.decl.name) return a.record.decl.name < b.record.decl.name;
+    return a.record.id < b.record.id;
+  });
+}
+
+}  // namespace
+
+void print_process_table(Context& ctx, std::vector<core::AppView> views) {
+  sort_by_name(views);
+  const std::string user = app_user();
+  Table t;
+  t.header = {"id", "name", "namespace", "version", "mode", "pid", "uptime", "↺", "status",
+              "cpu", "mem", "user", "watching"};
+  for (const auto& v : views) t.rows.push_back(table_row(v, user));
+  std::cout << t.render();
+  (void)ctx;
+}
+
+void print_process_table(Context& ctx) { print_process_table(ctx, ctx.lifecycle().views_all()); }
+
+void register_list(CLI::App& app, Context& ctx) {
+  CLI::App* ls = app.add_subcommand("list", "List apps with their live state (PM2's table)");
+  for (const char* alias : {"ls", "status", "l", "ps"}) ls->alias(alias);
+  ls->callback([&ctx] { print_process_table(ctx); });
+
+  CLI::App* jlist = app.add_subcommand("jlist", "List apps as JSON, in PM2's jlist shape");
+  jlist->callback([&ctx] {
+    nlohmann::json out = nlohmann::json::array();
+    const std::string user = app_user();
+    for (const auto& v : ctx.lifecycle().views_all()) out.push_back(pm2_process_json(v, user));
+    std::cout << out.dump() << "\n";
+  });
+
+  auto target = std::make_shared<std::string>();
+  CLI::App* show = app.add_subcommand("show", "Describe one app: settings, live state, its unit");
+  for (const char* alias : {"describe", "info", "desc"}) show->alias(alias);
+  show->add_option("target", *target, "name or id")->required();
+  show->callback([&ctx, target] {
+    const auto ids = core::resolve_exact(ctx.registry().load(), *target);
+    for (const auto& v : ctx.lifecycle().views(ids)) print_description(v, ctx.scope());
+  });
+}
+
+}  // namespace pmctl::cli

@@ -1,0 +1,162 @@
+// pmctl logs|flush: app output read back from journald, in PM2's `id|name | line` format.
+#include <algorithm>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "core/lifecycle.hpp"
+#include "core/parse.hpp"
+#include "core/selectors.hpp"
+#include "core/unit_names.hpp"
+#include "systemd/journal.hpp"
+
+namespace pmctl::cli {
+namespace {
+
+struct LogsOptions {
+  std::string target;
+  std::string lines = "15";
+  bool nostream = false;
+  bool err_only = false;
+  bool out_only = false;
+  bool raw = false;
+  bool json = false;
+  bool timestamp = false;
+};
+
+struct Source {
+  int id = 0;
+  std::string name;
+};
+
+/// Which apps, their units, and what `flush` hid of each.
+struct Selection {
+  sd::LogQuery query;
+  std::map<std::string, Source> by_unit;
+  std::size_t name_width = 0;
+};
+
+std::vector<int> selected_ids(const core::RegistryData& data, const std::string& target,
+                              const std::string& cwd) {
+  if (!target.empty()) return core::resolve_targets(data, {target}, cwd);
+  std::vector<int> ids;
+  for (const auto& app : data.apps) ids.push_back(app.id);
+  return ids;
+}
+
+Selection select(Context& ctx, const LogsOptions& o) {
+  const auto data = ctx.registry().load();
+  Selection sel;
+  for (int id : selected_ids(data, o.target, ctx.cwd())) {
+    const core::AppRecord* rec = data.find(id);
+    const std::string unit = core::service_unit_name(rec->decl.name, id);
+    sel.query.units.push_back(unit);
+    sel.query.since_usec[unit] = rec->log_watermark_usec;
+    sel.by_unit[unit] = {id, rec->decl.name};
+    sel.name_width = std::max(sel.name_width, rec->decl.name.size());
+  }
+  if (o.err_only) sel.query.streams = sd::Streams::Err;
+  if (o.out_only) sel.query.streams = sd::Streams::Out;
+  return sel;
+}
+
+std::string local_time(std::uint64_t usec, const char* format) {
+  const std::time_t secs = static_cast<std::time_t>(usec / 1000000);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+std::string json_line(const sd::LogLine& line, const Source& src) {
+  const nlohmann::json j = {{"message", line.message},
+                            {"timestamp", local_time(line.realtime_usec, "%Y-%m-%dT%H:%M:%S%z")},
+                            {"type", line.priority <= 3 ? "err" : "out"},
+                            {"process_id", src.id},
+                            {"app_name", src.name}};
+  return j.dump();
+}
+
+void print_line(const sd::LogLine& line, const Selection& sel, const LogsOptions& o) {
+  const auto it = sel.by_unit.find(line.unit);
+  if (it == sel.by_unit.end()) return;
+  const Source& src = it->second;
+  if (o.json) {
+    std::cout << json_line(line, src) << "\n" << std::flush;
+    return;
+  }
+  std::string prefix;
+  if (o.timestamp) prefix = local_time(line.realtime_usec, "%Y-%m-%d-%H:%M:%S") + " ";
+  if (!o.raw) {
+    std::string name = src.name;
+    name.resize(sel.name_width, ' ');
+    const std::string tag = std::to_string(src.id) + "|" + name + " | ";
+    prefix += line.priority <= 3 ? red(tag) : green(tag);
+  }
+  std::cout << prefix << line.message << "\n" << std::flush;
+}
+
+void run_logs(Context& ctx, const LogsOptions& o) {
+  if (o.err_only && o.out_only)
+    throw core::Error("--err and --out cannot be combined", "leave both out to see both streams", 2);
+  const std::size_t lines = core::parse_count(o.lines, "--lines");
+  const Selection sel = select(ctx, o);
+  if (sel.query.units.empty())
+    throw core::Error("no apps registered", "start one with 'pmctl start app.js'");
+  sd::Journal journal(ctx.scope());
+  if (!o.raw && !o.json)
+    say("Tailing last " + std::to_string(lines) + " lines for [" +
+        (o.target.empty() ? std::string("all") : o.target) + "] app(s) (change with --lines)");
+  if (lines > 0)
+    for (const auto& line : journal.tail(sel.query, lines)) print_line(line, sel, o);
+  if (o.nostream) return;
+  journal.follow(sel.query, [&](const sd::LogLine& line) {
+    print_line(line, sel, o);
+    return true;
+  });
+}
+
+void run_flush(Context& ctx, const std::vector<std::string>& targets) {
+  const auto data = ctx.registry().load();
+  std::vector<int> ids;
+  if (targets.empty())
+    for (const auto& app : data.apps) ids.push_back(app.id);
+  else
+    ids = core::resolve_targets(data, targets, ctx.cwd());
+  ctx.lifecycle().flush_logs(ids, core::now_usec());
+  for (int id : ids) {
+    const core::AppRecord* rec = data.find(id);
+    say("flushed '" + rec->decl.name + "' (id " + std::to_string(id) +
+        "): 'pmctl logs' hides the lines so far; journald cannot delete per unit, so 'journalctl -u " +
+        core::service_unit_name(rec->decl.name, id) + "' still has them");
+  }
+}
+
+}  // namespace
+
+void register_logs(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<LogsOptions>();
+  CLI::App* logs = app.add_subcommand("logs", "Show app output from the journal, then follow it");
+  logs->alias("log");
+  logs->add_option("target", o->target, "name | id | namespace | all | /regex/ (default: all)");
+  logs->add_option("--lines", o->lines, "Lines to show from the past (default 15)");
+  logs->add_flag("--nostream", o->nostream, "Print the past lines and exit");
+  logs->add_flag("--err", o->err_only, "Only stderr");
+  logs->add_flag("--out", o->out_only, "Only stdout");
+  logs->add_flag("--raw", o->raw, "Bare lines, no id|name prefix");
+  logs->add_flag("--json", o->json, "One JSON object per line");
+  logs->add_flag("--timestamp", o->timestamp, "Prefix each line with its time");
+  logs->callback([&ctx, o] { run_logs(ctx, *o); });
+
+  auto targets = std::make_shared<std::vector<std::string>>();
+  CLI::App* flush = app.add_subcommand("flush", "Hide earlier log lines from 'pmctl logs'");
+  flush->add_option("targets", *targets, "name | id | namespace | all (default: all)");
+  flush->callback([&ctx, targets] { run_flush(ctx, *targets); });
+}
+
+}  // namespace pmctl::cli

@@ -1,0 +1,154 @@
+// pmctl start: a new app from a script, binary or command string, or PM2's smart start of
+// registered apps (by name, id, namespace or `all`).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+#include "cli/app_env.hpp"
+#include "cli/commands.hpp"
+#include "cli/list_view.hpp"
+#include "cli/output.hpp"
+#include "core/error.hpp"
+#include "core/interpreter.hpp"
+#include "core/parse.hpp"
+#include "core/selectors.hpp"
+
+extern char** environ;
+
+namespace pmctl::cli {
+namespace {
+
+struct StartOptions {
+  std::vector<std::string> targets;
+  std::string name;
+  std::string ns;
+  std::string cwd;
+  std::string interpreter;
+  std::string interpreter_args;
+  std::vector<std::string> setenv;
+  std::vector<std::string> filter_env;
+  std::string env_name;
+  bool force = false;
+  bool no_autorestart = false;
+  std::string restart_delay;
+  std::string exp_backoff;
+  std::string max_restarts;
+  std::string min_uptime;
+  std::string kill_timeout;
+  std::vector<std::string> stop_exit_codes;
+};
+
+core::RestartPolicy parse_policy(const StartOptions& o) {
+  core::RestartPolicy p;
+  p.autorestart = !o.no_autorestart;
+  if (!o.restart_delay.empty()) p.restart_delay_ms = core::parse_duration_ms(o.restart_delay, "--restart-delay");
+  if (!o.exp_backoff.empty())
+    p.exp_backoff_ms = core::parse_duration_ms(o.exp_backoff, "--exp-backoff-restart-delay");
+  if (!o.max_restarts.empty())
+    p.max_restarts = static_cast<std::uint32_t>(core::parse_count(o.max_restarts, "--max-restarts"));
+  if (!o.min_uptime.empty()) p.min_uptime_ms = core::parse_duration_ms(o.min_uptime, "--min-uptime");
+  if (!o.kill_timeout.empty()) p.kill_timeout_ms = core::parse_duration_ms(o.kill_timeout, "--kill-timeout");
+  if (!o.stop_exit_codes.empty())
+    p.stop_exit_codes = core::parse_exit_codes(o.stop_exit_codes, "--stop-exit-codes");
+  return p;
+}
+
+std::string working_dir(const StartOptions& o, const Context& ctx) {
+  namespace fs = std::filesystem;
+  const fs::path dir = o.cwd.empty() ? fs::path(ctx.cwd()) : fs::absolute(o.cwd).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw core::Error("working directory '" + o.cwd + "' does not exist",
+                      "pass an existing directory to --cwd");
+  std::string text = dir.string();
+  if (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text;
+}
+
+core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
+  if (!o.env_name.empty())
+    throw core::Error("--env '" + o.env_name + "' names an ecosystem environment",
+                      "pass an ecosystem file with env_" + o.env_name +
+                          ", or set single variables with --setenv KEY=VALUE");
+  core::AppDecl decl;
+  decl.cwd = working_dir(o, ctx);
+  const char* path = std::getenv("PATH");
+  const std::string path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::optional<std::string> interpreter;
+  if (!o.interpreter.empty()) interpreter = o.interpreter;
+  const core::Launch launch = core::resolve_launch(o.targets.front(), decl.cwd, interpreter, path_env);
+  decl.name = o.name.empty() ? launch.default_name : o.name;
+  if (!o.ns.empty()) decl.ns = o.ns;
+  decl.script = launch.script;
+  decl.command_string = launch.command_string;
+  decl.interpreter = launch.interpreter;
+  decl.interpreter_args = core::split_args(o.interpreter_args);
+  decl.args = ctx.script_args;
+  decl.restart = parse_policy(o);
+  decl.env = inherited_env(environ, o.filter_env, decl.cwd);
+  for (const auto& item : o.setenv) {
+    auto [key, value] = core::parse_assignment(item, "--setenv");
+    decl.env[key] = value;
+  }
+  return decl;
+}
+
+/// PM2 treats a word that names registered apps (name, namespace, id, `all`) as "start them".
+std::optional<std::vector<int>> registered_targets(const StartOptions& o, Context& ctx) {
+  const auto data = ctx.registry().load();
+  for (const auto& t : o.targets) {
+    if (t.find('/') != std::string::npos || t.find(' ') != std::string::npos) return std::nullopt;
+    bool known = t == "all";
+    for (const auto& app : data.apps)
+      known = known || app.decl.name == t || app.decl.ns == t || std::to_string(app.id) == t;
+    if (!known) return std::nullopt;
+  }
+  return core::resolve_targets(data, o.targets, ctx.cwd());
+}
+
+void run_start(const StartOptions& o, Context& ctx) {
+  if (auto ids = registered_targets(o, ctx)) {
+    for (int id : *ids) ctx.lifecycle().start(id);
+    say("started " + std::to_string(ids->size()) + " app(s)");
+    print_process_table(ctx);
+    return;
+  }
+  if (o.targets.size() > 1)
+    throw core::Error("start takes one script at a time",
+                      "put the script's own arguments after '--': pmctl start app.js -- --port 80", 2);
+  const core::AppDecl decl = build_decl(o, ctx);
+  say("Starting " + decl.script + " in fork_mode (1 instance)");
+  const int id = ctx.lifecycle().start_new(decl, o.force);
+  say("Done: '" + decl.name + "' has id " + std::to_string(id));
+  print_process_table(ctx);
+}
+
+}  // namespace
+
+void register_start(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<StartOptions>();
+  CLI::App* cmd = app.add_subcommand("start", "Start a script, binary or \"command string\", or start registered apps again");
+  cmd->add_option("target", opts->targets, "Script, binary, \"command string\", or a registered name|id|namespace|all")
+      ->required();
+  cmd->add_option("-n,--name", opts->name, "App name (default: script name without extension)");
+  cmd->add_option("--namespace", opts->ns, "Namespace (default: default)");
+  cmd->add_option("--cwd", opts->cwd, "Working directory (default: the current one)");
+  cmd->add_option("--interpreter", opts->interpreter, "Interpreter, or 'none' to run the script directly");
+  cmd->add_option("--interpreter-args,--node-args", opts->interpreter_args, "Arguments for the interpreter");
+  cmd->add_option("--setenv", opts->setenv, "Add KEY=VALUE to the app's environment (repeatable)");
+  cmd->add_option("--filter-env", opts->filter_env, "Do not inherit variables whose name contains this (repeatable)");
+  cmd->add_option("--env", opts->env_name, "Ecosystem environment name (env_<name>)");
+  cmd->add_flag("-f,--force", opts->force, "Start another copy even if one of that name runs");
+  cmd->add_flag("--no-autorestart", opts->no_autorestart, "Do not restart the app when it exits");
+  cmd->add_option("--restart-delay", opts->restart_delay, "Delay before an automatic restart (ms, or 2s)");
+  cmd->add_option("--exp-backoff-restart-delay", opts->exp_backoff, "Exponential back-off: first delay (ms)");
+  cmd->add_option("--max-restarts", opts->max_restarts, "Unstable restarts before 'errored' (default 16)");
+  cmd->add_option("--min-uptime", opts->min_uptime, "A run shorter than this is unstable (default 1000 ms)");
+  cmd->add_option("-k,--kill-timeout", opts->kill_timeout, "SIGINT, then SIGKILL after this (default 1600 ms)");
+  cmd->add_option("--stop-exit-codes", opts->stop_exit_codes, "Exit codes that do not trigger a restart");
+  cmd->callback([opts, &ctx] { run_start(*opts, ctx); });
+}
+
+}  // namespace pmctl::cli

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+namespace pmctl::cli {
+
+// One registration function per command family, one file each (cmd_*.cpp). Each adds its
+// subcommands with an options struct and a callback that calls a run function.
+void register_start(CLI::App& app, Context& ctx);
+void register_lifecycle(CLI::App& app, Context& ctx);
+void register_list(CLI::App& app, Context& ctx);
+void register_logs(CLI::App& app, Context& ctx);
+
+}  // namespace pmctl::cli

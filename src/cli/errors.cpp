@@ -1,0 +1,42 @@
+#include "cli/errors.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace pmctl::cli {
+namespace {
+
+struct Entry {
+  std::string_view name;
+  std::string_view what;
+  std::string_view hint;
+};
+
+constexpr std::array kTable{
+    Entry{"org.freedesktop.DBus.Error.AccessDenied", "the service manager refused: access denied",
+          "run as root or use --user"},
+    Entry{"org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
+          "the service manager refused: authorization required", "run as root or use --user"},
+    Entry{"org.freedesktop.systemd1.NoSuchUnit", "no such unit in the service manager",
+          "see 'pmctl ls'; the app may have been removed with systemctl"},
+    Entry{"org.freedesktop.DBus.Error.NoReply", "the service manager did not answer in time",
+          "check 'systemctl is-system-running'"},
+    Entry{"org.freedesktop.DBus.Error.PropertyReadOnly", "the service manager refused a property",
+          "this systemd is older than pmctl expects (needs 252 or later)"},
+    Entry{"pmctl.JobFailed", "the app failed to start",
+          "see 'pmctl logs <name> --nostream' or 'journalctl -u <unit>'"},
+    Entry{"pmctl.Connect", "cannot reach the systemd manager",
+          "is systemd running? for your own user manager use --user"},
+};
+
+}  // namespace
+
+Translated translate(const core::ManagerError& error) {
+  for (const auto& entry : kTable) {
+    if (entry.name == error.name())
+      return {std::string(entry.what) + " (" + error.what() + ")", std::string(entry.hint)};
+  }
+  return {std::string("the service manager failed: ") + error.what(), ""};
+}
+
+}  // namespace pmctl::cli

@@ -1,0 +1,90 @@
+#include "cli/output.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+namespace pmctl::cli {
+namespace {
+
+bool g_color = false;
+
+std::string repeat(std::string_view unit, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += unit;
+  return out;
+}
+
+std::string border(const std::vector<std::size_t>& widths, std::string_view left,
+                   std::string_view mid, std::string_view right) {
+  std::string line(left);
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    line += repeat("─", widths[i] + 2);
+    line += i + 1 < widths.size() ? mid : right;
+  }
+  return line + "\n";
+}
+
+std::string row_line(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths) {
+  std::string line = "│";
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    const std::string& cell = i < cells.size() ? cells[i] : std::string();
+    line += " " + cell + std::string(widths[i] - display_width(cell), ' ') + " │";
+  }
+  return line + "\n";
+}
+
+}  // namespace
+
+void set_color(bool enabled) { g_color = enabled; }
+bool color_enabled() { return g_color; }
+
+std::string paint(std::string_view text, std::string_view code) {
+  if (!g_color) return std::string(text);
+  return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
+}
+std::string bold(std::string_view t) { return paint(t, "1"); }
+std::string green(std::string_view t) { return paint(t, "32"); }
+std::string red(std::string_view t) { return paint(t, "31"); }
+std::string blue(std::string_view t) { return paint(t, "34"); }
+std::string grey(std::string_view t) { return paint(t, "90"); }
+
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0x1b) {  // skip an ANSI escape: ESC [ ... m
+      while (i < text.size() && text[i] != 'm') ++i;
+      continue;
+    }
+    if ((c & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
+std::string Table::render() const {
+  std::vector<std::size_t> widths(header.size(), 0);
+  for (std::size_t i = 0; i < header.size(); ++i) widths[i] = display_width(header[i]);
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
+  std::vector<std::string> bold_header;
+  for (const auto& h : header) bold_header.push_back(bold(h));
+  std::string out = border(widths, "┌", "┬", "┐") + row_line(bold_header, widths);
+  if (!rows.empty()) out += border(widths, "├", "┼", "┤");
+  for (const auto& row : rows) out += row_line(row, widths);
+  return out + border(widths, "└", "┴", "┘");
+}
+
+void say(std::string_view message) { std::cout << blue("[pmctl]") << " " << message << "\n"; }
+
+void warn(std::string_view message) { std::cerr << "pmctl: warning: " << message << "\n"; }
+
+void print_error(std::string_view what, std::string_view hint) {
+  std::cerr << "pmctl: error: " << what;
+  if (!hint.empty()) std::cerr << " (hint: " << hint << ")";
+  std::cerr << "\n";
+}
+
+}  // namespace pmctl::cli

@@ -1,0 +1,85 @@
+#include "cli/pm2_json.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace pmctl::cli {
+namespace {
+
+nlohmann::json restart_fields(const core::RestartPolicy& p) {
+  return {{"autorestart", p.autorestart},
+          {"restart_delay", p.restart_delay_ms},
+          {"exp_backoff_restart_delay", p.exp_backoff_ms},
+          {"max_restarts", p.max_restarts},
+          {"min_uptime", p.min_uptime_ms},
+          {"stop_exit_codes", p.stop_exit_codes},
+          {"kill_timeout", p.kill_timeout_ms}};
+}
+
+std::string interpreter_name(const core::AppDecl& d) {
+  if (d.command_string) return "/bin/sh";
+  return d.interpreter.empty() ? "none" : d.interpreter;
+}
+
+}  // namespace
+
+std::string app_user(const Context*) {
+  const passwd* pw = getpwuid(geteuid());
+  return pw ? pw->pw_name : std::to_string(geteuid());
+}
+
+std::string package_version(const core::AppDecl& decl) {
+  namespace fs = std::filesystem;
+  if (decl.command_string) return "N/A";
+  fs::path dir = fs::path(decl.script).parent_path();
+  for (int depth = 0; depth < 8 && !dir.empty(); ++depth) {
+    std::ifstream in(dir / "package.json");
+    if (in) {
+      const auto pkg = nlohmann::json::parse(in, nullptr, false);
+      if (pkg.is_object() && pkg.contains("version") && pkg["version"].is_string())
+        return pkg["version"].get<std::string>();
+      return "N/A";
+    }
+    if (dir == dir.root_path()) break;
+    dir = dir.parent_path();
+  }
+  return "N/A";
+}
+
+nlohmann::json pm2_process_json(const core::AppView& v, const std::string& username) {
+  const core::AppDecl& d = v.record.decl;
+  const bool running = v.state.main_pid != 0;
+  nlohmann::json env = {{"status", std::string(core::to_string(v.status))},
+                        {"name", d.name},
+                        {"namespace", d.ns},
+                        {"pm_id", v.record.id},
+                        {"restart_time", v.restarts},
+                        {"unstable_restarts", 0},
+                        {"created_at", v.record.created_at_ms},
+                        {"pm_uptime", v.state.exec_main_start_usec / 1000},
+                        {"exec_mode", "fork_mode"},
+                        {"instances", 1},
+                        {"pm_exec_path", d.script},
+                        {"pm_cwd", d.cwd},
+                        {"exec_interpreter", interpreter_name(d)},
+                        {"interpreter_args", d.interpreter_args},
+                        {"node_args", d.interpreter_args},
+                        {"args", d.args},
+                        {"env", d.env},
+                        {"username", username},
+                        {"watch", false},
+                        {"version", package_version(d)},
+                        {"unit", v.unit},
+                        {"exit_code", v.state.exec_main_code == 1 ? v.state.exec_main_status : 0}};
+  env.update(restart_fields(d.restart));
+  return {{"pid", running ? v.state.main_pid : 0},
+          {"name", d.name},
+          {"pm_id", v.record.id},
+          {"monit", {{"memory", v.memory_bytes}, {"cpu", static_cast<int>(v.cpu_percent + 0.5)}}},
+          {"pm2_env", env}};
+}
+
+}  // namespace pmctl::cli

@@ -1,0 +1,229 @@
+#include "core/lifecycle.hpp"
+
+#include <chrono>
+
+#include "core/error.hpp"
+#include "core/mapping.hpp"
+#include "core/resources.hpp"
+#include "core/unit_names.hpp"
+
+namespace pmctl::core {
+namespace {
+
+/// How long to wait for systemd to unload a stopped unit before reusing it in place.
+constexpr std::chrono::milliseconds kUnloadWait{3000};
+
+bool is_running(Status s) {
+  return s == Status::Online || s == Status::Launching || s == Status::WaitingRestart;
+}
+
+/// PM2 counts a manual restart only when the app was online or launching.
+bool counts_manual_restart(Status s) { return s == Status::Online || s == Status::Launching; }
+
+std::string id_text(int id) { return std::to_string(id); }
+
+}  // namespace
+
+std::uint64_t now_usec() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::uint64_t now_ms() { return now_usec() / 1000; }
+
+Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, Tools tools)
+    : registry_(registry), manager_(manager), scope_(scope), tools_(std::move(tools)) {}
+
+std::string Lifecycle::unit_of(const AppRecord& rec) const {
+  return service_unit_name(rec.decl.name, rec.id);
+}
+
+AppRecord Lifecycle::record(int id) const {
+  auto data = registry_.load();
+  const AppRecord* rec = data.find(id);
+  if (!rec) throw Error("no app with id " + id_text(id), "see 'pmctl ls' for the registered apps");
+  return *rec;
+}
+
+UnitState Lifecycle::live(const AppRecord& rec) { return manager_.query({unit_of(rec)}).at(0); }
+
+int Lifecycle::start_new(const AppDecl& decl, bool force) {
+  validate_app_name(decl.name);
+  auto data = registry_.load();
+  std::vector<int> same_name;
+  for (const auto& app : data.apps)
+    if (app.decl.name == decl.name) same_name.push_back(app.id);
+  if (!same_name.empty() && !force) {
+    for (const auto& view : views(same_name)) {
+      if (is_running(view.status))
+        throw Error("app '" + decl.name + "' is already running (id " +
+                        id_text(view.record.id) + ")",
+                    "use 'pmctl restart " + decl.name + "', or -f to start another copy");
+    }
+    const AppRecord* old = data.find(same_name.front());
+    if (old->decl.script != decl.script)
+      throw Error("an app named '" + decl.name + "' already exists for " + old->decl.script,
+                  "choose another --name, delete it first, or use -f to add another app");
+    // PM2's smart start: the stopped app of that name starts again, with the new declaration.
+    int id = old->id;
+    registry_.update([&](RegistryData& d) { d.find(id)->decl = decl; });
+    start(id);
+    return id;
+  }
+  int id = 0;
+  AppRecord rec;
+  registry_.update([&](RegistryData& d) {
+    id = d.allocate_id();
+    rec.id = id;
+    rec.decl = decl;
+    rec.created_at_ms = now_ms();
+    d.apps.push_back(rec);
+  });
+  try {
+    launch(rec);
+  } catch (...) {
+    // A failed start leaves nothing behind: no registry entry, no files, no failed unit.
+    try {
+      manager_.reset_failed(unit_of(rec));
+    } catch (const ManagerError&) {
+    }
+    registry_.update([&](RegistryData& d) { d.remove(id); });
+    registry_.remove_instance_files(id);
+    throw;
+  }
+  return id;
+}
+
+void Lifecycle::launch(const AppRecord& rec) {
+  InstanceContext ctx;
+  ctx.id = rec.id;
+  ctx.scope = scope_;
+  ctx.env_file = registry_.env_file(rec.id).string();
+  ctx.backoff_state = registry_.backoff_file(rec.id).string();
+  ctx.systemd_cat = tools_.systemd_cat;
+  ctx.shell = tools_.shell;
+  auto env = rec.decl.env;
+  for (auto& [key, value] : injected_env(rec.decl, ctx)) env[key] = value;
+  registry_.write_env_file(rec.id, env);
+  registry_.write_backoff_fresh(rec.id);
+  const UnitSpec spec = map_service(rec.decl, ctx);
+  try {
+    manager_.start_transient(spec);
+    return;
+  } catch (const ManagerError& e) {
+    if (e.name() != kUnitExists) throw;
+  }
+  // The unit is still loaded from an earlier run (failed, or not yet garbage-collected).
+  manager_.reset_failed(spec.name);
+  if (manager_.wait_unloaded(spec.name, kUnloadWait))
+    manager_.start_transient(spec);
+  else
+    manager_.start(spec.name);
+}
+
+void Lifecycle::fold_restarts(int id, std::uint32_t extra) {
+  if (extra == 0) return;
+  registry_.update([&](RegistryData& d) {
+    if (AppRecord* rec = d.find(id)) rec->restarts += extra;
+  });
+}
+
+void Lifecycle::stop_unit(const std::string& unit) {
+  manager_.stop(unit);
+  // An app that answers SIGINT with exit 1 or 130, or that needed SIGKILL, leaves a failed
+  // unit; a deliberate stop must end `stopped`, so clear it (this also unloads the unit).
+  manager_.reset_failed(unit);
+}
+
+void Lifecycle::start(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = live(rec);
+  const Status status = status_of(state, rec.decl.restart);
+  if (is_running(status)) {
+    restart(id);
+    return;
+  }
+  if (state.loaded) {
+    // errored (or exited with autorestart off): keep the restarts it made, then start afresh.
+    stop_unit(unit_of(rec));
+    fold_restarts(id, automatic_restarts(state));
+  }
+  launch(rec);
+}
+
+void Lifecycle::restart(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = live(rec);
+  const Status status = status_of(state, rec.decl.restart);
+  if (state.loaded) {
+    stop_unit(unit_of(rec));
+    fold_restarts(id, automatic_restarts(state) + (counts_manual_restart(status) ? 1 : 0));
+  }
+  launch(record(id));
+}
+
+void Lifecycle::stop(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = live(rec);
+  if (!state.loaded) return;
+  stop_unit(unit_of(rec));
+  fold_restarts(id, automatic_restarts(state));
+}
+
+void Lifecycle::remove(int id) {
+  stop(id);
+  registry_.update([&](RegistryData& d) { d.remove(id); });
+  registry_.remove_instance_files(id);
+}
+
+void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t now) {
+  registry_.update([&](RegistryData& d) {
+    for (int id : ids)
+      if (AppRecord* rec = d.find(id)) rec->log_watermark_usec = now;
+  });
+}
+
+std::vector<AppView> Lifecycle::views_all() {
+  std::vector<int> ids;
+  for (const auto& app : registry_.load().apps) ids.push_back(app.id);
+  return views(ids);
+}
+
+std::vector<AppView> Lifecycle::views(const std::vector<int>& ids) {
+  const auto data = registry_.load();
+  std::vector<AppView> out;
+  std::vector<std::string> units;
+  for (int id : ids) {
+    const AppRecord* rec = data.find(id);
+    if (!rec) continue;
+    AppView view;
+    view.record = *rec;
+    view.unit = unit_of(*rec);
+    units.push_back(view.unit);
+    out.push_back(std::move(view));
+  }
+  if (units.empty()) return out;
+  const auto states = manager_.query(units);
+  const std::uint64_t now = now_usec();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    AppView& v = out[i];
+    v.state = states.at(i);
+    v.status = status_of(v.state, v.record.decl.restart);
+    v.restarts = v.record.restarts + automatic_restarts(v.state);
+    if (v.status != Status::Online || v.state.exec_main_start_usec == 0) continue;
+    const std::uint64_t run_usec =
+        now > v.state.exec_main_start_usec ? now - v.state.exec_main_start_usec : 0;
+    v.uptime_ms = run_usec / 1000;
+    if (v.state.cpu_usage_nsec != kUnknown && run_usec > 0)
+      v.cpu_percent = static_cast<double>(v.state.cpu_usage_nsec) / 10.0 / run_usec;
+    if (v.state.memory_current != kUnknown) {
+      v.memory_bytes = v.state.memory_current;
+    } else {
+      v.memory_bytes = cgroup_rss_bytes(cgroup2_root(), v.state.control_group);
+      v.memory_from_proc = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace pmctl::core

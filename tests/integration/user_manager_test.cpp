@@ -1,0 +1,55 @@
+// The same verbs against root's user manager (user@0.service), as `systemctl --user` sees it.
+#include "fixture.hpp"
+
+namespace pmctl::test {
+namespace {
+
+const std::vector<std::string> kUserEnv{"XDG_RUNTIME_DIR=/run/user/0"};
+
+class UserManagerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0);
+  }
+  void TearDown() override { pmctl({"--user", "delete", "all"}, kUserEnv); }
+  Result user(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"--user"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return pmctl(argv, kUserEnv);
+  }
+  nlohmann::json find(const std::string& name) {
+    const auto list = nlohmann::json::parse(user({"jlist"}).out);
+    for (const auto& a : list)
+      if (a["name"] == name) return a;
+    return nullptr;
+  }
+};
+
+TEST_F(UserManagerTest, StartsListsLogsAndStopsInTheUserManager) {
+  const std::string name = unique_name("userapp");
+  const Result r = user({"start", app_path("server.js"), "--name", name});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto a = find(name);
+  ASSERT_FALSE(a.is_null());
+  EXPECT_EQ(a["pm2_env"]["status"], "online");
+  const std::string unit = a["pm2_env"]["unit"];
+  EXPECT_EQ(unit_property(unit, "ActiveState", true), "active");
+  EXPECT_EQ(unit_property(unit, "MainPID", true), std::to_string(a["pid"].get<int>()));
+  // Not visible to the system manager.
+  EXPECT_EQ(unit_property(unit, "LoadState"), "not-found");
+  EXPECT_TRUE(eventually([&] {
+    return user({"logs", name, "--nostream", "--raw", "--err"}).out.find("server: err") !=
+           std::string::npos;
+  }));
+  ASSERT_EQ(user({"stop", name}).exit_code, 0);
+  EXPECT_EQ(find(name)["pm2_env"]["status"], "stopped");
+}
+
+TEST_F(UserManagerTest, KeepsItsOwnRegistry) {
+  const std::string name = unique_name("useronly");
+  ASSERT_EQ(user({"start", app_path("server.js"), "--name", name}).exit_code, 0);
+  EXPECT_TRUE(app(name).is_null());  // the system registry does not know it
+}
+
+}  // namespace
+}  // namespace pmctl::test

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/manager.hpp"
+
+namespace pmctl::test {
+
+/// An in-memory service manager: units are created running, stopped units are unloaded at
+/// once, failed units stay loaded until reset — the systemd rules pmctl relies on.
+class FakeManager : public core::Manager {
+ public:
+  std::map<std::string, core::UnitState> units;
+  std::map<std::string, core::UnitSpec> specs;
+  std::vector<std::string> calls;
+  bool fail_next_start = false;
+  std::uint32_t next_pid = 1000;
+
+  void start_transient(const core::UnitSpec& spec) override {
+    calls.push_back("start_transient " + spec.name);
+    if (units.count(spec.name)) throw core::ManagerError(core::kUnitExists, spec.name + " exists");
+    specs[spec.name] = spec;
+    if (fail_next_start) {
+      fail_next_start = false;
+      units[spec.name] = failed(spec.name);
+      throw core::ManagerError(core::kJobFailed, spec.name + ": start job failed");
+    }
+    units[spec.name] = running(spec.name);
+  }
+  void start(const std::string& unit) override {
+    calls.push_back("start " + unit);
+    units[unit] = running(unit);
+  }
+  void restart(const std::string& unit) override {
+    calls.push_back("restart " + unit);
+    units[unit] = running(unit);
+  }
+  void stop(const std::string& unit) override {
+    calls.push_back("stop " + unit);
+    units.erase(unit);
+  }
+  void reset_failed(const std::string& unit) override {
+    calls.push_back("reset_failed " + unit);
+    auto it = units.find(unit);
+    if (it != units.end() && it->second.active_state == "failed") units.erase(it);
+  }
+  void kill(const std::string& unit, int) override { calls.push_back("kill " + unit); }
+  std::vector<core::UnitState> query(const std::vector<std::string>& names) override {
+    std::vector<core::UnitState> out;
+    for (const auto& n : names) {
+      auto it = units.find(n);
+      core::UnitState s;
+      s.name = n;
+      out.push_back(it == units.end() ? s : it->second);
+    }
+    return out;
+  }
+  bool wait_unloaded(const std::string& unit, std::chrono::milliseconds) override {
+    return units.count(unit) == 0;
+  }
+
+  core::UnitState running(const std::string& name) {
+    core::UnitState s;
+    s.name = name;
+    s.loaded = true;
+    s.active_state = "active";
+    s.sub_state = "running";
+    s.result = "success";
+    s.main_pid = next_pid++;
+    s.memory_current = 1 << 20;
+    return s;
+  }
+  static core::UnitState failed(const std::string& name) {
+    core::UnitState s;
+    s.name = name;
+    s.loaded = true;
+    s.active_state = "failed";
+    s.sub_state = "failed";
+    s.result = "exit-code";
+    return s;
+  }
+};
+
+}  // namespace pmctl::test

@@ -1,0 +1,130 @@
+#include "core/lifecycle.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "fake_manager.hpp"
+
+namespace pmctl::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  LifecycleTest()
+      : dir_(fs::temp_directory_path() /
+             ("pmctl-lifecycle-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))),
+        registry_(dir_),
+        lifecycle_(registry_, manager_, Scope::System) {}
+  ~LifecycleTest() override { fs::remove_all(dir_); }
+
+  AppDecl decl(const std::string& name) {
+    AppDecl d;
+    d.name = name;
+    d.script = "/srv/" + name + ".js";
+    d.interpreter = "/usr/bin/node";
+    d.cwd = "/srv";
+    return d;
+  }
+
+  static inline int counter_ = 0;
+  fs::path dir_;
+  Registry registry_;
+  test::FakeManager manager_;
+  Lifecycle lifecycle_;
+};
+
+TEST_F(LifecycleTest, StartNewRegistersTheAppAndStartsItsUnit) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  EXPECT_EQ(id, 0);
+  ASSERT_EQ(registry_.load().apps.size(), 1u);
+  EXPECT_EQ(manager_.units.count("pmctl-api-0.service"), 1u);
+  EXPECT_TRUE(fs::exists(registry_.env_file(0)));
+  const auto views = lifecycle_.views_all();
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].status, Status::Online);
+}
+
+TEST_F(LifecycleTest, AFailedStartLeavesNothingRegisteredAndNoFailedUnit) {
+  manager_.fail_next_start = true;
+  EXPECT_THROW(lifecycle_.start_new(decl("api"), false), ManagerError);
+  EXPECT_TRUE(registry_.load().apps.empty());
+  EXPECT_TRUE(manager_.units.empty());
+  EXPECT_FALSE(fs::exists(registry_.env_file(0)));
+}
+
+TEST_F(LifecycleTest, StartingARunningNameWithoutForceChangesNothing) {
+  lifecycle_.start_new(decl("api"), false);
+  const auto calls = manager_.calls.size();
+  EXPECT_THROW(lifecycle_.start_new(decl("api"), false), Error);
+  EXPECT_EQ(registry_.load().apps.size(), 1u);
+  // Only queries happened, no job.
+  EXPECT_EQ(manager_.calls.size(), calls);
+  EXPECT_EQ(lifecycle_.start_new(decl("api"), true), 1);
+}
+
+TEST_F(LifecycleTest, StartingAStoppedNameStartsTheSameAppAgain) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.stop(id);
+  EXPECT_EQ(lifecycle_.start_new(decl("api"), false), id);
+  EXPECT_EQ(registry_.load().apps.size(), 1u);
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Online);
+}
+
+TEST_F(LifecycleTest, ManualRestartOfAnOnlineAppCountsOnceAndKeepsAutomaticOnes) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  manager_.units["pmctl-api-0.service"].n_restarts = 3;
+  lifecycle_.restart(id);
+  EXPECT_EQ(registry_.load().find(id)->restarts, 4u);
+  EXPECT_EQ(lifecycle_.views({id})[0].restarts, 4u);
+}
+
+TEST_F(LifecycleTest, RestartOfAStoppedAppDoesNotCount) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.stop(id);
+  lifecycle_.restart(id);
+  EXPECT_EQ(lifecycle_.views({id})[0].restarts, 0u);
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Online);
+}
+
+TEST_F(LifecycleTest, StopClearsAFailedUnitSoTheAppEndsStopped) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.stop(id);
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Stopped);
+  EXPECT_EQ(manager_.calls.back(), "reset_failed pmctl-api-0.service");
+}
+
+TEST_F(LifecycleTest, StartingAnErroredAppReplacesItsFailedUnit) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  auto failed = test::FakeManager::failed("pmctl-api-0.service");
+  failed.n_restarts = 16;
+  failed.result = "start-limit-hit";
+  manager_.units["pmctl-api-0.service"] = failed;
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Errored);
+  lifecycle_.start(id);
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Online);
+  EXPECT_EQ(registry_.load().find(id)->restarts, 15u);
+}
+
+TEST_F(LifecycleTest, RemoveStopsTheUnitAndForgetsTheApp) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.remove(id);
+  EXPECT_TRUE(registry_.load().apps.empty());
+  EXPECT_TRUE(manager_.units.empty());
+  EXPECT_FALSE(fs::exists(registry_.env_file(id)));
+}
+
+TEST_F(LifecycleTest, FlushSetsTheWatermarkOfTheChosenApps) {
+  const int a = lifecycle_.start_new(decl("a"), false);
+  const int b = lifecycle_.start_new(decl("b"), false);
+  lifecycle_.flush_logs({b}, 1234);
+  EXPECT_EQ(registry_.load().find(a)->log_watermark_usec, 0u);
+  EXPECT_EQ(registry_.load().find(b)->log_watermark_usec, 1234u);
+}
+
+}  // namespace
+}  // namespace pmctl::core
