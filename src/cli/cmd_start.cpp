@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "cli/app_env.hpp"
 #include "cli/commands.hpp"
@@ -38,26 +39,29 @@ struct StartOptions {
   std::string min_uptime;
   std::string kill_timeout;
   std::vector<std::string> stop_exit_codes;
+  /// Options given on the command line, even with an empty value (which must be an error).
+  std::set<std::string> given;
+  bool has(const std::string& option) const { return given.count(option) > 0; }
 };
 
 core::RestartPolicy parse_policy(const StartOptions& o) {
   core::RestartPolicy p;
   p.autorestart = !o.no_autorestart;
-  if (!o.restart_delay.empty()) p.restart_delay_ms = core::parse_duration_ms(o.restart_delay, "--restart-delay");
-  if (!o.exp_backoff.empty())
+  if (o.has("--restart-delay")) p.restart_delay_ms = core::parse_duration_ms(o.restart_delay, "--restart-delay");
+  if (o.has("--exp-backoff-restart-delay"))
     p.exp_backoff_ms = core::parse_duration_ms(o.exp_backoff, "--exp-backoff-restart-delay");
-  if (!o.max_restarts.empty())
+  if (o.has("--max-restarts"))
     p.max_restarts = static_cast<std::uint32_t>(core::parse_count(o.max_restarts, "--max-restarts"));
-  if (!o.min_uptime.empty()) p.min_uptime_ms = core::parse_duration_ms(o.min_uptime, "--min-uptime");
-  if (!o.kill_timeout.empty()) p.kill_timeout_ms = core::parse_duration_ms(o.kill_timeout, "--kill-timeout");
-  if (!o.stop_exit_codes.empty())
+  if (o.has("--min-uptime")) p.min_uptime_ms = core::parse_duration_ms(o.min_uptime, "--min-uptime");
+  if (o.has("--kill-timeout")) p.kill_timeout_ms = core::parse_duration_ms(o.kill_timeout, "--kill-timeout");
+  if (o.has("--stop-exit-codes"))
     p.stop_exit_codes = core::parse_exit_codes(o.stop_exit_codes, "--stop-exit-codes");
   return p;
 }
 
 std::string working_dir(const StartOptions& o, const Context& ctx) {
   namespace fs = std::filesystem;
-  const fs::path dir = o.cwd.empty() ? fs::path(ctx.cwd()) : fs::absolute(o.cwd).lexically_normal();
+  const fs::path dir = !o.has("--cwd") ? fs::path(ctx.cwd()) : fs::absolute(o.cwd).lexically_normal();
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw core::Error("working directory '" + o.cwd + "' does not exist",
@@ -77,10 +81,10 @@ core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
   const char* path = std::getenv("PATH");
   const std::string path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
   std::optional<std::string> interpreter;
-  if (!o.interpreter.empty()) interpreter = o.interpreter;
+  if (o.has("--interpreter")) interpreter = o.interpreter;
   const core::Launch launch = core::resolve_launch(o.targets.front(), decl.cwd, interpreter, path_env);
-  decl.name = o.name.empty() ? launch.default_name : o.name;
-  if (!o.ns.empty()) decl.ns = o.ns;
+  decl.name = o.has("--name") ? o.name : launch.default_name;
+  if (o.has("--namespace")) decl.ns = o.ns;
   decl.script = launch.script;
   decl.command_string = launch.command_string;
   decl.interpreter = launch.interpreter;
@@ -148,7 +152,11 @@ void register_start(CLI::App& app, Context& ctx) {
   cmd->add_option("--min-uptime", opts->min_uptime, "A run shorter than this is unstable (default 1000 ms)");
   cmd->add_option("-k,--kill-timeout", opts->kill_timeout, "SIGINT, then SIGKILL after this (default 1600 ms)");
   cmd->add_option("--stop-exit-codes", opts->stop_exit_codes, "Exit codes that do not trigger a restart");
-  cmd->callback([opts, &ctx] { run_start(*opts, ctx); });
+  cmd->callback([opts, cmd, &ctx] {
+    for (const CLI::Option* opt : cmd->get_options())
+      if (opt->count() > 0) opts->given.insert(opt->get_name());
+    run_start(*opts, ctx);
+  });
 }
 
 }  // namespace pmctl::cli

@@ -61,10 +61,24 @@ std::string suggestion(const CLI::App& app, const std::string& word) {
   return best.empty() ? "see 'pmctl --help'" : "did you mean '" + best + "'?";
 }
 
+/// The first word that is not a global option: what the user meant as the command.
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] != '-') return argv[i];
+  return "";
+}
+
+bool is_command(const CLI::App& app, const std::string& word) {
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->check_name(word)) return true;
+  }
+  return false;
+}
+
 int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
-  if (e.get_name() == "ExtrasError" && argc > 1 && argv[1][0] != '-' && !app.got_subcommand(argv[1])) {
-    pmctl::cli::print_error("unknown command '" + std::string(argv[1]) + "'",
-                            suggestion(app, argv[1]));
+  const std::string word = command_word(argc, argv);
+  if (!word.empty() && !is_command(app, word)) {
+    pmctl::cli::print_error("unknown command '" + word + "'", suggestion(app, word));
     return 2;
   }
   pmctl::cli::print_error(e.what(), "see 'pmctl --help'");

@@ -146,7 +146,7 @@ void Lifecycle::start(int id) {
   if (state.loaded) {
     // errored (or exited with autorestart off): keep the restarts it made, then start afresh.
     stop_unit(unit_of(rec));
-    fold_restarts(id, automatic_restarts(state));
+    fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
   launch(rec);
 }
@@ -157,7 +157,7 @@ void Lifecycle::restart(int id) {
   const Status status = status_of(state, rec.decl.restart);
   if (state.loaded) {
     stop_unit(unit_of(rec));
-    fold_restarts(id, automatic_restarts(state) + (counts_manual_restart(status) ? 1 : 0));
+    fold_restarts(id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
   }
   launch(record(id));
 }
@@ -167,13 +167,20 @@ void Lifecycle::stop(int id) {
   const UnitState state = live(rec);
   if (!state.loaded) return;
   stop_unit(unit_of(rec));
-  fold_restarts(id, automatic_restarts(state));
+  fold_restarts(id, automatic_restarts(state, rec.decl.restart));
 }
 
 void Lifecycle::remove(int id) {
+  const AppRecord rec = record(id);
   stop(id);
-  registry_.update([&](RegistryData& d) { d.remove(id); });
+  bool last_of_name = true;
+  registry_.update([&](RegistryData& d) {
+    d.remove(id);
+    for (const auto& app : d.apps) last_of_name = last_of_name && app.decl.name != rec.decl.name;
+  });
   registry_.remove_instance_files(id);
+  // The app's slice is transient too; stopping it lets systemd unload it.
+  if (last_of_name) manager_.stop(app_slice_name(rec.decl.name));
 }
 
 void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t now) {
@@ -209,7 +216,7 @@ std::vector<AppView> Lifecycle::views(const std::vector<int>& ids) {
     AppView& v = out[i];
     v.state = states.at(i);
     v.status = status_of(v.state, v.record.decl.restart);
-    v.restarts = v.record.restarts + automatic_restarts(v.state);
+    v.restarts = v.record.restarts + automatic_restarts(v.state, v.record.decl.restart);
     if (v.status != Status::Online || v.state.exec_main_start_usec == 0) continue;
     const std::uint64_t run_usec =
         now > v.state.exec_main_start_usec ? now - v.state.exec_main_start_usec : 0;

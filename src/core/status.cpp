@@ -45,8 +45,10 @@ Status status_of(const UnitState& unit, const RestartPolicy& policy) {
   return Status::Stopped;
 }
 
-std::uint32_t automatic_restarts(const UnitState& unit) {
-  if (unit.result == "start-limit-hit" && unit.n_restarts > 0) return unit.n_restarts - 1;
+std::uint32_t automatic_restarts(const UnitState& unit, const RestartPolicy& policy) {
+  const bool limit_hit =
+      unit.result == "start-limit-hit" || (policy.autorestart && unit.active_state == "failed");
+  if (limit_hit && unit.n_restarts > 0) return unit.n_restarts - 1;
   return unit.n_restarts;
 }
 

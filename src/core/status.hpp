@@ -21,6 +21,9 @@ Status status_of(const UnitState& unit, const RestartPolicy& policy);
 
 /// systemd's NRestarts counts the restart job that the start limit then refused; PM2 does not
 /// count that one. This is the number of restarts that really happened in the unit's life.
-std::uint32_t automatic_restarts(const UnitState& unit);
+/// systemd 252 keeps the earlier failure's Result (e.g. exit-code) when the start limit refuses
+/// the restart, so a failed unit with autorestart on is taken as "the limit was hit" too: with
+/// Restart=always nothing else leaves such a unit failed.
+std::uint32_t automatic_restarts(const UnitState& unit, const RestartPolicy& policy);
 
 }  // namespace pmctl::core

@@ -19,7 +19,7 @@ int journal_check(int r, std::string_view what) {
   return r;
 }
 
-/// The value of `field` in the current entry (binary-safe), or nullopt-like empty + false.
+/// Reads `field` of the current entry into `value` (binary-safe); false if the entry lacks it.
 bool get_field(sd_journal* j, const char* field, std::string* value) {
   const void* data = nullptr;
   size_t length = 0;

@@ -21,6 +21,13 @@ class PmctlTest : public ::testing::Test {
     return r.exit_code;
   }
 
+  /// Waits until the app has printed `line` (so it has set up its signal handlers).
+  void wait_for_line(const std::string& name, const std::string& line) {
+    ASSERT_TRUE(eventually([&] {
+      return pmctl({"logs", name, "--nostream", "--raw"}).out.find(line) != std::string::npos;
+    })) << name << " never printed " << line;
+  }
+
   std::string unit_of(const std::string& name) {
     const auto a = app(name);
     return a.is_null() ? "" : a["pm2_env"]["unit"].get<std::string>();

@@ -59,21 +59,35 @@ TEST(Status, SpellsStatusesLikePm2) {
 }
 
 struct RestartCase {
+  std::string active_state;
   std::string result;
+  bool autorestart;
   std::uint32_t n_restarts;
   std::uint32_t expected;
 };
 
 TEST(Status, DoesNotCountTheRestartRefusedByTheStartLimit) {
   const std::vector<RestartCase> cases = {
-      {"success", 0, 0},         {"exit-code", 3, 3},       {"start-limit-hit", 17, 16},
-      {"start-limit-hit", 0, 0}, {"start-limit-hit", 1, 0}, {"signal", 1, 1},
+      {"active", "success", true, 0, 0},
+      {"active", "exit-code", true, 3, 3},
+      {"failed", "start-limit-hit", true, 17, 16},
+      {"failed", "start-limit-hit", true, 0, 0},
+      {"failed", "start-limit-hit", false, 1, 0},
+      {"activating", "signal", true, 1, 1},
+      // systemd 252 keeps the earlier Result when the start limit refuses the restart.
+      {"failed", "exit-code", true, 16, 15},
+      // With autorestart off a failed unit was never restarted by the limit.
+      {"failed", "exit-code", false, 2, 2},
   };
   for (const auto& c : cases) {
     UnitState unit;
+    unit.active_state = c.active_state;
     unit.result = c.result;
     unit.n_restarts = c.n_restarts;
-    EXPECT_EQ(automatic_restarts(unit), c.expected) << c.result << " " << c.n_restarts;
+    RestartPolicy policy;
+    policy.autorestart = c.autorestart;
+    EXPECT_EQ(automatic_restarts(unit, policy), c.expected)
+        << c.active_state << " " << c.result << " " << c.n_restarts;
   }
 }
 
