@@ -9,7 +9,7 @@ packages=(
   libsystemd-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev                               # tests
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
-  python3                                                 # test summary
+  python3 scdoc                                           # test summary, man page
 )
 # Example and test apps run under node; any node in PATH will do, else Debian's.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

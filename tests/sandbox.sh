@@ -11,7 +11,8 @@
 #
 # Never boot systemd over the real root: its tmpfiles setup would empty the host's /tmp. Here every
 # write lands in the overlay's upper dir; only the repository is bind-mounted through, so build
-# outputs and test logs are shared with the host.
+# outputs and test logs are shared with the host. That bind mount is safe even for a clone under
+# /tmp: the sandbox's /tmp is its own tmpfs, and tmpfiles' removal (rm_rf) stops at mount points.
 set -euo pipefail
 
 STATE=${PMCTL_SANDBOX:-/var/tmp/pmctl-sandbox}

@@ -112,13 +112,22 @@ void run_logs(Context& ctx, const LogsOptions& o) {
   if (!o.raw && !o.json)
     say("Tailing last " + std::to_string(lines) + " lines for [" +
         (o.target.empty() ? std::string("all") : o.target) + "] app(s) (change with --lines)");
-  if (lines > 0)
-    for (const auto& line : journal.tail(sel.query, lines)) print_line(line, sel, o);
+  // Follow from where the tail ended (or from now), so no line falls between the two.
+  std::uint64_t resume = core::now_usec();
+  if (lines > 0) {
+    for (const auto& line : journal.tail(sel.query, lines)) {
+      print_line(line, sel, o);
+      resume = std::max(resume, line.realtime_usec);
+    }
+  }
   if (o.nostream) return;
-  journal.follow(sel.query, [&](const sd::LogLine& line) {
-    print_line(line, sel, o);
-    return true;
-  });
+  journal.follow(
+      sel.query,
+      [&](const sd::LogLine& line) {
+        print_line(line, sel, o);
+        return true;
+      },
+      resume);
 }
 
 void run_flush(Context& ctx, const std::vector<std::string>& targets) {

@@ -41,8 +41,12 @@ class Fd {
 };
 
 [[noreturn]] void throw_io(const std::string& action, const fs::path& path, int err = errno) {
-  throw Error("cannot " + action + " '" + path.string() + "': " + std::strerror(err),
-              "check that '" + path.parent_path().string() + "' exists and is writable by you");
+  // The common case: a non-root user reaching for the system manager's registry.
+  const std::string hint = (err == EACCES || err == EPERM)
+                               ? "run as root or use --user"
+                               : "check that '" + path.parent_path().string() +
+                                     "' exists and is writable by you";
+  throw Error("cannot " + action + " '" + path.string() + "': " + std::strerror(err), hint);
 }
 
 void make_dir(const fs::path& dir) {

@@ -124,16 +124,21 @@ std::vector<LogLine> Journal::tail(const LogQuery& query, std::size_t lines) {
   return merged;
 }
 
-void Journal::follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink) {
+void Journal::follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
+                     std::uint64_t after_usec) {
   if (query.units.empty()) return;
   sd_journal* j = impl_->journal.get();
   // Opening the inotify fd before seeking makes the first sd_journal_wait() see every entry
   // written after this point (journalctl does the same).
   journal_check(sd_journal_get_fd(j), "watching the journal");
   impl_->set_matches(query.units, query.streams);
-  journal_check(sd_journal_seek_tail(j), "seeking to the tail");
-  // Step onto the newest existing entry, so that sd_journal_next() yields only newer ones.
-  journal_check(sd_journal_previous(j), "reading");
+  if (after_usec > 0) {
+    journal_check(sd_journal_seek_realtime_usec(j, after_usec + 1), "seeking");
+  } else {
+    journal_check(sd_journal_seek_tail(j), "seeking to the tail");
+    // Step onto the newest existing entry, so that sd_journal_next() yields only newer ones.
+    journal_check(sd_journal_previous(j), "reading");
+  }
   for (;;) {
     int r = journal_check(sd_journal_next(j), "reading");
     if (r == 0) {
@@ -141,7 +146,8 @@ void Journal::follow(const LogQuery& query, const std::function<bool(const LogLi
       continue;
     }
     LogLine line = impl_->read_entry();
-    if (line.realtime_usec <= Impl::since(query, line.unit)) continue;
+    if (line.realtime_usec <= Impl::since(query, line.unit) || line.realtime_usec <= after_usec)
+      continue;
     if (!sink(line)) return;
   }
 }

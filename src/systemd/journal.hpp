@@ -39,9 +39,11 @@ class Journal {
 
   /// The last `lines` entries of each unit (after its watermark), merged in time order.
   std::vector<LogLine> tail(const LogQuery& query, std::size_t lines);
-  /// Calls `sink` for each entry written after this call starts, until `sink` returns false.
-  /// Blocks in sd_journal_wait between entries.
-  void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink);
+  /// Calls `sink` for each entry newer than `after_usec` (CLOCK_REALTIME µs; 0 = entries written
+  /// after this call starts), until `sink` returns false. Blocks in sd_journal_wait between
+  /// entries. Passing the time of the last line `tail` returned continues exactly after it.
+  void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
+              std::uint64_t after_usec = 0);
 
  private:
   struct Impl;

@@ -86,3 +86,19 @@ TEST_F(BadInputTest, UnknownCommandSuggestsTheClosestOne) {
 
 }  // namespace
 }  // namespace pmctl::test
+
+namespace pmctl::test {
+namespace {
+
+// A user who is not root, reaching for the system manager: refused, with the hint to use --user.
+TEST(PermissionTest, ANonRootUserOnTheSystemManagerIsToldToUseUser) {
+  const Result r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PMCTL_BINARY,
+                        "--system", "start", app_path("server.js"), "--name", "nobodys"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("pmctl: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("run as root or use --user"), std::string::npos) << r.err;
+  EXPECT_TRUE(app("nobodys").is_null());
+}
+
+}  // namespace
+}  // namespace pmctl::test

@@ -47,6 +47,13 @@ TEST_F(LogsTest, SplitsStdoutAndStderr) {
   EXPECT_FALSE(contains(sh("journalctl -u '" + unit + "' -p 3..3 -o cat --no-pager").out, "server: out"));
 }
 
+TEST_F(LogsTest, JournalEntriesCarryFieldsNamingTheAppAndInstance) {
+  const std::string id = std::to_string(app(name_)["pm_id"].get<int>());
+  const Result r = sh("journalctl PMCTL_APP=" + name_ + " PMCTL_ID=" + id +
+                      " SYSLOG_IDENTIFIER=" + name_ + " -o cat -n 3 --no-pager");
+  EXPECT_NE(r.out.find("server: "), std::string::npos) << r.out;
+}
+
 TEST_F(LogsTest, PrintsPm2sIdNamePrefix) {
   const Result r = pmctl({"logs", name_, "--nostream", "--lines", "2", "--no-color"});
   const std::string id = std::to_string(app(name_)["pm_id"].get<int>());
