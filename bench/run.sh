@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# pmctl vs PM2, measured in one run (a benchmark, not a test). As root: bench/run.sh
+#
+# - PM2 is npm's pm2@latest, installed into a `mktemp -d` folder (never globally); its PM2_HOME is
+#   in that folder too, so ~/.pm2 is never touched. It runs on the host, with its God daemon.
+# - pmctl runs in its own throwaway systemd 252 (tests/sandbox.sh with
+#   PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox), purged before and after.
+# - Both are timed by hyperfine (Debian's, installed if missing) without a shell (-N). pmctl's
+#   hyperfine runs *inside* the sandbox, so the nsenter + sh of `tests/sandbox.sh exec` is not
+#   counted; PM2's runs on the host.
+# - Measured: `ls` with 0 and with N apps, `jlist` with N apps, `start` of one app (a new name
+#   each run, deleted after), the manager's memory (PM2's God daemon VmRSS; pmctl has no process,
+#   checked with pgrep inside the sandbox), and the apps' own memory.
+#
+# Prints a markdown report and writes it to bench/results/latest.md (gitignored).
+# Knobs: BENCH_APPS (50), BENCH_LS_RUNS (30), BENCH_START_RUNS (15), PMCTL_BUILD (default build,
+# built with scripts/setup.sh; another meson build dir of this repo is used as it is, after ninja).
+# Everything it starts is stopped on exit: `pm2 kill` (then the daemon's own pid), sandbox purge.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
+
+APPS=${BENCH_APPS:-50}
+LS_RUNS=${BENCH_LS_RUNS:-30}
+START_RUNS=${BENCH_START_RUNS:-15}
+BUILD=${PMCTL_BUILD:-build}
+PMCTL=$BUILD/src/cli/pmctl   # relative: the sandbox sees the repository at the same path
+APP=bench/app.js
+RESULTS=$REPO/bench/results
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (the sandbox mounts and unshares)"
+command -v node >/dev/null || die "node is needed (PM2 runs under it)"
+command -v npm >/dev/null || die "npm is needed (to install pm2 from the npm registry)"
+
+# --- tools and build ---------------------------------------------------------------------------
+if ! command -v hyperfine >/dev/null; then
+  say "installing hyperfine"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends hyperfine >/dev/null
+fi
+if [ "$BUILD" = build ]; then
+  say "building pmctl (scripts/setup.sh)"
+  scripts/setup.sh >&2
+else
+  [ -f "$BUILD/build.ninja" ] || die "$BUILD is not a meson build dir of this repository"
+  ninja -C "$BUILD" src/cli/pmctl >/dev/null
+fi
+[ -x "$PMCTL" ] || die "no $PMCTL"
+
+# --- temp dirs, and cleanup of everything this script starts -----------------------------------
+export PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox
+tmp=$(mktemp -d /tmp/pmctl-bench.XXXXXX)
+mkdir -p "$RESULTS"
+work=$(mktemp -d "$RESULTS/work.XXXXXX")   # inside the repo: the sandbox writes hyperfine's JSON here
+export PM2_HOME=$tmp/pm2-home
+PM2=$tmp/node_modules/.bin/pm2
+
+cleanup() {
+  set +e
+  if [ -x "$PM2" ] && [ -d "$PM2_HOME" ]; then
+    local god
+    god=$(cat "$PM2_HOME/pm2.pid" 2>/dev/null)
+    "$PM2" kill >/dev/null 2>&1
+    # Only the daemon this script started, by its pid, if `pm2 kill` left it.
+    if [ -n "$god" ] && [ -d "/proc/$god" ] && grep -q "$PM2_HOME" "/proc/$god/environ" 2>/dev/null; then
+      kill -KILL "$god"
+    fi
+  fi
+  tests/sandbox.sh purge >/dev/null 2>&1
+  rm -rf "$tmp" "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- PM2 from the npm registry -----------------------------------------------------------------
+say "installing pm2@latest into $tmp"
+npm install --prefix "$tmp" pm2@latest --no-audit --no-fund --loglevel=error >/dev/null 2>"$tmp/npm.log" \
+  || { cat "$tmp/npm.log" >&2; die "npm install pm2 failed"; }
+PM2_VERSION=$(node -p "require('$tmp/node_modules/pm2/package.json').version")
+
+# --- pmctl's sandbox ---------------------------------------------------------------------------
+say "booting the sandbox ($PMCTL_SANDBOX)"
+tests/sandbox.sh purge
+tests/sandbox.sh up
+
+inside() { tests/sandbox.sh exec "$@"; }     # untimed helper commands in the sandbox
+pmctl() { inside "$PMCTL" "$@"; }
+pm2() { "$PM2" "$@"; }
+vmrss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# hyperfine without a shell; output of the timed commands goes to /dev/null, and a command that
+# exits non-zero aborts the run. $1 = where (in|out), $2 = result name, rest = hyperfine args.
+hf() {
+  local where=$1 name=$2; shift 2
+  local args=(-N --style none --export-json "$work/$name.json" "$@")
+  if [ "$where" = in ]; then inside hyperfine "${args[@]}"; else hyperfine "${args[@]}"; fi
+}
+# "median min p90 max n" in ms over all runs of all commands in one hyperfine JSON.
+stats() {
+  node -e '
+    const t = require(process.argv[1]).results.flatMap(r => r.times).map(s => s * 1000).sort((a, b) => a - b);
+    const q = p => t[Math.min(t.length - 1, Math.ceil(p * t.length) - 1)];
+    const med = t.length % 2 ? t[(t.length - 1) / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    const f = x => x < 100 ? x.toFixed(1) : x.toFixed(0);
+    console.log([med, t[0], q(0.9), t[t.length - 1]].map(f).join(" "), t.length);
+  ' "$work/$1.json"
+}
+start_many() {  # $1 = pmctl|pm2: start $APPS apps named a1..aN, untimed
+  if [ "$1" = pmctl ]; then
+    inside sh -c 'i=1; while [ $i -le "$1" ]; do "$0" start "$2" --name a$i >/dev/null || exit 1; i=$((i+1)); done' \
+      "$PMCTL" "$APPS" "$APP"
+  else
+    local i; for i in $(seq 1 "$APPS"); do pm2 start "$APP" --name "a$i" >/dev/null; done
+  fi
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- pmctl -------------------------------------------------------------------------------------
+say "pmctl: process start floor, ls with 0 apps"
+hf in floor_in --warmup 5 --runs "$LS_RUNS" /bin/true
+hf in pmctl_ls0 --warmup 3 --runs "$LS_RUNS" "$PMCTL ls"
+
+say "pmctl: start ($START_RUNS runs)"
+pmctl start "$APP" --name bwarm >/dev/null && pmctl delete bwarm >/dev/null
+hf in pmctl_start --runs 1 -P n 1 "$START_RUNS" --cleanup "$PMCTL delete b{n}" "$PMCTL start $APP --name b{n}"
+
+SD_PID=$(tests/sandbox.sh pid)
+SD_RSS0=$(vmrss_kb "$SD_PID")
+say "pmctl: starting $APPS apps"
+start_many pmctl
+sleep 3
+SD_RSS50=$(vmrss_kb "$SD_PID")
+[ "$(inside "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).filter(p=>p.pm2_env.status==="online").length))')" = "$APPS" ] \
+  || die "pmctl: not all $APPS apps are online"
+say "pmctl: ls and jlist with $APPS apps"
+hf in pmctl_ls50 --warmup 3 --runs "$LS_RUNS" "$PMCTL ls"
+hf in pmctl_jlist50 --warmup 3 --runs "$LS_RUNS" "$PMCTL jlist"
+PMCTL_APPS_KB=$(inside "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Math.round(JSON.parse(s).reduce((a,p)=>a+p.monit.memory,0)/1024)))')
+# The proof that pmctl keeps no process: none named pmctl in the sandbox's PID namespace.
+PMCTL_PROCS=$(inside pgrep -x pmctl || true)
+[ -z "$PMCTL_PROCS" ] || die "a pmctl process is running in the sandbox: $PMCTL_PROCS"
+PMCTL_PROCS_CHECK="\`pgrep -x pmctl\` in the sandbox after the commands: nothing"
+pmctl delete all >/dev/null
+
+# --- PM2 ---------------------------------------------------------------------------------------
+say "pm2 $PM2_VERSION: daemon, process start floor, ls with 0 apps"
+pm2 ping >/dev/null
+GOD=$(cat "$PM2_HOME/pm2.pid")
+hf out floor_out --warmup 5 --runs "$LS_RUNS" /bin/true
+hf out pm2_ls0 --warmup 3 --runs "$LS_RUNS" "$PM2 ls"
+GOD_RSS0=$(vmrss_kb "$GOD")
+
+say "pm2: start ($START_RUNS runs)"
+pm2 start "$APP" --name bwarm >/dev/null && pm2 delete bwarm >/dev/null
+hf out pm2_start --runs 1 -P n 1 "$START_RUNS" --cleanup "$PM2 delete b{n}" "$PM2 start $APP --name b{n}"
+
+say "pm2: starting $APPS apps"
+start_many pm2
+sleep 3
+[ "$(pm2 jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).filter(p=>p.pm2_env.status==="online").length))')" = "$APPS" ] \
+  || die "pm2: not all $APPS apps are online"
+say "pm2: ls and jlist with $APPS apps"
+hf out pm2_ls50 --warmup 3 --runs "$LS_RUNS" "$PM2 ls"
+hf out pm2_jlist50 --warmup 3 --runs "$LS_RUNS" "$PM2 jlist"
+GOD_RSS50=$(vmrss_kb "$GOD")
+PM2_APPS_KB=$(pm2 jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Math.round(JSON.parse(s).reduce((a,p)=>a+p.monit.memory,0)/1024)))')
+[ "$GOD" = "$(cat "$PM2_HOME/pm2.pid")" ] || die "pm2's daemon changed pid during the run"
+pm2 delete all >/dev/null
+
+# --- report ------------------------------------------------------------------------------------
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+cell() { local m mn p9 mx n; read -r m mn p9 mx n <<<"$(stats "$1")"; echo "**$m** ($mn / $p9 / $mx)"; }
+runs() { stats "$1" | awk '{ print $5 }'; }
+median() { stats "$1" | awk '{ print $1 }'; }
+ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.0f×", a / b }'; }
+row() { echo "| $1 | $(runs "$2") | $(cell "$2") | $(cell "$3") | $(ratio "$3" "$2") |"; }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
+
+LS50=$(median pmctl_ls50); PM2LS50=$(median pm2_ls50); START=$(median pmctl_start)
+buildtype=$(meson introspect "$BUILD" --buildoptions 2>/dev/null \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(o=>o.name==="buildtype").value))' \
+  || echo unknown)
+
+report=$(cat <<EOF
+## Results ($(date -u '+%Y-%m-%d %H:%M UTC'))
+
+Wall time per command in ms: **median** (min / p90 / max). pmctl timed by hyperfine inside the
+sandbox, PM2 by hyperfine on the host with its daemon already running.
+
+| measurement | runs | pmctl | PM2 $PM2_VERSION | PM2 ÷ pmctl |
+| --- | ---: | --- | --- | ---: |
+$(row "\`ls\`, 0 apps" pmctl_ls0 pm2_ls0)
+$(row "\`ls\`, $APPS apps" pmctl_ls50 pm2_ls50)
+$(row "\`jlist\`, $APPS apps" pmctl_jlist50 pm2_jlist50)
+$(row "\`start\` one app" pmctl_start pm2_start)
+$(row "\`/bin/true\` (process start floor)" floor_in floor_out)
+
+| memory (VmRSS) | pmctl | PM2 $PM2_VERSION |
+| --- | --- | --- |
+| manager process, 0 apps | 0 (no process) | $(mib "$GOD_RSS0") (God daemon) |
+| manager process, $APPS apps | 0 (no process) | $(mib "$GOD_RSS50") (God daemon) |
+| systemd (PID 1, there with or without pmctl), 0 → $APPS apps | $(mib "$SD_RSS0") → $(mib "$SD_RSS50") | not used |
+| the $APPS apps together (each tool's jlist \`monit.memory\`) | $(mib "$PMCTL_APPS_KB") | $(mib "$PM2_APPS_KB") |
+
+$PMCTL_PROCS_CHECK.
+
+Targets: \`pmctl ls\` with $APPS apps ≤ 10 ms: $(verdict "$LS50 <= 10") ($LS50 ms);
+≥ 30× faster than \`pm2 ls\`: $(verdict "$PM2LS50 / $LS50 >= 30") ($(ratio pm2_ls50 pmctl_ls50));
+\`pmctl start\` ≤ 60 ms: $(verdict "$START <= 60") ($START ms).
+
+### Machine
+
+- CPU: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); memory $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+- kernel $(uname -r); $(/lib/systemd/systemd --version | head -n 1) (in the sandbox)
+- node $(node --version); pm2 $PM2_VERSION (npm registry, pm2@latest); $(hyperfine --version)
+- pmctl $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)'), meson buildtype $buildtype
+- load average before the run: $LOAD_BEFORE
+EOF
+)
+echo "$report" > "$RESULTS/latest.md"
+echo "$report"
+say "written to bench/results/latest.md"
