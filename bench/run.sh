@@ -32,6 +32,9 @@ say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (the sandbox mounts and unshares)"
+# One run at a time: a second one would purge the first one's sandbox.
+exec 9>/var/tmp/pmctl-bench.lock
+flock -n 9 || die "another bench/run.sh is running"
 command -v node >/dev/null || die "node is needed (PM2 runs under it)"
 command -v npm >/dev/null || die "npm is needed (to install pm2 from the npm registry)"
 
@@ -84,11 +87,11 @@ PM2_VERSION=$(node -p "require('$tmp/node_modules/pm2/package.json').version")
 # --- pmctl's sandbox ---------------------------------------------------------------------------
 say "booting the sandbox ($PMCTL_SANDBOX)"
 tests/sandbox.sh purge
-tests/sandbox.sh up
+tests/sandbox.sh up 9>&-   # the lock stays with this script, not with the sandbox
 
 inside() { tests/sandbox.sh exec "$@"; }     # untimed helper commands in the sandbox
 pmctl() { inside "$PMCTL" "$@"; }
-pm2() { "$PM2" "$@"; }
+pm2() { "$PM2" "$@" 9>&-; }   # nor with the daemon that the first call starts
 vmrss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # hyperfine without a shell; output of the timed commands goes to /dev/null, and a command that
@@ -118,6 +121,9 @@ start_many() {  # $1 = pmctl|pm2: start $APPS apps named a1..aN, untimed
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  say "warning: load average $LOAD_BEFORE on $(nproc) CPUs; the figures will be noisy"
+fi
 
 # --- pmctl -------------------------------------------------------------------------------------
 say "pmctl: process start floor, ls with 0 apps"
@@ -177,7 +183,7 @@ cell() { local m mn p9 mx n; read -r m mn p9 mx n <<<"$(stats "$1")"; echo "**$m
 runs() { stats "$1" | awk '{ print $5 }'; }
 median() { stats "$1" | awk '{ print $1 }'; }
 ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.0f×", a / b }'; }
-row() { echo "| $1 | $(runs "$2") | $(cell "$2") | $(cell "$3") | $(ratio "$3" "$2") |"; }
+row() { echo "| $1 | $(runs "$2") | $(cell "$2") | $(cell "$3") | ${4:-$(ratio "$3" "$2")} |"; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
 
 LS50=$(median pmctl_ls50); PM2LS50=$(median pm2_ls50); START=$(median pmctl_start)
@@ -197,7 +203,7 @@ $(row "\`ls\`, 0 apps" pmctl_ls0 pm2_ls0)
 $(row "\`ls\`, $APPS apps" pmctl_ls50 pm2_ls50)
 $(row "\`jlist\`, $APPS apps" pmctl_jlist50 pm2_jlist50)
 $(row "\`start\` one app" pmctl_start pm2_start)
-$(row "\`/bin/true\` (process start floor)" floor_in floor_out)
+$(row "\`/bin/true\` (process start floor: noise check)" floor_in floor_out —)
 
 | memory (VmRSS) | pmctl | PM2 $PM2_VERSION |
 | --- | --- | --- |
@@ -218,7 +224,7 @@ Targets: \`pmctl ls\` with $APPS apps ≤ 10 ms: $(verdict "$LS50 <= 10") ($LS50
 - kernel $(uname -r); $(/lib/systemd/systemd --version | head -n 1) (in the sandbox)
 - node $(node --version); pm2 $PM2_VERSION (npm registry, pm2@latest); $(hyperfine --version)
 - pmctl $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)'), meson buildtype $buildtype
-- load average before the run: $LOAD_BEFORE
+- load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)
 EOF
 )
 echo "$report" > "$RESULTS/latest.md"
