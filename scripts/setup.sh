@@ -29,5 +29,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
+[ -f build/build.ninja ] || meson setup build --buildtype=release >/dev/null
 ninja -C build -j"$(nproc)" | tail -n 1

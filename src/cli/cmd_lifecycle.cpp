@@ -40,7 +40,7 @@ std::string describe(const core::RegistryData& data, int id) {
 /// Goes through every target and reports the first failure at the end, like systemctl.
 void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
                   const std::function<void(int)>& action) {
-  const auto data = ctx.registry().load();
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const auto ids = core::resolve_targets(data, o.targets, ctx.cwd());
   if (o.update_env) update_env(ctx, ids);
   std::exception_ptr first_failure;

@@ -1,6 +1,7 @@
 // pmctl ls|jlist|show: the registry joined with what systemd says right now.
 #include <algorithm>
 #include <ctime>
+#include <future>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -126,7 +127,17 @@ void print_process_table(Context& ctx, std::vector<core::AppView> views) {
   (void)ctx;
 }
 
-void print_process_table(Context& ctx) { print_process_table(ctx, ctx.lifecycle().views_all()); }
+void print_process_table(Context& ctx) {
+  core::Registry& registry = ctx.registry();
+  // Connecting to systemd and reading the registry don't depend on each other; `ls` is the
+  // command people run most, so do both at once.
+  auto connected = std::async(std::launch::async, [&ctx] { ctx.lifecycle(); });
+  const auto data = registry.load(core::Registry::Environments::Skip);
+  connected.get();
+  std::vector<int> ids;
+  for (const auto& app : data.apps) ids.push_back(app.id);
+  print_process_table(ctx, ctx.lifecycle().views(data, ids));
+}
 
 void register_list(CLI::App& app, Context& ctx) {
   CLI::App* ls = app.add_subcommand("list", "List apps with their live state (PM2's table)");
@@ -137,7 +148,12 @@ void register_list(CLI::App& app, Context& ctx) {
   jlist->callback([&ctx] {
     nlohmann::json out = nlohmann::json::array();
     const std::string user = app_user();
-    for (const auto& v : ctx.lifecycle().views_all()) out.push_back(pm2_process_json(v, user));
+    if (ctx.registry().load(core::Registry::Environments::Skip).apps.empty()) {
+      std::cout << "[]\n";
+      return;
+    }
+    for (const auto& v : ctx.lifecycle().views_all(core::Registry::Environments::Load))
+      out.push_back(pm2_process_json(v, user));
     std::cout << out.dump() << "\n";
   });
 
@@ -146,7 +162,8 @@ void register_list(CLI::App& app, Context& ctx) {
   for (const char* alias : {"describe", "info", "desc"}) show->alias(alias);
   show->add_option("target", *target, "name or id")->required();
   show->callback([&ctx, target] {
-    const auto ids = core::resolve_exact(ctx.registry().load(), *target);
+    const auto ids =
+        core::resolve_exact(ctx.registry().load(core::Registry::Environments::Skip), *target);
     for (const auto& v : ctx.lifecycle().views(ids)) print_description(v, ctx.scope());
   });
 }

@@ -49,7 +49,7 @@ std::vector<int> selected_ids(const core::RegistryData& data, const std::string&
 }
 
 Selection select(Context& ctx, const LogsOptions& o) {
-  const auto data = ctx.registry().load();
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   Selection sel;
   for (int id : selected_ids(data, o.target, ctx.cwd())) {
     const core::AppRecord* rec = data.find(id);
@@ -131,7 +131,7 @@ void run_logs(Context& ctx, const LogsOptions& o) {
 }
 
 void run_flush(Context& ctx, const std::vector<std::string>& targets) {
-  const auto data = ctx.registry().load();
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   std::vector<int> ids;
   if (targets.empty())
     for (const auto& app : data.apps) ids.push_back(app.id);

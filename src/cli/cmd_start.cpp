@@ -101,7 +101,7 @@ core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
 
 /// PM2 treats a word that names registered apps (name, namespace, id, `all`) as "start them".
 std::optional<std::vector<int>> registered_targets(const StartOptions& o, Context& ctx) {
-  const auto data = ctx.registry().load();
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   for (const auto& t : o.targets) {
     if (t.find('/') != std::string::npos || t.find(' ') != std::string::npos) return std::nullopt;
     bool known = t == "all";

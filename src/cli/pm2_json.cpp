@@ -5,9 +5,27 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace pmctl::cli {
 namespace {
+
+std::string version_above(const std::string& start) {
+  namespace fs = std::filesystem;
+  fs::path dir = start;
+  for (int depth = 0; depth < 8 && !dir.empty(); ++depth) {
+    std::ifstream in(dir / "package.json");
+    if (in) {
+      const auto pkg = nlohmann::json::parse(in, nullptr, false);
+      if (pkg.is_object() && pkg.contains("version") && pkg["version"].is_string())
+        return pkg["version"].get<std::string>();
+      return "N/A";
+    }
+    if (dir == dir.root_path()) break;
+    dir = dir.parent_path();
+  }
+  return "N/A";
+}
 
 nlohmann::json restart_fields(const core::RestartPolicy& p) {
   return {{"autorestart", p.autorestart},
@@ -34,19 +52,11 @@ std::string app_user(const Context*) {
 std::string package_version(const core::AppDecl& decl) {
   namespace fs = std::filesystem;
   if (decl.command_string) return "N/A";
-  fs::path dir = fs::path(decl.script).parent_path();
-  for (int depth = 0; depth < 8 && !dir.empty(); ++depth) {
-    std::ifstream in(dir / "package.json");
-    if (in) {
-      const auto pkg = nlohmann::json::parse(in, nullptr, false);
-      if (pkg.is_object() && pkg.contains("version") && pkg["version"].is_string())
-        return pkg["version"].get<std::string>();
-      return "N/A";
-    }
-    if (dir == dir.root_path()) break;
-    dir = dir.parent_path();
-  }
-  return "N/A";
+  // Apps of one project share a directory: look each one up once per command.
+  static std::map<std::string, std::string> by_dir;
+  const std::string start = fs::path(decl.script).parent_path().string();
+  if (auto it = by_dir.find(start); it != by_dir.end()) return it->second;
+  return by_dir[start] = version_above(start);
 }
 
 nlohmann::json pm2_process_json(const core::AppView& v, const std::string& username) {
@@ -59,7 +69,7 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
                         {"restart_time", v.restarts},
                         {"unstable_restarts", 0},
                         {"created_at", v.record.created_at_ms},
-                        {"pm_uptime", v.state.exec_main_start_usec / 1000},
+                        {"pm_uptime", v.started_usec / 1000},
                         {"exec_mode", "fork_mode"},
                         {"instances", 1},
                         {"pm_exec_path", d.script},

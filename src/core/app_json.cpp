@@ -26,7 +26,8 @@ void to_json_decl(json& j, const AppDecl& d) {
   j["interpreter"] = d.interpreter;
   j["interpreter_args"] = d.interpreter_args;
   j["cwd"] = d.cwd;
-  j["env"] = d.env;
+  // The environment is kept in its own file (Registry::env_json_file): it is most of the bytes,
+  // and `ls` must not parse every app's copy of a whole shell environment.
   j["restart"] = d.restart;
 }
 

@@ -1,6 +1,10 @@
 #include "core/lifecycle.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <future>
 
 #include "core/error.hpp"
 #include "core/mapping.hpp"
@@ -49,7 +53,7 @@ UnitState Lifecycle::live(const AppRecord& rec) { return manager_.query({unit_of
 
 int Lifecycle::start_new(const AppDecl& decl, bool force) {
   validate_app_name(decl.name);
-  auto data = registry_.load();
+  const auto data = registry_.load(Registry::Environments::Skip);
   std::vector<int> same_name;
   for (const auto& app : data.apps)
     if (app.decl.name == decl.name) same_name.push_back(app.id);
@@ -190,16 +194,21 @@ void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t now) {
   });
 }
 
-std::vector<AppView> Lifecycle::views_all() {
+std::vector<AppView> Lifecycle::views_all(Registry::Environments env) {
+  const auto data = registry_.load(env);
   std::vector<int> ids;
-  for (const auto& app : registry_.load().apps) ids.push_back(app.id);
-  return views(ids);
+  for (const auto& app : data.apps) ids.push_back(app.id);
+  return views(data, ids);
 }
 
 std::vector<AppView> Lifecycle::views(const std::vector<int>& ids) {
-  const auto data = registry_.load();
+  return views(registry_.load(Registry::Environments::Skip), ids);
+}
+
+std::vector<AppView> Lifecycle::views(const RegistryData& data, const std::vector<int>& ids) {
   std::vector<AppView> out;
   std::vector<std::string> units;
+  std::vector<std::string> cgroups;
   for (int id : ids) {
     const AppRecord* rec = data.find(id);
     if (!rec) continue;
@@ -207,30 +216,48 @@ std::vector<AppView> Lifecycle::views(const std::vector<int>& ids) {
     view.record = *rec;
     view.unit = unit_of(*rec);
     units.push_back(view.unit);
+    cgroups.push_back(
+        expected_unit_cgroup(scope_, geteuid(), app_slice_name(rec->decl.name), view.unit));
     out.push_back(std::move(view));
   }
   if (units.empty()) return out;
-  const auto states = manager_.query(units);
+  // The kernel's counters are read while PID 1 answers the property reads: the two are
+  // independent, and together they are most of what `pmctl ls` waits for. Once the answers are
+  // in, this thread helps with the counters that are left.
+  std::vector<Usage> usage(cgroups.size());
+  std::atomic<std::size_t> next{0};
+  const auto read_usage = [&] {
+    for (std::size_t i = next++; i < cgroups.size(); i = next++) usage[i] = usage_of_cgroup(cgroups[i]);
+  };
+  auto helper = std::async(std::launch::async, read_usage);
+  const auto states = manager_.query(units, /*main_pid=*/false);
+  read_usage();
+  helper.get();
   const std::uint64_t now = now_usec();
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    AppView& v = out[i];
-    v.state = states.at(i);
-    v.status = status_of(v.state, v.record.decl.restart);
-    v.restarts = v.record.restarts + automatic_restarts(v.state, v.record.decl.restart);
-    if (v.status != Status::Online || v.state.exec_main_start_usec == 0) continue;
-    const std::uint64_t run_usec =
-        now > v.state.exec_main_start_usec ? now - v.state.exec_main_start_usec : 0;
-    v.uptime_ms = run_usec / 1000;
-    if (v.state.cpu_usage_nsec != kUnknown && run_usec > 0)
-      v.cpu_percent = static_cast<double>(v.state.cpu_usage_nsec) / 10.0 / run_usec;
-    if (v.state.memory_current != kUnknown) {
-      v.memory_bytes = v.state.memory_current;
-    } else {
-      v.memory_bytes = cgroup_rss_bytes(cgroup2_root(), v.state.control_group);
-      v.memory_from_proc = true;
-    }
-  }
+  for (std::size_t i = 0; i < out.size(); ++i) fill_view(out[i], states.at(i), usage.at(i), now);
   return out;
+}
+
+void Lifecycle::fill_view(AppView& v, const UnitState& state, Usage usage, std::uint64_t now) {
+  v.state = state;
+  v.status = status_of(v.state, v.record.decl.restart);
+  v.restarts = v.record.restarts + automatic_restarts(v.state, v.record.decl.restart);
+  if (v.status != Status::Online) return;
+  // Where the manager keeps its cgroups elsewhere than usual, ask systemd for the main process
+  // and the process where its cgroup is.
+  if (!usage.found) {
+    v.state.main_pid = manager_.query({v.unit}).at(0).main_pid;
+    usage = usage_of_cgroup(process_cgroup(v.state.main_pid));
+  }
+  // systemd starts the main process first; once online it is the cgroup's oldest process.
+  if (v.state.main_pid == 0) v.state.main_pid = usage.oldest_pid;
+  v.started_usec = usage.start_usec;
+  if (v.started_usec == 0) return;
+  const std::uint64_t run_usec = now > v.started_usec ? now - v.started_usec : 0;
+  v.uptime_ms = run_usec / 1000;
+  if (run_usec > 0) v.cpu_percent = 100.0 * static_cast<double>(usage.cpu_usec) / run_usec;
+  v.memory_bytes = usage.memory_bytes;
+  v.memory_from_proc = usage.memory_from_proc;
 }
 
 }  // namespace pmctl::core

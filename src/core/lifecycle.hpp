@@ -6,6 +6,7 @@
 
 #include "core/manager.hpp"
 #include "core/registry.hpp"
+#include "core/resources.hpp"
 #include "core/scope.hpp"
 #include "core/status.hpp"
 
@@ -18,7 +19,8 @@ struct AppView {
   UnitState state;
   Status status = Status::Stopped;
   std::uint32_t restarts = 0;   ///< PM2's ↺: record.restarts + the unit's automatic restarts.
-  std::uint64_t uptime_ms = 0;  ///< 0 unless online.
+  std::uint64_t started_usec = 0;  ///< CLOCK_REALTIME µs the current run began; 0 unless online.
+  std::uint64_t uptime_ms = 0;     ///< 0 unless online.
   double cpu_percent = 0;       ///< Average since the current run started (like ps).
   std::uint64_t memory_bytes = 0;
   bool memory_from_proc = false;  ///< The cgroup has no memory controller: RSS from /proc.
@@ -47,11 +49,15 @@ class Lifecycle {
   /// Hides log lines written so far (pmctl flush).
   void flush_logs(const std::vector<int>& ids, std::uint64_t now_usec);
 
+  /// Live views of registered apps. Their environments are loaded only when asked for.
   std::vector<AppView> views(const std::vector<int>& ids);
-  std::vector<AppView> views_all();
+  std::vector<AppView> views(const RegistryData& data, const std::vector<int>& ids);
+
+  std::vector<AppView> views_all(Registry::Environments env = Registry::Environments::Skip);
   std::string unit_of(const AppRecord& rec) const;
 
  private:
+  void fill_view(AppView& view, const UnitState& state, Usage usage, std::uint64_t now);
   void launch(const AppRecord& rec);
   UnitState live(const AppRecord& rec);
   void fold_restarts(int id, std::uint32_t extra);

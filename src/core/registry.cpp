@@ -131,10 +131,45 @@ RegistryData parse_registry(const std::string& text, const fs::path& path) {
   }
 }
 
-RegistryData read_registry(const fs::path& dir) {
+void remove_if_present(const fs::path& path) {
+  if (unlink(path.c_str()) < 0 && errno != ENOENT) throw_io("remove", path);
+}
+
+fs::path env_json_path(const fs::path& dir, int id) {
+  return dir / "env" / (std::to_string(id) + ".json");
+}
+
+void read_environments(const fs::path& dir, RegistryData& data) {
+  for (auto& app : data.apps) {
+    const fs::path path = env_json_path(dir, app.id);
+    if (access(path.c_str(), F_OK) < 0 && errno == ENOENT) continue;
+    try {
+      app.decl.env = nlohmann::json::parse(read_file(path)).get<std::map<std::string, std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("environment file '" + path.string() + "' is corrupt: " + e.what(),
+                  "repair or remove it, then restart the app with the variables it needs");
+    }
+  }
+}
+
+RegistryData read_registry(const fs::path& dir, bool with_env) {
   const fs::path path = dir / kRegistryFile;
   if (access(path.c_str(), F_OK) < 0 && errno == ENOENT) return {};
-  return parse_registry(read_file(path), path);
+  RegistryData data = parse_registry(read_file(path), path);
+  if (with_env) read_environments(dir, data);
+  return data;
+}
+
+/// Writes the environments that changed since `before` (and drops those of removed apps)
+/// before registry.json, so the registry never names an app whose environment is missing.
+void write_environments(const fs::path& dir, const RegistryData& before, const RegistryData& data) {
+  for (const auto& app : data.apps) {
+    const AppRecord* old = before.find(app.id);
+    if (old && old->decl.env == app.decl.env) continue;
+    write_file_atomically(env_json_path(dir, app.id), nlohmann::json(app.decl.env).dump(), 0600);
+  }
+  for (const auto& old : before.apps)
+    if (!data.find(old.id)) remove_if_present(env_json_path(dir, old.id));
 }
 
 void write_registry(const fs::path& dir, const RegistryData& data) {
@@ -143,7 +178,8 @@ void write_registry(const fs::path& dir, const RegistryData& data) {
   // A fixed temporary name is safe here: only the holder of the exclusive lock writes it.
   Fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (fd.get() < 0) throw_io("create", tmp);
-  commit(std::move(fd), tmp, path, nlohmann::json(data).dump(2) + "\n", 0600);
+  // Compact: every pmctl command parses this file, and its size is what parsing costs.
+  commit(std::move(fd), tmp, path, nlohmann::json(data).dump() + "\n", 0600);
 }
 
 void ensure_dirs(const fs::path& dir) {
@@ -152,10 +188,6 @@ void ensure_dirs(const fs::path& dir) {
   make_dir(dir);
   make_dir(dir / "env");
   make_dir(dir / "backoff");
-}
-
-void remove_if_present(const fs::path& path) {
-  if (unlink(path.c_str()) < 0 && errno != ENOENT) throw_io("remove", path);
 }
 
 }  // namespace
@@ -184,18 +216,20 @@ void RegistryData::remove(int id) {
 
 Registry::Registry(fs::path dir) : dir_(std::move(dir)) {}
 
-RegistryData Registry::load() const {
+RegistryData Registry::load(Environments environments) const {
   // Reading must not create anything: a missing state directory is an empty registry.
   if (access(dir_.c_str(), F_OK) < 0 && errno == ENOENT) return {};
   const Fd held = lock(dir_, LOCK_SH);
-  return read_registry(dir_);
+  return read_registry(dir_, environments == Environments::Load);
 }
 
 RegistryData Registry::update(const std::function<void(RegistryData&)>& change) {
   ensure_dirs(dir_);
   const Fd held = lock(dir_, LOCK_EX);
-  RegistryData data = read_registry(dir_);
+  const RegistryData before = read_registry(dir_, true);
+  RegistryData data = before;
   change(data);
+  write_environments(dir_, before, data);
   write_registry(dir_, data);
   return data;
 }
@@ -217,6 +251,7 @@ void Registry::write_backoff_fresh(int id) const {
 
 void Registry::remove_instance_files(int id) const {
   remove_if_present(env_file(id));
+  remove_if_present(env_json_path(dir_, id));
   remove_if_present(backoff_file(id));
 }
 

@@ -39,14 +39,18 @@ struct RegistryData {
 };
 
 /// The registry: small JSON files under the manager's state directory, read and written under
-/// an flock, replaced atomically (write + fsync + rename), mode 0600 (it holds environments).
+/// an flock, replaced atomically (write + fsync + rename), mode 0600. registry.json holds the
+/// apps; env/<id>.json each app's environment; env/<id>.env the file its unit reads.
 class Registry {
  public:
   explicit Registry(std::filesystem::path dir);
 
   const std::filesystem::path& dir() const { return dir_; }
-  /// A consistent snapshot (shared lock). A missing registry is an empty one.
-  RegistryData load() const;
+  /// Whether `load` also reads each app's environment (kept in its own file: `ls` needs none).
+  enum class Environments { Load, Skip };
+  /// A consistent snapshot (shared lock). A missing registry is an empty one. With
+  /// Environments::Skip every decl.env is empty: never write such a snapshot back.
+  RegistryData load(Environments environments = Environments::Load) const;
   /// Read-modify-write under the exclusive lock; `change` may throw, and then nothing is written.
   RegistryData update(const std::function<void(RegistryData&)>& change);
 

@@ -10,6 +10,8 @@ inline constexpr std::uint64_t kUnknown = std::numeric_limits<std::uint64_t>::ma
 
 /// What systemd says of one unit right now, read live (never cached). Plain data filled by the
 /// systemd layer; an unloaded unit has loaded == false and everything else at its default.
+/// CPU, memory and start time are not here: they come straight from cgroupfs and /proc
+/// (core/resources.hpp), which spares PID 1 a read per property per unit.
 struct UnitState {
   std::string name;
   bool loaded = false;
@@ -18,10 +20,6 @@ struct UnitState {
   std::string result;        ///< success, exit-code, signal, timeout, start-limit-hit, ...
   std::uint32_t main_pid = 0;
   std::uint32_t n_restarts = 0;
-  std::uint64_t exec_main_start_usec = 0;  ///< CLOCK_REALTIME µs; 0 if never started.
-  std::uint64_t cpu_usage_nsec = kUnknown;
-  std::uint64_t memory_current = kUnknown;  ///< cgroup memory.current, if the controller is there.
-  std::string control_group;                ///< e.g. /pmctl.slice/pmctl-api.slice/pmctl-api-0.service
   std::int32_t exec_main_code = 0;          ///< CLD_EXITED=1, CLD_KILLED=2, CLD_DUMPED=3
   std::int32_t exec_main_status = 0;        ///< exit code or signal number
 };

@@ -40,28 +40,21 @@ bool process_or_wait(sd_bus* bus, std::uint64_t deadline_usec) {
 
 // The properties `query` reads per loaded unit; all live on the unit type's interface
 // (org.freedesktop.systemd1.Service for services).
-enum class Field {
-  MainPid,
-  NRestarts,
-  ExecMainStart,
-  CpuUsage,
-  MemoryCurrent,
-  ControlGroup,
-  Result,
-  ExecMainCode,
-  ExecMainStatus
-};
+// CPU, memory and the cgroup path are not asked for: pmctl reads them from cgroupfs itself
+// (core/resources.hpp), which spares PID 1 a cgroup read per property per unit.
+// So is the start time: the kernel knows when the unit's main process started (Usage::start_usec).
+enum class Field { MainPid, NRestarts, Result, ExecMainCode, ExecMainStatus };
 
 /// When a property is worth a Get: each Get costs PID 1 about as much as a whole round trip,
 /// so values that systemd's own rules fix in a given state are not asked for.
 enum class Need {
   Always,
-  /// MainPID, ControlGroup and the cgroup counters: only while the unit may have processes.
-  /// When inactive, failed or waiting to auto-restart, systemd reports 0, "" and UINT64_MAX
-  /// (the cgroup is gone), which are UnitState's defaults.
+  /// MainPID: only while the unit may have processes. When inactive, failed or waiting to
+  /// auto-restart, systemd reports 0, UnitState's default.
   Processes,
   /// ExecMainCode/Status describe the last exit: exec_status_start() zeroes them when the main
-  /// process starts, so a running service has 0/0, UnitState's defaults.
+  /// process starts, so a running service has 0/0, UnitState's defaults. Result only matters
+  /// for a unit that is not running (status and restart counting read it for failed units).
   LastExit,
 };
 
@@ -75,11 +68,7 @@ struct FieldInfo {
 constexpr FieldInfo kFields[] = {
     {Field::MainPid, "MainPID", "u", Need::Processes},
     {Field::NRestarts, "NRestarts", "u", Need::Always},
-    {Field::ExecMainStart, "ExecMainStartTimestamp", "t", Need::Always},
-    {Field::CpuUsage, "CPUUsageNSec", "t", Need::Processes},
-    {Field::MemoryCurrent, "MemoryCurrent", "t", Need::Processes},
-    {Field::ControlGroup, "ControlGroup", "s", Need::Processes},
-    {Field::Result, "Result", "s", Need::Always},
+    {Field::Result, "Result", "s", Need::LastExit},
     {Field::ExecMainCode, "ExecMainCode", "i", Need::LastExit},
     {Field::ExecMainStatus, "ExecMainStatus", "i", Need::LastExit},
 };
@@ -129,23 +118,11 @@ int on_get_reply(sd_bus_message* reply, void* userdata, sd_bus_error* /*error*/)
     case Field::NRestarts:
       sd_bus_message_read(reply, "u", &s.n_restarts);
       break;
-    case Field::ExecMainStart:
-      sd_bus_message_read(reply, "t", &s.exec_main_start_usec);
-      break;
-    case Field::CpuUsage:
-      sd_bus_message_read(reply, "t", &s.cpu_usage_nsec);
-      break;
-    case Field::MemoryCurrent:
-      sd_bus_message_read(reply, "t", &s.memory_current);
-      break;
     case Field::ExecMainCode:
       sd_bus_message_read(reply, "i", &s.exec_main_code);
       break;
     case Field::ExecMainStatus:
       sd_bus_message_read(reply, "i", &s.exec_main_status);
-      break;
-    case Field::ControlGroup:
-      if (sd_bus_message_read(reply, "s", &text) >= 0) s.control_group = text;
       break;
     case Field::Result:
       if (sd_bus_message_read(reply, "s", &text) >= 0) s.result = text;
@@ -221,7 +198,8 @@ class SdManager final : public core::Manager {
     throw_if_failed(r, *error, "KillUnit");
   }
 
-  std::vector<core::UnitState> query(const std::vector<std::string>& units) override {
+  std::vector<core::UnitState> query(const std::vector<std::string>& units,
+                                     bool main_pid) override {
     std::vector<core::UnitState> states(units.size());
     if (units.empty()) return states;
     std::unordered_map<std::string, std::vector<std::size_t>> index;
@@ -229,34 +207,13 @@ class SdManager final : public core::Manager {
       states[i].name = units[i];
       index[units[i]].push_back(i);
     }
-    list_units_by_names(units, index, &states);
-
-    // Pipeline every Get: all are sent before any reply is awaited, so the whole batch costs
-    // one round trip of latency instead of one per property per unit.
-    std::deque<PendingGet> gets;
-    int outstanding = 0;
-    for (auto& state : states) {
-      if (!state.loaded) continue;
-      const std::string path = unit_path(state.name);
-      const std::string interface = type_interface(state.name);
-      for (const auto& info : kFields) {
-        if (!needed(info, state)) continue;
-        PendingGet& get = gets.emplace_back(PendingGet{&state, &info, &outstanding, nullptr});
-        sd_bus_slot* slot = nullptr;
-        check(sd_bus_call_method_async(c_.bus.get(), &slot, kSystemdService, path.c_str(),
-                                       kPropertiesInterface, "Get", on_get_reply, &get, "ss",
-                                       interface.c_str(), info.name),
-              "queueing Properties.Get");
-        get.slot.reset(slot);
-        ++outstanding;
-      }
+    for (const UnitRow& row : list_units("ListUnitsByNames", {units})) {
+      auto it = index.find(row.id);
+      if (it == index.end()) continue;  // An alias: we only asked by primary names.
+      // Not-found stubs are what ListUnitsByNames makes of names systemd does not know.
+      for (std::size_t i : it->second) apply(row, states[i]);
     }
-    const std::uint64_t deadline = now_usec() + kQueryTimeout.count();
-    while (outstanding > 0) {
-      if (!process_or_wait(c_.bus.get(), deadline))
-        throw core::ManagerError("org.freedesktop.DBus.Error.NoReply",
-                                 "timed out reading unit properties from " + c_.address);
-    }
+    read_properties(states, main_pid);
     return states;
   }
 
@@ -308,46 +265,82 @@ class SdManager final : public core::Manager {
     });
   }
 
-  void list_units_by_names(const std::vector<std::string>& units,
-                           const std::unordered_map<std::string, std::vector<std::size_t>>& index,
-                           std::vector<core::UnitState>* states) {
+  /// Fills the properties `query` reads per loaded unit. Every Get is sent before any reply is
+  /// awaited, so the whole batch costs one round trip of latency instead of one per property.
+  void read_properties(std::vector<core::UnitState>& states, bool main_pid) {
+    std::deque<PendingGet> gets;
+    int outstanding = 0;
+    for (auto& state : states) {
+      if (!state.loaded) continue;
+      const std::string path = unit_path(state.name);
+      const std::string interface = type_interface(state.name);
+      for (const auto& info : kFields) {
+        if (!needed(info, state) || (info.field == Field::MainPid && !main_pid)) continue;
+        PendingGet& get = gets.emplace_back(PendingGet{&state, &info, &outstanding, nullptr});
+        sd_bus_slot* slot = nullptr;
+        check(sd_bus_call_method_async(c_.bus.get(), &slot, kSystemdService, path.c_str(),
+                                       kPropertiesInterface, "Get", on_get_reply, &get, "ss",
+                                       interface.c_str(), info.name),
+              "queueing Properties.Get");
+        get.slot.reset(slot);
+        ++outstanding;
+      }
+    }
+    const std::uint64_t deadline = now_usec() + kQueryTimeout.count();
+    while (outstanding > 0) {
+      if (!process_or_wait(c_.bus.get(), deadline))
+        throw core::ManagerError("org.freedesktop.DBus.Error.NoReply",
+                                 "timed out reading unit properties from " + c_.address);
+    }
+  }
+
+  struct UnitRow {
+    std::string id, load, active, sub;
+  };
+
+  static void apply(const UnitRow& row, core::UnitState& state) {
+    state.loaded = row.load == "loaded";
+    if (!state.loaded) return;
+    state.active_state = row.active;
+    state.sub_state = row.sub;
+  }
+
+  /// A ListUnits* call with `lists` as the method's `as` arguments in order: one round trip.
+  std::vector<UnitRow> list_units(const char* method,
+                                  const std::vector<std::vector<std::string>>& lists) {
     sd_bus_message* raw = nullptr;
     check(sd_bus_message_new_method_call(c_.bus.get(), &raw, kSystemdService, kManagerPath,
-                                         kManagerInterface, "ListUnitsByNames"),
-          "building ListUnitsByNames");
+                                         kManagerInterface, method),
+          method);
     MessagePtr m(raw);
-    check(sd_bus_message_open_container(raw, 'a', "s"), "building ListUnitsByNames");
-    for (const auto& u : units)
-      check(sd_bus_message_append(raw, "s", u.c_str()), "building ListUnitsByNames");
-    check(sd_bus_message_close_container(raw), "building ListUnitsByNames");
+    for (const auto& list : lists) append_strings(raw, list);
 
     BusError error;
     sd_bus_message* raw_reply = nullptr;
     int r = sd_bus_call(c_.bus.get(), raw, 0, error.get(), &raw_reply);
     MessagePtr reply(raw_reply);
-    throw_if_failed(r, *error, "ListUnitsByNames");
+    throw_if_failed(r, *error, method);
 
-    check(sd_bus_message_enter_container(raw_reply, 'a', "(ssssssouso)"),
-          "reading ListUnitsByNames");
+    std::vector<UnitRow> rows;
+    check(sd_bus_message_enter_container(raw_reply, 'a', "(ssssssouso)"), method);
     for (;;) {
       const char *id, *description, *load, *active, *sub, *following, *path, *job_type, *job_path;
       std::uint32_t job_id;
       r = check(sd_bus_message_read(raw_reply, "(ssssssouso)", &id, &description, &load, &active,
                                     &sub, &following, &path, &job_id, &job_type, &job_path),
-                "reading ListUnitsByNames");
+                method);
       if (r == 0) break;
-      auto it = index.find(id);
-      if (it == index.end()) continue;  // An alias: we only asked by primary names.
-      for (std::size_t i : it->second) {
-        core::UnitState& s = (*states)[i];
-        // Not-found stubs are what ListUnitsByNames makes of names systemd does not know.
-        s.loaded = std::strcmp(load, "loaded") == 0;
-        if (!s.loaded) continue;
-        s.active_state = active;
-        s.sub_state = sub;
-      }
+      rows.push_back({id, load, active, sub});
     }
+    return rows;
   }
+
+  static void append_strings(sd_bus_message* m, const std::vector<std::string>& items) {
+    check(sd_bus_message_open_container(m, 'a', "s"), "building a string list");
+    for (const auto& item : items) check(sd_bus_message_append(m, "s", item.c_str()), "building a string list");
+    check(sd_bus_message_close_container(m), "building a string list");
+  }
+
 
   /// Loaded with a LoadState other than "not-found" (a not-found stub can be re-created).
   bool is_loaded(const std::string& unit) {

@@ -1,4 +1,5 @@
 // pmctl logs and flush read journald, and journalctl agrees with them.
+#include <regex>
 #include <sstream>
 
 #include "fixture.hpp"
@@ -59,6 +60,14 @@ TEST_F(LogsTest, PrintsPm2sIdNamePrefix) {
   const std::string id = std::to_string(app(name_)["pm_id"].get<int>());
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_TRUE(contains(r.out, id + "|" + name_ + " | server: ")) << r.out;
+}
+
+TEST_F(LogsTest, TimestampPrefixesEachLineWithItsTime) {
+  const auto lines = lines_of(pmctl({"logs", name_, "--nostream", "--lines", "2", "--raw",
+                                     "--timestamp"}).out);
+  ASSERT_EQ(lines.size(), 2u);
+  const std::regex stamped(R"(^\d{4}-\d{2}-\d{2}-\d{2}:\d{2}:\d{2} server: .*)");
+  for (const auto& line : lines) EXPECT_TRUE(std::regex_match(line, stamped)) << line;
 }
 
 TEST_F(LogsTest, LinesLimitsTheTail) {

@@ -47,7 +47,8 @@ class FakeManager : public core::Manager {
     if (it != units.end() && it->second.active_state == "failed") units.erase(it);
   }
   void kill(const std::string& unit, int) override { calls.push_back("kill " + unit); }
-  std::vector<core::UnitState> query(const std::vector<std::string>& names) override {
+  std::vector<core::UnitState> query(const std::vector<std::string>& names,
+                                     bool /*main_pid*/ = true) override {
     std::vector<core::UnitState> out;
     for (const auto& n : names) {
       auto it = units.find(n);
@@ -69,7 +70,6 @@ class FakeManager : public core::Manager {
     s.sub_state = "running";
     s.result = "success";
     s.main_pid = next_pid++;
-    s.memory_current = 1 << 20;
     return s;
   }
   static core::UnitState failed(const std::string& name) {

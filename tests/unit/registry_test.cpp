@@ -109,10 +109,31 @@ TEST_F(RegistryTest, WritesTheDocumentedJsonLayout) {
   EXPECT_EQ(app["name"], "api");
   EXPECT_EQ(app["namespace"], "prod");
   EXPECT_EQ(app["command_string"], true);
-  EXPECT_EQ(app["env"]["NODE_ENV"], "production");
+  // The environment lives in its own private file, so `ls` need not parse it.
+  EXPECT_FALSE(app.contains("env"));
+  const auto env = nlohmann::json::parse(read_file(dir_ / "env" / "0.json"));
+  EXPECT_EQ(env["NODE_ENV"], "production");
   EXPECT_EQ(app["restart"]["stop_exit_codes"], nlohmann::json({12, 42}));
   EXPECT_EQ(app["restart"]["kill_timeout_ms"], 3000);
   EXPECT_EQ(app["log_watermark_usec"], 1'700'000'000'123'456u);
+}
+
+TEST_F(RegistryTest, LoadsEnvironmentsOnlyWhenAskedAndWritesOnlyChangedOnes) {
+  Registry reg(dir_);
+  reg.update([](RegistryData& d) {
+    d.apps.push_back(sample_record(0));
+    d.apps.push_back(sample_record(1));
+  });
+  EXPECT_TRUE(reg.load(Registry::Environments::Skip).apps.at(0).decl.env.empty());
+  EXPECT_EQ(reg.load().apps.at(0).decl.env.at("NODE_ENV"), "production");
+  const auto before = fs::last_write_time(dir_ / "env" / "1.json");
+  reg.update([](RegistryData& d) { d.find(0)->decl.env["EXTRA"] = "1"; });
+  EXPECT_EQ(fs::last_write_time(dir_ / "env" / "1.json"), before);
+  EXPECT_EQ(reg.load().find(0)->decl.env.at("EXTRA"), "1");
+  EXPECT_EQ(fs::status(dir_ / "env" / "0.json").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  reg.update([](RegistryData& d) { d.remove(0); });
+  EXPECT_FALSE(fs::exists(dir_ / "env" / "0.json"));
 }
 
 TEST_F(RegistryTest, GivesMissingFieldsTheirDefaults) {
