@@ -1,12 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <string>
 
 namespace pmctl::core {
-
-inline constexpr std::uint64_t kUnknown = std::numeric_limits<std::uint64_t>::max();
 
 /// What systemd says of one unit right now, read live (never cached). Plain data filled by the
 /// systemd layer; an unloaded unit has loaded == false and everything else at its default.
