@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The quick start: installs, builds, and shows pmctl running an example app under systemd.
 # On a host whose PID 1 is systemd it uses that host's manager (--user when not root);
-# elsewhere it boots a throwaway systemd (tests/sandbox.sh) and powers it off afterwards
+# elsewhere it boots a fresh throwaway systemd (tests/sandbox.sh) and removes it afterwards
 # (pass --keep to keep it, then enter it with: tests/sandbox.sh exec bash).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,8 +20,9 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
 else
   export PMCTL_SANDBOX=${PMCTL_SANDBOX:-/var/tmp/pmctl-demo-sandbox}
   echo "PID 1 is not systemd here: booting a throwaway systemd in $PMCTL_SANDBOX"
+  tests/sandbox.sh purge   # a fresh system each time: no journal or registry from earlier demos
   tests/sandbox.sh up
-  $keep || trap 'tests/sandbox.sh down' EXIT
+  $keep || trap 'tests/sandbox.sh purge' EXIT
   scope=()
   inside() { tests/sandbox.sh exec "$@"; }
 fi
