@@ -163,7 +163,7 @@ void Lifecycle::restart(int id) {
     stop_unit(unit_of(rec));
     fold_restarts(id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
   }
-  launch(record(id));
+  launch(rec);  // launch needs the declaration, which folding the counter did not change
 }
 
 void Lifecycle::stop(int id) {
