@@ -135,9 +135,7 @@ void print_process_table(Context& ctx) {
   auto connected = std::async(std::launch::async, [&ctx] { ctx.lifecycle(); });
   const auto data = registry.load(core::Registry::Environments::Skip);
   connected.get();
-  std::vector<int> ids;
-  for (const auto& app : data.apps) ids.push_back(app.id);
-  print_process_table(ctx, ctx.lifecycle().views(data, ids));
+  print_process_table(ctx, ctx.lifecycle().views(data, data.ids()));
 }
 
 void register_list(CLI::App& app, Context& ctx) {
@@ -149,12 +147,11 @@ void register_list(CLI::App& app, Context& ctx) {
   jlist->callback([&ctx] {
     nlohmann::json out = nlohmann::json::array();
     const std::string user = app_user();
-    if (ctx.registry().load(core::Registry::Environments::Skip).apps.empty()) {
-      std::cout << "[]\n";
-      return;
-    }
-    for (const auto& v : ctx.lifecycle().views_all(core::Registry::Environments::Load))
-      out.push_back(pm2_process_json(v, user));
+    // jlist shows each app's environment (PM2's pm2_env.env), so load them; read once.
+    const auto data = ctx.registry().load(core::Registry::Environments::Load);
+    if (!data.apps.empty())
+      for (const auto& v : ctx.lifecycle().views(data, data.ids()))
+        out.push_back(pm2_process_json(v, user));
     std::cout << out.dump() << "\n";
   });
 
@@ -163,9 +160,9 @@ void register_list(CLI::App& app, Context& ctx) {
   for (const char* alias : {"describe", "info", "desc"}) show->alias(alias);
   show->add_option("target", *target, "name or id")->required();
   show->callback([&ctx, target] {
-    const auto ids =
-        core::resolve_exact(ctx.registry().load(core::Registry::Environments::Skip), *target);
-    for (const auto& v : ctx.lifecycle().views(ids)) print_description(v, ctx.scope());
+    const auto data = ctx.registry().load(core::Registry::Environments::Skip);
+    const auto ids = core::resolve_exact(data, *target);
+    for (const auto& v : ctx.lifecycle().views(data, ids)) print_description(v, ctx.scope());
   });
 }
 

@@ -43,9 +43,7 @@ struct Selection {
 std::vector<int> selected_ids(const core::RegistryData& data, const std::string& target,
                               const std::string& cwd) {
   if (!target.empty()) return core::resolve_targets(data, {target}, cwd);
-  std::vector<int> ids;
-  for (const auto& app : data.apps) ids.push_back(app.id);
-  return ids;
+  return data.ids();
 }
 
 Selection select(Context& ctx, const LogsOptions& o) {
@@ -132,11 +130,8 @@ void run_logs(Context& ctx, const LogsOptions& o) {
 
 void run_flush(Context& ctx, const std::vector<std::string>& targets) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
-  std::vector<int> ids;
-  if (targets.empty())
-    for (const auto& app : data.apps) ids.push_back(app.id);
-  else
-    ids = core::resolve_targets(data, targets, ctx.cwd());
+  const std::vector<int> ids =
+      targets.empty() ? data.ids() : core::resolve_targets(data, targets, ctx.cwd());
   ctx.lifecycle().flush_logs(ids, core::now_usec());
   for (int id : ids) {
     const core::AppRecord* rec = data.find(id);

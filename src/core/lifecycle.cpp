@@ -58,7 +58,7 @@ int Lifecycle::start_new(const AppDecl& decl, bool force) {
   for (const auto& app : data.apps)
     if (app.decl.name == decl.name) same_name.push_back(app.id);
   if (!same_name.empty() && !force) {
-    for (const auto& view : views(same_name)) {
+    for (const auto& view : views(data, same_name)) {
       if (is_running(view.status))
         throw Error("app '" + decl.name + "' is already running (id " +
                         id_text(view.record.id) + ")",
@@ -176,7 +176,8 @@ void Lifecycle::stop(int id) {
 
 void Lifecycle::remove(int id) {
   const AppRecord rec = record(id);
-  stop(id);
+  // Stopped, not folded: the app's counters leave the registry with it.
+  if (live(rec).loaded) stop_unit(unit_of(rec));
   bool last_of_name = true;
   registry_.update([&](RegistryData& d) {
     d.remove(id);
@@ -192,13 +193,6 @@ void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t now) {
     for (int id : ids)
       if (AppRecord* rec = d.find(id)) rec->log_watermark_usec = now;
   });
-}
-
-std::vector<AppView> Lifecycle::views_all(Registry::Environments env) {
-  const auto data = registry_.load(env);
-  std::vector<int> ids;
-  for (const auto& app : data.apps) ids.push_back(app.id);
-  return views(data, ids);
 }
 
 std::vector<AppView> Lifecycle::views(const std::vector<int>& ids) {

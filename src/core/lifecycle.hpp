@@ -53,7 +53,6 @@ class Lifecycle {
   std::vector<AppView> views(const std::vector<int>& ids);
   std::vector<AppView> views(const RegistryData& data, const std::vector<int>& ids);
 
-  std::vector<AppView> views_all(Registry::Environments env = Registry::Environments::Skip);
   std::string unit_of(const AppRecord& rec) const;
 
  private:

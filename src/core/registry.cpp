@@ -192,6 +192,12 @@ void ensure_dirs(const fs::path& dir) {
 
 }  // namespace
 
+std::vector<int> RegistryData::ids() const {
+  std::vector<int> out;
+  for (const auto& app : apps) out.push_back(app.id);
+  return out;
+}
+
 AppRecord* RegistryData::find(int id) {
   const auto it =
       std::find_if(apps.begin(), apps.end(), [id](const auto& a) { return a.id == id; });

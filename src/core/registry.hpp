@@ -30,6 +30,7 @@ struct RegistryData {
   int next_id = 0;  ///< PM2: a counter from 0, reset to 0 when the list becomes empty.
   std::vector<AppRecord> apps;
 
+  std::vector<int> ids() const;  ///< Every app's id, in registry order.
   AppRecord* find(int id);
   const AppRecord* find(int id) const;
   /// Takes the next id (and resets the counter first when the list is empty); never one in use.

@@ -44,7 +44,7 @@ TEST_F(LifecycleTest, StartNewRegistersTheAppAndStartsItsUnit) {
   ASSERT_EQ(registry_.load().apps.size(), 1u);
   EXPECT_EQ(manager_.units.count("pmctl-api-0.service"), 1u);
   EXPECT_TRUE(fs::exists(registry_.env_file(0)));
-  const auto views = lifecycle_.views_all();
+  const auto views = lifecycle_.views(registry_.load().ids());
   ASSERT_EQ(views.size(), 1u);
   EXPECT_EQ(views[0].status, Status::Online);
 }
