@@ -20,6 +20,22 @@ struct RestartPolicy {
   bool operator==(const RestartPolicy&) const = default;
 };
 
+/// Where an app's output goes besides the journal (PM2's out_file, error_file, log_file, ...).
+/// Paths are absolute as declared, before PM2's `-<id>` suffix (applied at start unless
+/// `merge_logs`). Empty = not declared. "/dev/null" = discard that stream (PM2 also accepts NULL).
+struct LogSettings {
+  std::string out_file;
+  std::string error_file;
+  std::string log_file;        ///< Both streams in one file.
+  bool merge_logs = true;      ///< PM2's fork-mode default; false inserts `-<id>` before the extension.
+  std::string date_format;     ///< dayjs format prefixed to each line ("" = none); `time` sets one.
+  bool json = false;           ///< log_type: json.
+  bool disabled = false;       ///< disable_logs: drop output entirely.
+  std::string pid_file;        ///< Always suffixed `-<id>` like PM2; written at start, removed at stop.
+
+  bool operator==(const LogSettings&) const = default;
+};
+
 /// One app as declared by the user (CLI flags today, ecosystem files later), fully resolved:
 /// paths are absolute and the environment is complete, so starting it again after a reboot does
 /// not depend on the caller's shell.
@@ -38,6 +54,13 @@ struct AppDecl {
   /// --setenv). PM2's injected variables (pm_id, name, ...) are added at start, not stored here.
   std::map<std::string, std::string> env;
   RestartPolicy restart;
+  LogSettings logs;
+  std::string user;   ///< uid/user: run as this user (name or number); empty = the manager's default.
+  std::string group;  ///< gid.
+  std::uint64_t max_memory_bytes = 0;  ///< max_memory_restart; 0 = none.
+  bool autostart = true;               ///< false: registered, not started.
+  bool treekill = true;                ///< false: stop signals only the main process.
+  std::string instance_var = "NODE_APP_INSTANCE";
 
   bool operator==(const AppDecl&) const = default;
 };

@@ -29,6 +29,13 @@ void to_json_decl(json& j, const AppDecl& d) {
   // The environment is kept in its own file (Registry::env_json_file): it is most of the bytes,
   // and `ls` must not parse every app's copy of a whole shell environment.
   j["restart"] = d.restart;
+  j["logs"] = d.logs;
+  j["user"] = d.user;
+  j["group"] = d.group;
+  j["max_memory_bytes"] = d.max_memory_bytes;
+  j["autostart"] = d.autostart;
+  j["treekill"] = d.treekill;
+  j["instance_var"] = d.instance_var;
 }
 
 void from_json_decl(const json& j, AppDecl& d) {
@@ -42,6 +49,13 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "cwd", d.cwd);
   read(j, "env", d.env);
   read(j, "restart", d.restart);
+  read(j, "logs", d.logs);
+  read(j, "user", d.user);
+  read(j, "group", d.group);
+  read(j, "max_memory_bytes", d.max_memory_bytes);
+  read(j, "autostart", d.autostart);
+  read(j, "treekill", d.treekill);
+  read(j, "instance_var", d.instance_var);
 }
 
 }  // namespace
@@ -62,6 +76,24 @@ void from_json(const json& j, RestartPolicy& p) {
   read(j, "min_uptime_ms", p.min_uptime_ms);
   read(j, "stop_exit_codes", p.stop_exit_codes);
   read(j, "kill_timeout_ms", p.kill_timeout_ms);
+}
+
+void to_json(json& j, const LogSettings& l) {
+  j = json{{"out_file", l.out_file},       {"error_file", l.error_file}, {"log_file", l.log_file},
+           {"merge_logs", l.merge_logs},   {"date_format", l.date_format}, {"json", l.json},
+           {"disabled", l.disabled},       {"pid_file", l.pid_file}};
+}
+
+void from_json(const json& j, LogSettings& l) {
+  require_object(j, "logs");
+  read(j, "out_file", l.out_file);
+  read(j, "error_file", l.error_file);
+  read(j, "log_file", l.log_file);
+  read(j, "merge_logs", l.merge_logs);
+  read(j, "date_format", l.date_format);
+  read(j, "json", l.json);
+  read(j, "disabled", l.disabled);
+  read(j, "pid_file", l.pid_file);
 }
 
 // An app is one flat object: the declaration's fields next to the record's own.

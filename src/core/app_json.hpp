@@ -14,6 +14,8 @@ namespace pmctl::core {
 
 void to_json(nlohmann::json& j, const RestartPolicy& policy);
 void from_json(const nlohmann::json& j, RestartPolicy& policy);
+void to_json(nlohmann::json& j, const LogSettings& logs);
+void from_json(const nlohmann::json& j, LogSettings& logs);
 
 void to_json(nlohmann::json& j, const AppRecord& record);
 void from_json(const nlohmann::json& j, AppRecord& record);

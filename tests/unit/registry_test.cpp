@@ -37,6 +37,14 @@ AppRecord sample_record(int id) {
   r.decl.cwd = "/srv/api";
   r.decl.env = {{"NODE_ENV", "production"}, {"MULTI", "a\nb"}};
   r.decl.restart = {false, 250, 100, 7, 2000, {12, 42}, 3000};
+  r.decl.logs = {"/var/log/api-out.log", "/var/log/api-err.log", "/var/log/api.log", false,
+                 "YYYY-MM-DD HH:mm Z", true, false, "/run/api.pid"};
+  r.decl.user = "www-data";
+  r.decl.group = "adm";
+  r.decl.max_memory_bytes = 200u << 20;
+  r.decl.autostart = false;
+  r.decl.treekill = false;
+  r.decl.instance_var = "INSTANCE_ID";
   r.restarts = 5;
   r.created_at_ms = 1'700'000'000'123;
   r.log_watermark_usec = 1'700'000'000'123'456;
