@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -85,6 +86,33 @@ int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** 
   return 2;
 }
 
+/// Which registration function adds which command words. Building every command's options
+/// costs more than some commands' own work, so `main` registers only the family the command
+/// word belongs to. A word not listed here (a typo, a new command, `--help`) registers them all:
+/// a missing entry only makes that command slower, never unknown.
+struct Family {
+  void (*add)(CLI::App&, Context&);
+  std::vector<std::string_view> words;
+};
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> all = {
+      {pmctl::cli::register_start, {"start"}},
+      {pmctl::cli::register_lifecycle, {"stop", "restart", "reload", "delete", "del"}},
+      {pmctl::cli::register_list,
+       {"list", "ls", "status", "l", "ps", "jlist", "show", "describe", "info", "desc"}},
+      {pmctl::cli::register_logs, {"logs", "log", "flush"}},
+  };
+  return all;
+}
+
+void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
+  for (const Family& f : families())
+    for (std::string_view w : f.words)
+      if (w == word) return f.add(app, ctx);
+  for (const Family& f : families()) f.add(app, ctx);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,10 +127,7 @@ int main(int argc, char** argv) {
   app.add_flag("--system", ctx.options.system, "Talk to the system manager (systemctl --system)");
   app.add_flag("--no-color", ctx.options.no_color, "Never colour the output");
 
-  pmctl::cli::register_start(app, ctx);
-  pmctl::cli::register_lifecycle(app, ctx);
-  pmctl::cli::register_list(app, ctx);
-  pmctl::cli::register_logs(app, ctx);
+  register_commands(app, ctx, command_word(pmctl_argc, argv));
 
   pmctl::cli::set_color(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
   app.parse_complete_callback([&] {

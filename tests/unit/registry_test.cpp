@@ -126,6 +126,20 @@ TEST_F(RegistryTest, WritesTheDocumentedJsonLayout) {
   EXPECT_EQ(app["log_watermark_usec"], 1'700'000'000'123'456u);
 }
 
+TEST_F(RegistryTest, WritesOnlyTheFieldsThatDifferFromTheDefaults) {
+  AppRecord plain;
+  plain.decl.name = "web";
+  plain.decl.script = "/srv/web/app.js";
+  plain.decl.cwd = "/srv/web";
+  plain.created_at_ms = 5;
+  Registry registry(dir_);
+  registry.update([&](RegistryData& d) { d.apps.push_back(plain); });
+  const auto j = nlohmann::json::parse(read_file(registry_json()));
+  EXPECT_EQ(j["apps"][0], nlohmann::json::parse(
+                              R"({"id":0,"name":"web","script":"/srv/web/app.js","cwd":"/srv/web","created_at_ms":5})"));
+  EXPECT_EQ(registry.load().apps.at(0), plain);
+}
+
 TEST_F(RegistryTest, LoadsEnvironmentsOnlyWhenAskedAndWritesOnlyChangedOnes) {
   Registry reg(dir_);
   reg.update([](RegistryData& d) {
