@@ -9,6 +9,7 @@
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
 #include "core/format.hpp"
+#include "core/inspect.hpp"
 #include "core/selectors.hpp"
 #include "core/unit_names.hpp"
 
@@ -131,6 +132,16 @@ void print_process_table(Context& ctx, std::vector<core::AppView> views) {
   (void)ctx;
 }
 
+/// PM2's jlist array. It shows each app's environment (pm2_env.env), so those are loaded.
+static nlohmann::json pm2_list_json(Context& ctx) {
+  nlohmann::json out = nlohmann::json::array();
+  const std::string user = app_user();
+  const auto data = ctx.registry().load(core::Registry::Environments::Load);
+  if (!data.apps.empty())
+    for (const auto& v : ctx.lifecycle().views(data, data.ids())) out.push_back(pm2_process_json(v, user));
+  return out;
+}
+
 void print_process_table(Context& ctx) {
   core::Registry& registry = ctx.registry();
   // Setting up the connection (and finding systemd-cat) doesn't depend on the registry; `ls` is
@@ -149,16 +160,9 @@ void register_list(CLI::App& app, Context& ctx) {
   ls->callback([&ctx] { print_process_table(ctx); });
 
   CLI::App* jlist = app.add_subcommand("jlist", "List apps as JSON, in PM2's jlist shape");
-  jlist->callback([&ctx] {
-    nlohmann::json out = nlohmann::json::array();
-    const std::string user = app_user();
-    // jlist shows each app's environment (PM2's pm2_env.env), so load them; read once.
-    const auto data = ctx.registry().load(core::Registry::Environments::Load);
-    if (!data.apps.empty())
-      for (const auto& v : ctx.lifecycle().views(data, data.ids()))
-        out.push_back(pm2_process_json(v, user));
-    std::cout << out.dump() << "\n";
-  });
+  jlist->callback([&ctx] { std::cout << pm2_list_json(ctx).dump() << "\n"; });
+  CLI::App* pretty = app.add_subcommand("prettylist", "jlist as Node's util.inspect prints it (PM2's prettylist)");
+  pretty->callback([&ctx] { std::cout << core::js_inspect(pm2_list_json(ctx)) << "\n"; });
 
   auto target = std::make_shared<std::string>();
   CLI::App* show = app.add_subcommand("show", "Describe one app: settings, live state, its unit");

@@ -12,5 +12,6 @@ void register_start(CLI::App& app, Context& ctx);
 void register_lifecycle(CLI::App& app, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
+void register_env(CLI::App& app, Context& ctx);
 
 }  // namespace pmctl::cli

@@ -100,8 +100,9 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_start, {"start"}},
       {pmctl::cli::register_lifecycle, {"stop", "restart", "reload", "delete", "del"}},
       {pmctl::cli::register_list,
-       {"list", "ls", "status", "l", "ps", "jlist", "show", "describe", "info", "desc"}},
+       {"list", "ls", "status", "l", "ps", "jlist", "prettylist", "show", "describe", "info", "desc"}},
       {pmctl::cli::register_logs, {"logs", "log", "flush"}},
+      {pmctl::cli::register_env, {"env"}},
   };
   return all;
 }
