@@ -103,6 +103,7 @@ const std::vector<Family>& families() {
        {"list", "ls", "status", "l", "ps", "jlist", "prettylist", "show", "describe", "info", "desc"}},
       {pmctl::cli::register_logs, {"logs", "log", "flush"}},
       {pmctl::cli::register_env, {"env"}},
+      {pmctl::cli::register_init, {"init", "ecosystem"}},
   };
   return all;
 }
