@@ -65,8 +65,8 @@ Launch resolve_script(const RawApp& app, const FieldContext& ctx, const std::str
 
 std::string read_name(RawApp& app, const FieldContext& ctx, const Launch& launch) {
   std::string name = read_string(app, "name").value_or(launch.default_name);
-  if (ctx.env_name && read_bool(app, "append_env_to_name").value_or(false))
-    name += "-" + *ctx.env_name;
+  const bool append_env = read_bool(app, "append_env_to_name").value_or(false);
+  if (append_env && ctx.env_name) name += "-" + *ctx.env_name;
   try {
     validate_app_name(name);
   } catch (const Error& e) {

@@ -97,6 +97,13 @@ void check_inert(RawApp& app, const Inert& field) {
   }
 }
 
+/// PM2's switches are JavaScript-truthy, and cron_restart also takes "0" as off.
+bool is_on(std::string_view field, const nlohmann::json& value) {
+  if (field == "cron_restart" && value.is_string() && value.get_ref<const std::string&>() == "0")
+    return false;
+  return js_truthy(value);
+}
+
 void reject_cluster_mode(const RawApp& app) {
   const auto mode = read_string(app, "exec_mode");
   if (!mode || *mode == "fork" || *mode == "fork_mode") return;
@@ -111,7 +118,7 @@ void reject_cluster_mode(const RawApp& app) {
 void reject_unsupported(const RawApp& app) {
   for (const auto& u : unsupported()) {
     const nlohmann::json* value = app.find(u.field);
-    if (value && js_truthy(*value))
+    if (value && is_on(u.field, *value))
       app.fail(u.field, std::string(u.problem) + ", got " + json_text(*value), std::string(u.hint));
   }
   reject_cluster_mode(app);
