@@ -35,7 +35,7 @@ std::optional<Account> find_user(std::string_view user) {
   std::optional<Account> account;
   // The strings live in the buffer: copy them out before it goes.
   with_buffer([&](char* buf, std::size_t size) {
-    struct passwd pw{};
+    struct passwd pw {};
     struct passwd* found = nullptr;
     const int rc = uid ? ::getpwuid_r(*uid, &pw, buf, size, &found)
                        : ::getpwnam_r(name.c_str(), &pw, buf, size, &found);
@@ -50,7 +50,7 @@ bool group_exists(std::string_view group) {
   const auto gid = as_id(group);
   bool exists = false;
   with_buffer([&](char* buf, std::size_t size) {
-    struct group gr{};
+    struct group gr {};
     struct group* found = nullptr;
     const int rc = gid ? ::getgrgid_r(*gid, &gr, buf, size, &found)
                        : ::getgrnam_r(name.c_str(), &gr, buf, size, &found);

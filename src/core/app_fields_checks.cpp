@@ -18,7 +18,8 @@ struct Unsupported {
 };
 
 constexpr std::string_view kPlus = "PM2 Plus monitoring is not part of pmctl";
-constexpr std::string_view kPlusHint = "remove the field; 'pmctl monit' and journalctl show the app";
+constexpr std::string_view kPlusHint =
+    "remove the field; 'pmctl monit' and journalctl show the app";
 
 // Refused when JavaScript-truthy, as PM2 switches them on; off or absent is fine.
 const std::vector<Unsupported>& unsupported() {
@@ -143,8 +144,9 @@ int read_instances(const RawApp& app, unsigned cpu_count) {
   }
   if (n == 0) n = cpu_count > 0 ? cpu_count : std::max(1u, std::thread::hardware_concurrency());
   if (n > 1)
-    app.fail("instances", "running " + std::to_string(n) +
-                              " instances needs cluster mode, which comes with a later pmctl release",
+    app.fail("instances",
+             "running " + std::to_string(n) +
+                 " instances needs cluster mode, which comes with a later pmctl release",
              "set \"instances\": 1 for now");
   return static_cast<int>(n);
 }

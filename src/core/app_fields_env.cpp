@@ -80,7 +80,8 @@ Env read_environment(RawApp& app, const FieldContext& ctx, const std::string& cw
   env["PWD"] = cwd;
   set_user(env, user);
   for (const auto& [name, value] : ctx.deploy_env) env[name] = value;
-  if (const nlohmann::json* section = app.find("env")) merge_section(app, env, *section, app.key("env"));
+  if (const nlohmann::json* section = app.find("env"))
+    merge_section(app, env, *section, app.key("env"));
   merge_named_env(app, env, ctx.env_name);
   // PM2 applies `port` last (Common.prepareAppConf), over env and env_<name>. Unlike PM2, 0 is
   // honoured too.

@@ -89,15 +89,17 @@ std::string RawApp::where() const { return file_ + ": app " + label_; }
 void RawApp::fail_type(std::string_view name, std::string_view expected, std::string hint) const {
   const nlohmann::json* value = find(name);
   const std::string got = value ? json_text(*value) : "nothing";
-  throw Error(where() + ": field '" + key(name) + "' must be " + std::string(expected) + ", got " +
-                  got,
-              std::move(hint));
+  throw Error(
+      where() + ": field '" + key(name) + "' must be " + std::string(expected) + ", got " + got,
+      std::move(hint));
 }
 
 void RawApp::fail(std::string_view name, std::string_view problem, std::string hint) const {
   throw Error(where() + ": field '" + key(name) + "': " + std::string(problem), std::move(hint));
 }
 
-void RawApp::warn(std::string_view text) { warnings_.push_back(where() + ": " + std::string(text)); }
+void RawApp::warn(std::string_view text) {
+  warnings_.push_back(where() + ": " + std::string(text));
+}
 
 }  // namespace pmctl::core

@@ -44,14 +44,15 @@ TEST_F(AppFields, FilterEnvDoesNotRemoveWhatTheFileSets) {
 }
 
 TEST_F(AppFields, MergesDeployEnvThenEnvThenEnvNameThenPort) {
-  ctx_.caller_env = {{"A", "caller"}, {"B", "caller"}, {"C", "caller"}, {"D", "caller"}, {"PORT", "1"}};
+  ctx_.caller_env = {
+      {"A", "caller"}, {"B", "caller"}, {"C", "caller"}, {"D", "caller"}, {"PORT", "1"}};
   ctx_.deploy_env = {{"B", "deploy"}, {"C", "deploy"}, {"D", "deploy"}};
   ctx_.env_name = "production";
   const json app = api({{"env", {{"C", "env"}, {"D", "env"}, {"PORT", 2}}},
                         {"env_production", {{"D", "production"}, {"PORT", 3}}},
                         {"env_staging", {{"D", "staging"}}},
                         {"port", 8080}});
-  const Env expected = {{"A", "caller"}, {"B", "deploy"}, {"C", "env"},
+  const Env expected = {{"A", "caller"},     {"B", "deploy"},  {"C", "env"},
                         {"D", "production"}, {"PORT", "8080"}, {"PWD", srv()}};
   const auto out = convert(app);
   EXPECT_EQ(out.decl.env, expected);
@@ -69,13 +70,13 @@ TEST_F(AppFields, HonoursPortZero) {
 }
 
 TEST_F(AppFields, DeliversValuesAsTextAndObjectsAsJson) {
-  const json env = {{"S", "text"},       {"I", 42},         {"F", 1.5},
-                    {"T", true},         {"N", nullptr},    {"O", {{"a", 1}, {"b", "x"}}},
-                    {"A", {1, "two"}},   {"E", ""}};
+  const json env = {{"S", "text"},     {"I", 42},      {"F", 1.5},
+                    {"T", true},       {"N", nullptr}, {"O", {{"a", 1}, {"b", "x"}}},
+                    {"A", {1, "two"}}, {"E", ""}};
   const auto out = convert(api({{"env", env}, {"filter_env", true}}));
-  const Env expected = {{"S", "text"}, {"I", "42"},  {"F", "1.5"},
-                        {"T", "true"}, {"N", "null"}, {"O", "{\"a\":1,\"b\":\"x\"}"},
-                        {"A", "[1,\"two\"]"}, {"E", ""}, {"PWD", srv()}};
+  const Env expected = {{"S", "text"},        {"I", "42"},   {"F", "1.5"},
+                        {"T", "true"},        {"N", "null"}, {"O", "{\"a\":1,\"b\":\"x\"}"},
+                        {"A", "[1,\"two\"]"}, {"E", ""},     {"PWD", srv()}};
   EXPECT_EQ(out.decl.env, expected);
 }
 
@@ -83,9 +84,9 @@ TEST_F(AppFields, WarnsWhenTheEnvNameHasNoSection) {
   ctx_.env_name = "production";
   const auto out = convert(api({{"env", {{"MODE", "dev"}}}}));
   EXPECT_EQ(out.decl.env.at("MODE"), "dev");
-  EXPECT_EQ(out.warnings,
-            (std::vector<std::string>{"eco.json: app 'api': --env 'production' given but the app has "
-                                      "no env_production, ignoring"}));
+  EXPECT_EQ(out.warnings, (std::vector<std::string>{
+                              "eco.json: app 'api': --env 'production' given but the app has "
+                              "no env_production, ignoring"}));
 }
 
 TEST_F(AppFields, RefusesAnEnvSectionThatIsNotAnObject) {
@@ -99,12 +100,13 @@ TEST_F(AppFields, WarnsAboutVariablesSystemdCannotPass) {
   EXPECT_EQ(out.decl.env.at("OK"), "1");
   EXPECT_FALSE(out.decl.env.contains("MY-VAR"));
   EXPECT_FALSE(out.decl.env.contains("BAD"));
-  EXPECT_EQ(out.warnings,
-            (std::vector<std::string>{
-                "eco.json: app 'api': env: the value of 'BAD' is not valid UTF-8 or contains NUL, "
-                "ignoring",
-                "eco.json: app 'api': env: 'MY-VAR' is not a valid environment variable name, ignoring",
-            }));
+  EXPECT_EQ(
+      out.warnings,
+      (std::vector<std::string>{
+          "eco.json: app 'api': env: the value of 'BAD' is not valid UTF-8 or contains NUL, "
+          "ignoring",
+          "eco.json: app 'api': env: 'MY-VAR' is not a valid environment variable name, ignoring",
+      }));
 }
 
 TEST_F(AppFields, GivesTheRunAsUserItsHomeUnlessTheFileSetsOne) {

@@ -41,7 +41,8 @@ class AppFields : public ::testing::Test {
     fs::remove_all(root_);
     for (const char* dir : {"bin", "srv/sub", "logs"}) fs::create_directories(root_ / dir);
     for (const char* program : {"bin/node", "bin/python3"}) executable(program);
-    for (const char* file : {"srv/app.js", "srv/worker.py", "srv/sub/task.js"}) std::ofstream(root_ / file);
+    for (const char* file : {"srv/app.js", "srv/worker.py", "srv/sub/task.js"})
+      std::ofstream(root_ / file);
     ctx_.file = "eco.json";
     ctx_.base_dir = srv();
     ctx_.caller_env = {{"HOME", "/home/me"}, {"LANG", "C.UTF-8"}, {"SECRET_TOKEN", "x"}};

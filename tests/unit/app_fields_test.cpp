@@ -56,37 +56,58 @@ TEST_F(AppFields, HonoursEveryLaunchField) {
        }},
       {"args as a string, split like a shell",
        {{"args", "--port 80 'a b'"}},
-       [](AppDecl& d) { d.args = {"--port", "80", "a b"}; }},
-      {"args as an array with a number", {{"args", {"-x", 3}}}, [](AppDecl& d) { d.args = {"-x", "3"}; }},
-      {"interpreter", {{"interpreter", "python3"}}, [&](AppDecl& d) { d.interpreter = bin("python3"); }},
+       [](AppDecl& d) {
+         d.args = {"--port", "80", "a b"};
+       }},
+      {"args as an array with a number",
+       {{"args", {"-x", 3}}},
+       [](AppDecl& d) {
+         d.args = {"-x", "3"};
+       }},
+      {"interpreter",
+       {{"interpreter", "python3"}},
+       [&](AppDecl& d) { d.interpreter = bin("python3"); }},
       {"interpreter alias exec_interpreter",
        {{"exec_interpreter", "python3"}},
        [&](AppDecl& d) { d.interpreter = bin("python3"); }},
       {"interpreter none", {{"interpreter", "none"}}, [](AppDecl& d) { d.interpreter = ""; }},
-      {"interpreter by extension", {{"script", "worker.py"}}, [&](AppDecl& d) {
+      {"interpreter by extension",
+       {{"script", "worker.py"}},
+       [&](AppDecl& d) {
          d.script = srv() + "/worker.py";
          d.interpreter = bin("python3");
        }},
-      {"interpreter_args", {{"interpreter_args", "--inspect --title 'x y'"}},
-       [](AppDecl& d) { d.interpreter_args = {"--inspect", "--title", "x y"}; }},
-      {"interpreter_args alias node_args", {{"node_args", {"--inspect"}}},
+      {"interpreter_args",
+       {{"interpreter_args", "--inspect --title 'x y'"}},
+       [](AppDecl& d) {
+         d.interpreter_args = {"--inspect", "--title", "x y"};
+       }},
+      {"interpreter_args alias node_args",
+       {{"node_args", {"--inspect"}}},
        [](AppDecl& d) { d.interpreter_args = {"--inspect"}; }},
-      {"command string", {{"script", "echo hi && sleep 1"}}, [](AppDecl& d) {
+      {"command string",
+       {{"script", "echo hi && sleep 1"}},
+       [](AppDecl& d) {
          d.script = "echo hi && sleep 1";
          d.command_string = true;
          d.interpreter = "";
        }},
-      {"instances 1 and exec_mode fork", {{"instances", 1}, {"exec_mode", "fork"}},
+      {"instances 1 and exec_mode fork",
+       {{"instances", 1}, {"exec_mode", "fork"}},
        [](AppDecl& d) { d.logs.merge_logs = false; }},
       {"exec_mode fork_mode", {{"exec_mode", "fork_mode"}}, [](AppDecl&) {}},
-      {"uid and gid as root", {{"uid", "root"}, {"gid", 0}}, [](AppDecl& d) {
+      {"uid and gid as root",
+       {{"uid", "root"}, {"gid", 0}},
+       [](AppDecl& d) {
          d.user = "root";
          d.group = "0";
          d.env["HOME"] = "/root";
          d.env["USER"] = "root";
          d.env["LOGNAME"] = "root";
        }},
-      {"uid alias user, by number", {{"user", 0}}, [](AppDecl& d) {
+      {"uid alias user, by number",
+       {{"user", 0}},
+       [](AppDecl& d) {
          d.user = "0";
          d.env["HOME"] = "/root";
          d.env["USER"] = "root";
@@ -105,35 +126,66 @@ TEST_F(AppFields, HonoursEveryLaunchField) {
 
 TEST_F(AppFields, HonoursEveryRestartAndProcessField) {
   const std::vector<AcceptCase> cases = {
-      {"autorestart false", {{"autorestart", false}}, [](AppDecl& d) { d.restart.autorestart = false; }},
+      {"autorestart false",
+       {{"autorestart", false}},
+       [](AppDecl& d) { d.restart.autorestart = false; }},
       {"autostart false", {{"autostart", false}}, [](AppDecl& d) { d.autostart = false; }},
-      {"restart_delay in ms", {{"restart_delay", 2500}}, [](AppDecl& d) { d.restart.restart_delay_ms = 2500; }},
-      {"restart_delay as a numeric string", {{"restart_delay", "2500"}},
+      {"restart_delay in ms",
+       {{"restart_delay", 2500}},
        [](AppDecl& d) { d.restart.restart_delay_ms = 2500; }},
-      {"restart_delay with a unit", {{"restart_delay", "2s"}},
+      {"restart_delay as a numeric string",
+       {{"restart_delay", "2500"}},
+       [](AppDecl& d) { d.restart.restart_delay_ms = 2500; }},
+      {"restart_delay with a unit",
+       {{"restart_delay", "2s"}},
        [](AppDecl& d) { d.restart.restart_delay_ms = 2000; }},
-      {"exp_backoff_restart_delay", {{"exp_backoff_restart_delay", 100}},
+      {"exp_backoff_restart_delay",
+       {{"exp_backoff_restart_delay", 100}},
        [](AppDecl& d) { d.restart.exp_backoff_ms = 100; }},
-      {"min_uptime as PM2's \"5s\"", {{"min_uptime", "5s"}}, [](AppDecl& d) { d.restart.min_uptime_ms = 5000; }},
-      {"min_uptime 0 is honoured", {{"min_uptime", 0}}, [](AppDecl& d) { d.restart.min_uptime_ms = 0; }},
-      {"max_restarts 0 is honoured, unlike PM2", {{"max_restarts", 0}},
+      {"min_uptime as PM2's \"5s\"",
+       {{"min_uptime", "5s"}},
+       [](AppDecl& d) { d.restart.min_uptime_ms = 5000; }},
+      {"min_uptime 0 is honoured",
+       {{"min_uptime", 0}},
+       [](AppDecl& d) { d.restart.min_uptime_ms = 0; }},
+      {"max_restarts 0 is honoured, unlike PM2",
+       {{"max_restarts", 0}},
        [](AppDecl& d) { d.restart.max_restarts = 0; }},
-      {"max_restarts as a numeric string", {{"max_restarts", "3"}}, [](AppDecl& d) { d.restart.max_restarts = 3; }},
-      {"max_restarts as a whole float", {{"max_restarts", 3.0}}, [](AppDecl& d) { d.restart.max_restarts = 3; }},
-      {"stop_exit_codes as a number", {{"stop_exit_codes", 12}},
+      {"max_restarts as a numeric string",
+       {{"max_restarts", "3"}},
+       [](AppDecl& d) { d.restart.max_restarts = 3; }},
+      {"max_restarts as a whole float",
+       {{"max_restarts", 3.0}},
+       [](AppDecl& d) { d.restart.max_restarts = 3; }},
+      {"stop_exit_codes as a number",
+       {{"stop_exit_codes", 12}},
        [](AppDecl& d) { d.restart.stop_exit_codes = {12}; }},
-      {"stop_exit_codes as an array of numbers and strings", {{"stop_exit_codes", {12, "42"}}},
-       [](AppDecl& d) { d.restart.stop_exit_codes = {12, 42}; }},
-      {"stop_exit_codes as a string", {{"stop_exit_codes", "12 42"}},
-       [](AppDecl& d) { d.restart.stop_exit_codes = {12, 42}; }},
-      {"kill_timeout 0 is honoured", {{"kill_timeout", 0}}, [](AppDecl& d) { d.restart.kill_timeout_ms = 0; }},
-      {"kill_timeout", {{"kill_timeout", 3000}}, [](AppDecl& d) { d.restart.kill_timeout_ms = 3000; }},
+      {"stop_exit_codes as an array of numbers and strings",
+       {{"stop_exit_codes", {12, "42"}}},
+       [](AppDecl& d) {
+         d.restart.stop_exit_codes = {12, 42};
+       }},
+      {"stop_exit_codes as a string",
+       {{"stop_exit_codes", "12 42"}},
+       [](AppDecl& d) {
+         d.restart.stop_exit_codes = {12, 42};
+       }},
+      {"kill_timeout 0 is honoured",
+       {{"kill_timeout", 0}},
+       [](AppDecl& d) { d.restart.kill_timeout_ms = 0; }},
+      {"kill_timeout",
+       {{"kill_timeout", 3000}},
+       [](AppDecl& d) { d.restart.kill_timeout_ms = 3000; }},
       {"treekill false", {{"treekill", false}}, [](AppDecl& d) { d.treekill = false; }},
-      {"max_memory_restart with a unit", {{"max_memory_restart", "200M"}},
+      {"max_memory_restart with a unit",
+       {{"max_memory_restart", "200M"}},
        [](AppDecl& d) { d.max_memory_bytes = 200ull << 20; }},
-      {"max_memory_restart in bytes", {{"max_memory_restart", 1048576}},
+      {"max_memory_restart in bytes",
+       {{"max_memory_restart", 1048576}},
        [](AppDecl& d) { d.max_memory_bytes = 1048576; }},
-      {"instance_var", {{"instance_var", "INSTANCE_ID"}}, [](AppDecl& d) { d.instance_var = "INSTANCE_ID"; }},
+      {"instance_var",
+       {{"instance_var", "INSTANCE_ID"}},
+       [](AppDecl& d) { d.instance_var = "INSTANCE_ID"; }},
   };
   for (const auto& c : cases) {
     AppDecl expected = baseline();
@@ -146,31 +198,49 @@ TEST_F(AppFields, PutsEveryLogFieldIntoLogSettings) {
   const std::string base = srv();
   const std::string logs = (root_ / "logs").string();
   const std::vector<AcceptCase> cases = {
-      {"out_file relative to cwd", {{"out_file", "out.log"}}, [&](AppDecl& d) { d.logs.out_file = base + "/out.log"; }},
+      {"out_file relative to cwd",
+       {{"out_file", "out.log"}},
+       [&](AppDecl& d) { d.logs.out_file = base + "/out.log"; }},
       {"out", {{"out", "/var/log/a.log"}}, [](AppDecl& d) { d.logs.out_file = "/var/log/a.log"; }},
       {"output", {{"output", "o.log"}}, [&](AppDecl& d) { d.logs.out_file = base + "/o.log"; }},
-      {"out_log NULL discards", {{"out_log", "NULL"}}, [](AppDecl& d) { d.logs.out_file = "/dev/null"; }},
-      {"error_file", {{"error_file", "logs/../e.log"}}, [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
+      {"out_log NULL discards",
+       {{"out_log", "NULL"}},
+       [](AppDecl& d) { d.logs.out_file = "/dev/null"; }},
+      {"error_file",
+       {{"error_file", "logs/../e.log"}},
+       [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
       {"error", {{"error", "e.log"}}, [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
       {"err", {{"err", "/dev/null"}}, [](AppDecl& d) { d.logs.error_file = "/dev/null"; }},
-      {"err_file", {{"err_file", "e.log"}}, [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
+      {"err_file",
+       {{"err_file", "e.log"}},
+       [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
       {"err_log", {{"err_log", "e.log"}}, [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
-      {"log_file true: <log_dir>/<name>.log", {{"log_file", true}},
+      {"log_file true: <log_dir>/<name>.log",
+       {{"log_file", true}},
        [&](AppDecl& d) { d.logs.log_file = logs + "/api.log"; }},
       {"log_file false", {{"log_file", false}}, [](AppDecl&) {}},
       {"log", {{"log", "all.log"}}, [&](AppDecl& d) { d.logs.log_file = base + "/all.log"; }},
       {"merge_logs false", {{"merge_logs", false}}, [](AppDecl& d) { d.logs.merge_logs = false; }},
-      {"combine_logs false", {{"combine_logs", false}}, [](AppDecl& d) { d.logs.merge_logs = false; }},
-      {"instances given: PM2 does not merge", {{"instances", "1"}}, [](AppDecl& d) { d.logs.merge_logs = false; }},
+      {"combine_logs false",
+       {{"combine_logs", false}},
+       [](AppDecl& d) { d.logs.merge_logs = false; }},
+      {"instances given: PM2 does not merge",
+       {{"instances", "1"}},
+       [](AppDecl& d) { d.logs.merge_logs = false; }},
       {"instances and merge_logs", {{"instances", 1}, {"merge_logs", true}}, [](AppDecl&) {}},
-      {"log_date_format", {{"log_date_format", "HH:mm"}}, [](AppDecl& d) { d.logs.date_format = "HH:mm"; }},
+      {"log_date_format",
+       {{"log_date_format", "HH:mm"}},
+       [](AppDecl& d) { d.logs.date_format = "HH:mm"; }},
       {"time", {{"time", true}}, [](AppDecl& d) { d.logs.date_format = "YYYY-MM-DDTHH:mm:ss"; }},
-      {"time does not override log_date_format", {{"time", true}, {"log_date_format", "HH:mm"}},
+      {"time does not override log_date_format",
+       {{"time", true}, {"log_date_format", "HH:mm"}},
        [](AppDecl& d) { d.logs.date_format = "HH:mm"; }},
       {"log_type json", {{"log_type", "json"}}, [](AppDecl& d) { d.logs.json = true; }},
       {"log_type raw", {{"log_type", "raw"}}, [](AppDecl&) {}},
       {"disable_logs", {{"disable_logs", true}}, [](AppDecl& d) { d.logs.disabled = true; }},
-      {"pid_file", {{"pid_file", "api.pid"}}, [&](AppDecl& d) { d.logs.pid_file = base + "/api.pid"; }},
+      {"pid_file",
+       {{"pid_file", "api.pid"}},
+       [&](AppDecl& d) { d.logs.pid_file = base + "/api.pid"; }},
       {"pid", {{"pid", "/run/api.pid"}}, [](AppDecl& d) { d.logs.pid_file = "/run/api.pid"; }},
   };
   for (const auto& c : cases) {
@@ -188,7 +258,9 @@ TEST_F(AppFields, LogFileTrueUsesAFileSafeNameAndFallsBackToCwd) {
 
 TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
   const std::vector<json> inert = {
-      {{"watch", false}, {"ignore_watch", {"node_modules"}}, {"watch_delay", 100},
+      {{"watch", false},
+       {"ignore_watch", {"node_modules"}},
+       {"watch_delay", 100},
        {"watch_options", {{"usePolling", true}}}},
       {{"kill_retry_time", 100}, {"listen_timeout", 5000}},
       {{"shutdown_with_message", false}, {"wait_ready", false}},
@@ -236,10 +308,14 @@ TEST_F(AppFields, AcceptsPm2sCamelCaseFormOfEverySnakeCaseKey) {
       {"minUptime", 10, [](const AppDecl& d) { return d.restart.min_uptime_ms == 10; }},
       {"killTimeout", 10, [](const AppDecl& d) { return d.restart.kill_timeout_ms == 10; }},
       {"restartDelay", 10, [](const AppDecl& d) { return d.restart.restart_delay_ms == 10; }},
-      {"expBackoffRestartDelay", 10, [](const AppDecl& d) { return d.restart.exp_backoff_ms == 10; }},
-      {"stopExitCodes", 3, [](const AppDecl& d) { return d.restart.stop_exit_codes == std::vector<int>{3}; }},
-      {"interpreterArgs", "-x", [](const AppDecl& d) { return d.interpreter_args == std::vector<std::string>{"-x"}; }},
-      {"nodeArgs", "-x", [](const AppDecl& d) { return d.interpreter_args == std::vector<std::string>{"-x"}; }},
+      {"expBackoffRestartDelay", 10,
+       [](const AppDecl& d) { return d.restart.exp_backoff_ms == 10; }},
+      {"stopExitCodes", 3,
+       [](const AppDecl& d) { return d.restart.stop_exit_codes == std::vector<int>{3}; }},
+      {"interpreterArgs", "-x",
+       [](const AppDecl& d) { return d.interpreter_args == std::vector<std::string>{"-x"}; }},
+      {"nodeArgs", "-x",
+       [](const AppDecl& d) { return d.interpreter_args == std::vector<std::string>{"-x"}; }},
       {"execInterpreter", "none", [](const AppDecl& d) { return d.interpreter.empty(); }},
       {"outFile", "/o", [](const AppDecl& d) { return d.logs.out_file == "/o"; }},
       {"outLog", "/o", [](const AppDecl& d) { return d.logs.out_file == "/o"; }},
@@ -270,7 +346,8 @@ TEST_F(AppFields, ReadsEveryFieldOfTheTableUnderEverySpelling) {
   ctx_.root = true;
   for (const auto& spec : field_table()) {
     std::vector<std::string> keys = {std::string(spec.name), camel_case(spec.name)};
-    for (auto alias : spec.aliases) keys.insert(keys.end(), {std::string(alias), camel_case(alias)});
+    for (auto alias : spec.aliases)
+      keys.insert(keys.end(), {std::string(alias), camel_case(alias)});
     for (const auto& key : keys) {
       json app = api({});
       if (spec.name != "name" && spec.name != "script") app.erase(std::string(spec.name));

@@ -353,7 +353,9 @@ TEST(MappingProcess, SetsUserBeforeTheCommandsAndTheLimitAfterAccounting) {
   const auto& props = map_service(app, system_ctx()).properties;
   std::vector<std::string> order;
   for (const auto& p : props) order.push_back(p.name);
-  const auto at = [&](const char* name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
+  const auto at = [&](const char* name) {
+    return std::find(order.begin(), order.end(), name) - order.begin();
+  };
   EXPECT_LT(at("User"), at("ExecStartEx"));
   EXPECT_EQ(at("MemoryMax"), at("MemoryAccounting") + 1);
 }
