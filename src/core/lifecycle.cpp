@@ -71,7 +71,7 @@ int Lifecycle::start_new(const AppDecl& decl, bool force) {
     // PM2's smart start: the stopped app of that name starts again, with the new declaration.
     int id = old->id;
     registry_.update([&](RegistryData& d) { d.find(id)->decl = decl; });
-    start(id);
+    if (decl.autostart) start(id);
     return id;
   }
   int id = 0;
@@ -83,6 +83,8 @@ int Lifecycle::start_new(const AppDecl& decl, bool force) {
     rec.created_at_ms = now_ms();
     d.apps.push_back(rec);
   });
+  // PM2's autostart: false registers the app as stopped; `pmctl start` launches it later.
+  if (!decl.autostart) return id;
   try {
     launch(rec);
   } catch (...) {

@@ -39,7 +39,8 @@ class Lifecycle {
   Lifecycle(Registry& registry, Manager& manager, Scope scope, Tools tools = {});
 
   /// Registers and starts a new app; returns its id. A running app of the same name is an
-  /// error unless `force`; a stopped one is started again instead (PM2's smart start).
+  /// error unless `force`; a stopped one is started again instead (PM2's smart start). With
+  /// `decl.autostart` off the app is only registered, and stays stopped.
   int start_new(const AppDecl& decl, bool force);
   /// Starts a registered app that is not running; restarts it if it is (PM2's smart start).
   void start(int id);

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::uint64_t kUsecPerMsec = 1000;
 constexpr std::uint64_t kInfinity = std::numeric_limits<std::uint64_t>::max();
+constexpr const char* kDefaultInstanceVar = "NODE_APP_INSTANCE";
 
 // PM2's exp_backoff_restart_delay, which systemd 252 lacks (RestartSteps= came in 254). It runs
 // as ExecStartPre, so it also delays the very first start: pmctl writes kBackoffFresh ("-1 0")
@@ -68,8 +69,10 @@ void add_backoff(std::vector<Property>& props, const AppDecl& app, const Instanc
                                    "pmctl-backoff",
                                    ctx.backoff_state,
                                    std::to_string(initial)};
-  props.push_back({"ExecStartPreEx", std::vector<ExecCommand>{
-                                         {ctx.shell, argv, {"ignore-failure", "no-env-expand"}}}});
+  std::vector<std::string> flags = {"ignore-failure", "no-env-expand"};
+  // The state file is root's: under User= the script must keep root's rights to update it.
+  if (!app.user.empty()) flags.push_back("privileged");
+  props.push_back({"ExecStartPreEx", std::vector<ExecCommand>{{ctx.shell, argv, flags}}});
   // The back-off sleeps inside the start phase; the default 90 s start timeout must not cut it.
   props.push_back({"TimeoutStartUSec", kInfinity});
 }
@@ -96,12 +99,31 @@ void add_restart_policy(std::vector<Property>& props, const RestartPolicy& polic
   props.push_back({"StartLimitBurst", burst});
 }
 
-// PM2 sends SIGINT to the whole process tree, then SIGKILL after kill_timeout.
-void add_kill(std::vector<Property>& props, const RestartPolicy& policy) {
+// PM2 sends SIGINT to the whole process tree, then SIGKILL after kill_timeout. With treekill
+// off PM2 signals only the main process and forgets its children; KillMode=mixed signals only
+// the main process too, but SIGKILLs whatever is left in the cgroup at the end of the stop, so
+// a stopped app never leaves processes behind (systemd.kill(5) advises against `process`).
+void add_kill(std::vector<Property>& props, const AppDecl& app) {
   props.push_back({"KillSignal", std::int32_t{SIGINT}});
-  props.push_back({"TimeoutStopUSec", policy.kill_timeout_ms * kUsecPerMsec});
+  props.push_back({"TimeoutStopUSec", app.restart.kill_timeout_ms * kUsecPerMsec});
   props.push_back({"SendSIGKILL", true});
-  props.push_back({"KillMode", std::string("control-group")});
+  props.push_back({"KillMode", std::string(app.treekill ? "control-group" : "mixed")});
+}
+
+// uid/gid. The environment file is read by the manager before it drops privileges, so it can
+// stay root-only.
+void add_identity(std::vector<Property>& props, const AppDecl& app) {
+  if (!app.user.empty()) props.push_back({"User", app.user});
+  if (!app.group.empty()) props.push_back({"Group", app.group});
+}
+
+// PM2 checks the main process's RSS every 30 s and reloads the app once it is over the limit.
+// The kernel enforces MemoryMax= on the whole cgroup at once instead: the OOM killer kills a
+// process, OOMPolicy=stop stops the unit (Result=oom-kill), and Restart= starts it again.
+void add_memory_limit(std::vector<Property>& props, const AppDecl& app) {
+  if (app.max_memory_bytes == 0) return;
+  props.push_back({"MemoryMax", app.max_memory_bytes});
+  props.push_back({"OOMPolicy", std::string("stop")});
 }
 
 // The user manager ignores LogExtraFields (journald does not trust it), so they are only sent
@@ -126,8 +148,10 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
       {"pm_id", std::to_string(ctx.id)},
       {"name", app.name},
       {"namespace", app.ns},
-      {"NODE_APP_INSTANCE", std::to_string(ctx.instance)},
   };
+  // PM2's instance_var; a registry from before it existed has the default.
+  env[app.instance_var.empty() ? kDefaultInstanceVar : app.instance_var] =
+      std::to_string(ctx.instance);
   // Python block-buffers a pipe; unbuffered, each line reaches the journal when printed.
   if (is_python(app.interpreter)) env["PYTHONUNBUFFERED"] = "1";
   return env;
@@ -143,13 +167,15 @@ UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
   props.push_back({"WorkingDirectory", app.cwd});
   // Environment= would be readable by every local user over D-Bus; the file is 0600.
   props.push_back({"EnvironmentFiles", std::vector<EnvironmentFile>{{ctx.env_file, false}}});
+  add_identity(props, app);
   add_exec(props, app, ctx);
   add_backoff(props, app, ctx);
   add_restart_policy(props, app.restart);
-  add_kill(props, app.restart);
+  add_kill(props, app);
   add_logging(props, app, ctx);
   props.push_back({"CPUAccounting", true});
   props.push_back({"MemoryAccounting", true});
+  add_memory_limit(props, app);
   return spec;
 }
 

@@ -12,7 +12,7 @@ namespace pmctl::core {
 /// Where one instance of an app lives; everything the pure mapping needs besides the declaration.
 struct InstanceContext {
   int id = 0;            ///< pm_id
-  int instance = 0;      ///< NODE_APP_INSTANCE
+  int instance = 0;      ///< NODE_APP_INSTANCE (or the app's instance_var)
   Scope scope = Scope::System;
   std::string env_file;       ///< Absolute path of the instance's environment file.
   std::string backoff_state;  ///< Absolute path of the exp back-off state file.
@@ -20,8 +20,8 @@ struct InstanceContext {
   std::string shell = "/bin/sh";
 };
 
-/// PM2's injected variables: pm_id, name, namespace, NODE_APP_INSTANCE (and PYTHONUNBUFFERED=1
-/// for python interpreters, as PM2 does).
+/// PM2's injected variables: pm_id, name, namespace, the instance number as NODE_APP_INSTANCE
+/// (or the app's instance_var), and PYTHONUNBUFFERED=1 for python interpreters, as PM2 does.
 std::map<std::string, std::string> injected_env(const AppDecl& app, const InstanceContext& ctx);
 
 /// The transient service for one instance of `app`. Pure: same input, same properties.

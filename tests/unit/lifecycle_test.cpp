@@ -49,6 +49,28 @@ TEST_F(LifecycleTest, StartNewRegistersTheAppAndStartsItsUnit) {
   EXPECT_EQ(views[0].status, Status::Online);
 }
 
+TEST_F(LifecycleTest, StartNewWithoutAutostartRegistersTheAppStopped) {
+  AppDecl d = decl("api");
+  d.autostart = false;
+  const int id = lifecycle_.start_new(d, false);
+  ASSERT_EQ(registry_.load().apps.size(), 1u);
+  EXPECT_TRUE(manager_.units.empty());
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Stopped);
+  lifecycle_.start(id);
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Online);
+}
+
+TEST_F(LifecycleTest, SmartStartWithoutAutostartOnlyUpdatesTheStoppedApp) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.stop(id);
+  AppDecl d = decl("api");
+  d.autostart = false;
+  d.args = {"--new"};
+  EXPECT_EQ(lifecycle_.start_new(d, false), id);
+  EXPECT_EQ(registry_.load().find(id)->decl.args, std::vector<std::string>{"--new"});
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Stopped);
+}
+
 TEST_F(LifecycleTest, AFailedStartLeavesNothingRegisteredAndNoFailedUnit) {
   manager_.fail_next_start = true;
   EXPECT_THROW(lifecycle_.start_new(decl("api"), false), ManagerError);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -307,6 +308,67 @@ TEST(MappingRestartPolicy, MapsPm2SettingsToRestartAndStartLimitProperties) {
   }
 }
 
+struct AppCase {
+  const char* label;
+  void (*edit)(AppDecl&);
+  Props expected;
+};
+
+TEST(MappingProcess, MapsUserGroupTreekillAndMaxMemory) {
+  const std::set<std::string> names = {"User", "Group", "KillMode", "MemoryMax", "OOMPolicy"};
+  const std::vector<AppCase> cases = {
+      {"PM2 defaults: no user, tree kill, no limit",
+       [](AppDecl&) {},
+       {{"KillMode", std::string("control-group")}}},
+      {"uid and gid",
+       [](AppDecl& a) {
+         a.user = "www-data";
+         a.group = "33";
+       },
+       {{"User", std::string("www-data")},
+        {"Group", std::string("33")},
+        {"KillMode", std::string("control-group")}}},
+      {"gid alone", [](AppDecl& a) { a.group = "adm"; },
+       {{"Group", std::string("adm")}, {"KillMode", std::string("control-group")}}},
+      {"treekill off: only the main process gets the stop signal",
+       [](AppDecl& a) { a.treekill = false; },
+       {{"KillMode", std::string("mixed")}}},
+      {"max_memory_restart: the kernel's limit, and the unit stops on an OOM kill",
+       [](AppDecl& a) { a.max_memory_bytes = 200ull << 20; },
+       {{"KillMode", std::string("control-group")},
+        {"MemoryMax", std::uint64_t{200ull << 20}},
+        {"OOMPolicy", std::string("stop")}}},
+  };
+  for (const auto& c : cases) {
+    AppDecl app = node_app();
+    c.edit(app);
+    EXPECT_EQ(select(map_service(app, system_ctx()), names), c.expected) << c.label;
+  }
+}
+
+TEST(MappingProcess, SetsUserBeforeTheCommandsAndTheLimitAfterAccounting) {
+  AppDecl app = node_app();
+  app.user = "www-data";
+  app.max_memory_bytes = 1024;
+  const auto& props = map_service(app, system_ctx()).properties;
+  std::vector<std::string> order;
+  for (const auto& p : props) order.push_back(p.name);
+  const auto at = [&](const char* name) {
+    return std::find(order.begin(), order.end(), name) - order.begin();
+  };
+  EXPECT_LT(at("User"), at("ExecStartEx"));
+  EXPECT_EQ(at("MemoryMax"), at("MemoryAccounting") + 1);
+}
+
+TEST(MappingBackoff, KeepsRootsRightsForTheStateFileUnderAnotherUser) {
+  AppDecl app = node_app();
+  app.restart.exp_backoff_ms = 100;
+  app.user = "www-data";
+  const UnitSpec spec = map_service(app, system_ctx());
+  const auto& cmd = std::get<std::vector<ExecCommand>>(*spec.find("ExecStartPreEx")).at(0);
+  EXPECT_EQ(cmd.flags, (Strings{"ignore-failure", "no-env-expand", "privileged"}));
+}
+
 TEST(MappingBackoff, AddsNoStartPreCommandWithoutExpBackoff) {
   const UnitSpec spec = map_service(node_app(), system_ctx());
   EXPECT_EQ(spec.find("ExecStartPreEx"), nullptr);
@@ -519,6 +581,16 @@ TEST(MappingInjectedEnv, InjectsPm2VariablesAndUnbuffersPython) {
     if (c.python_unbuffered) expected["PYTHONUNBUFFERED"] = "1";
     EXPECT_EQ(injected_env(app, ctx), expected) << c.label;
   }
+}
+
+TEST(MappingInjectedEnv, PutsTheInstanceNumberInTheAppsInstanceVar) {
+  AppDecl app = node_app();
+  app.instance_var = "INSTANCE_ID";
+  const auto env = injected_env(app, system_ctx());
+  EXPECT_EQ(env.at("INSTANCE_ID"), "1");
+  EXPECT_FALSE(env.contains("NODE_APP_INSTANCE"));
+  app.instance_var.clear();  // a registry entry from before instance_var existed
+  EXPECT_EQ(injected_env(app, system_ctx()).at("NODE_APP_INSTANCE"), "1");
 }
 
 }  // namespace

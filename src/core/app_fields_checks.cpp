@@ -1,0 +1,154 @@
+// The fields pmctl refuses for now, and those it accepts without anything to do.
+#include <algorithm>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/app_fields_parts.hpp"
+#include "core/error.hpp"
+#include "core/field_values.hpp"
+
+namespace pmctl::core {
+namespace {
+
+struct Unsupported {
+  std::string_view field;
+  std::string_view problem;
+  std::string_view hint;
+};
+
+constexpr std::string_view kPlus = "PM2 Plus monitoring is not part of pmctl";
+constexpr std::string_view kPlusHint =
+    "remove the field; 'pmctl monit' and journalctl show the app";
+
+// Refused when JavaScript-truthy, as PM2 switches them on; off or absent is fine.
+const std::vector<Unsupported>& unsupported() {
+  static const std::vector<Unsupported> table = {
+      {"watch", "restarting on file changes is not supported yet",
+       "remove it (or set it to false) and run 'pmctl restart <name>' after a change"},
+      {"cron_restart", "scheduled restarts are not supported yet",
+       "remove it (or set it to 0), or restart from a systemd timer"},
+      {"wait_ready", "waiting for process.send('ready') is not supported yet",
+       "remove it (or set it to false): the app is online once it has been started"},
+      {"shutdown_with_message", "pmctl stops apps with SIGINT, not with an IPC message",
+       "remove it and handle SIGINT in the app"},
+      {"trace", kPlus, kPlusHint},
+      {"v8", kPlus, kPlusHint},
+      {"event_loop_inspector", kPlus, kPlusHint},
+      {"deep_monitoring", kPlus, kPlusHint},
+      {"io", kPlus, kPlusHint},
+  };
+  return table;
+}
+
+enum class Kind { Bool, Duration, String, List, Object, Internal };
+
+struct Inert {
+  std::string_view field;
+  Kind kind;
+};
+
+// Accepted because they change nothing here: watch options only matter with watch (refused
+// above), systemd waits for a stopping app itself, pmctl never injects an agent, never reads git
+// metadata, and pmctl ls shows the unit's own user.
+const std::vector<Inert>& inert() {
+  static const std::vector<Inert> table = {
+      {"ignore_watch", Kind::List},
+      {"watch_delay", Kind::Duration},
+      {"watch_options", Kind::Object},
+      {"kill_retry_time", Kind::Duration},
+      {"listen_timeout", Kind::Duration},
+      {"source_map_support", Kind::Bool},
+      {"disable_source_map_support", Kind::Bool},
+      {"vizion", Kind::Bool},
+      {"post_update", Kind::List},
+      {"execute_command", Kind::Bool},
+      {"username", Kind::String},
+      {"windowsHide", Kind::Bool},
+      {"pmx", Kind::Bool},
+      {"automation", Kind::Bool},
+      {"disable_trace", Kind::Bool},
+      {"install_url", Kind::Internal},
+      {"name_prefix", Kind::Internal},
+      {"write", Kind::Internal},
+  };
+  return table;
+}
+
+void check_inert(RawApp& app, const Inert& field) {
+  switch (field.kind) {
+    case Kind::Bool:
+      read_bool(app, field.field);
+      break;
+    case Kind::Duration:
+      read_duration_ms(app, field.field);
+      break;
+    case Kind::String:
+      read_string(app, field.field);
+      break;
+    case Kind::List:
+      read_list(app, field.field);
+      break;
+    case Kind::Object:
+      if (!app.find(field.field)->is_object()) app.fail_type(field.field, "an object");
+      break;
+    case Kind::Internal:
+      app.warn("field '" + app.key(field.field) + "' is internal to PM2, ignoring");
+      break;
+  }
+}
+
+/// PM2's switches are JavaScript-truthy, and cron_restart also takes "0" as off.
+bool is_on(std::string_view field, const nlohmann::json& value) {
+  if (field == "cron_restart" && value.is_string() && value.get_ref<const std::string&>() == "0")
+    return false;
+  return js_truthy(value);
+}
+
+void reject_cluster_mode(const RawApp& app) {
+  const auto mode = read_string(app, "exec_mode");
+  if (!mode || *mode == "fork" || *mode == "fork_mode") return;
+  if (*mode == "cluster" || *mode == "cluster_mode")
+    app.fail("exec_mode", "cluster mode comes with a later pmctl release",
+             "use \"exec_mode\": \"fork\" (one instance) for now");
+  app.fail_type("exec_mode", "\"fork\" or \"cluster\"");
+}
+
+}  // namespace
+
+void reject_unsupported(const RawApp& app) {
+  for (const auto& u : unsupported()) {
+    const nlohmann::json* value = app.find(u.field);
+    if (value && is_on(u.field, *value))
+      app.fail(u.field, std::string(u.problem) + ", got " + json_text(*value), std::string(u.hint));
+  }
+  reject_cluster_mode(app);
+}
+
+void check_inert_fields(RawApp& app) {
+  for (const auto& field : inert())
+    if (app.has(field.field)) check_inert(app, field);
+}
+
+int read_instances(const RawApp& app, unsigned cpu_count) {
+  const nlohmann::json* value = app.find("instances");
+  if (!value) return 1;
+  constexpr const char* kExpected = "a number >= 0 or \"max\"";
+  std::uint64_t n = 0;
+  if (!(value->is_string() && value->get_ref<const std::string&>() == "max")) {
+    try {
+      n = read_count(app, "instances").value_or(1);
+    } catch (const Error&) {
+      app.fail_type("instances", kExpected);
+    }
+  }
+  if (n == 0) n = cpu_count > 0 ? cpu_count : std::max(1u, std::thread::hardware_concurrency());
+  if (n > 1)
+    app.fail("instances",
+             "running " + std::to_string(n) +
+                 " instances needs cluster mode, which comes with a later pmctl release",
+             "set \"instances\": 1 for now");
+  return static_cast<int>(n);
+}
+
+}  // namespace pmctl::core

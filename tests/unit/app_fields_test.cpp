@@ -1,0 +1,381 @@
+#include "core/app_fields.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app_fields_fixture.hpp"
+#include "core/field_table.hpp"
+
+namespace pmctl::core {
+namespace {
+
+using json = nlohmann::json;
+using test::AppFields;
+
+struct AcceptCase {
+  const char* label;
+  json fields;
+  std::function<void(AppDecl&)> expect;
+};
+
+TEST_F(AppFields, ConvertsAMinimalAppWithPm2sDefaults) {
+  const ConvertedApp out = convert({{"script", "app.js"}});
+  AppDecl expected = baseline();
+  expected.name = "app";
+  EXPECT_EQ(out.decl, expected);
+  EXPECT_EQ(out.instances, 1);
+  EXPECT_FALSE(out.force);
+  EXPECT_TRUE(out.warnings.empty());
+  EXPECT_EQ(out.decl.restart.max_restarts, 16u);
+  EXPECT_EQ(out.decl.restart.min_uptime_ms, 1000u);
+  EXPECT_EQ(out.decl.restart.kill_timeout_ms, 1600u);
+  EXPECT_TRUE(out.decl.logs.merge_logs);
+}
+
+TEST_F(AppFields, HonoursEveryLaunchField) {
+  const std::string base = srv();
+  const std::vector<AcceptCase> cases = {
+      {"script alias exec", {{"script", nullptr}, {"exec", "app.js"}}, [](AppDecl&) {}},
+      {"script alias cmd", {{"script", nullptr}, {"cmd", "app.js"}}, [](AppDecl&) {}},
+      {"script alias command", {{"script", nullptr}, {"command", "app.js"}}, [](AppDecl&) {}},
+      {"absolute script", {{"script", base + "/app.js"}}, [](AppDecl&) {}},
+      {"namespace", {{"namespace", "prod"}}, [](AppDecl& d) { d.ns = "prod"; }},
+      {"relative cwd resolves against the file's directory; script against cwd",
+       {{"cwd", "sub"}, {"script", "task.js"}},
+       [&](AppDecl& d) {
+         d.cwd = base + "/sub";
+         d.script = base + "/sub/task.js";
+         d.env["PWD"] = base + "/sub";
+       }},
+      {"args as a string, split like a shell",
+       {{"args", "--port 80 'a b'"}},
+       [](AppDecl& d) {
+         d.args = {"--port", "80", "a b"};
+       }},
+      {"args as an array with a number",
+       {{"args", {"-x", 3}}},
+       [](AppDecl& d) {
+         d.args = {"-x", "3"};
+       }},
+      {"interpreter",
+       {{"interpreter", "python3"}},
+       [&](AppDecl& d) { d.interpreter = bin("python3"); }},
+      {"interpreter alias exec_interpreter",
+       {{"exec_interpreter", "python3"}},
+       [&](AppDecl& d) { d.interpreter = bin("python3"); }},
+      {"interpreter none", {{"interpreter", "none"}}, [](AppDecl& d) { d.interpreter = ""; }},
+      {"interpreter by extension",
+       {{"script", "worker.py"}},
+       [&](AppDecl& d) {
+         d.script = srv() + "/worker.py";
+         d.interpreter = bin("python3");
+       }},
+      {"interpreter_args",
+       {{"interpreter_args", "--inspect --title 'x y'"}},
+       [](AppDecl& d) {
+         d.interpreter_args = {"--inspect", "--title", "x y"};
+       }},
+      {"interpreter_args alias node_args",
+       {{"node_args", {"--inspect"}}},
+       [](AppDecl& d) { d.interpreter_args = {"--inspect"}; }},
+      {"command string",
+       {{"script", "echo hi && sleep 1"}},
+       [](AppDecl& d) {
+         d.script = "echo hi && sleep 1";
+         d.command_string = true;
+         d.interpreter = "";
+       }},
+      {"instances 1 and exec_mode fork",
+       {{"instances", 1}, {"exec_mode", "fork"}},
+       [](AppDecl& d) { d.logs.merge_logs = false; }},
+      {"exec_mode fork_mode", {{"exec_mode", "fork_mode"}}, [](AppDecl&) {}},
+      {"uid and gid as root",
+       {{"uid", "root"}, {"gid", 0}},
+       [](AppDecl& d) {
+         d.user = "root";
+         d.group = "0";
+         d.env["HOME"] = "/root";
+         d.env["USER"] = "root";
+         d.env["LOGNAME"] = "root";
+       }},
+      {"uid alias user, by number",
+       {{"user", 0}},
+       [](AppDecl& d) {
+         d.user = "0";
+         d.env["HOME"] = "/root";
+         d.env["USER"] = "root";
+         d.env["LOGNAME"] = "root";
+       }},
+  };
+  ctx_.root = true;
+  for (const auto& c : cases) {
+    AppDecl expected = baseline();
+    c.expect(expected);
+    json app = api(c.fields);
+    if (app.contains("script") && app["script"].is_null()) app.erase("script");
+    EXPECT_EQ(convert(app).decl, expected) << c.label;
+  }
+}
+
+TEST_F(AppFields, HonoursEveryRestartAndProcessField) {
+  const std::vector<AcceptCase> cases = {
+      {"autorestart false",
+       {{"autorestart", false}},
+       [](AppDecl& d) { d.restart.autorestart = false; }},
+      {"autostart false", {{"autostart", false}}, [](AppDecl& d) { d.autostart = false; }},
+      {"restart_delay in ms",
+       {{"restart_delay", 2500}},
+       [](AppDecl& d) { d.restart.restart_delay_ms = 2500; }},
+      {"restart_delay as a numeric string",
+       {{"restart_delay", "2500"}},
+       [](AppDecl& d) { d.restart.restart_delay_ms = 2500; }},
+      {"restart_delay with a unit",
+       {{"restart_delay", "2s"}},
+       [](AppDecl& d) { d.restart.restart_delay_ms = 2000; }},
+      {"exp_backoff_restart_delay",
+       {{"exp_backoff_restart_delay", 100}},
+       [](AppDecl& d) { d.restart.exp_backoff_ms = 100; }},
+      {"min_uptime as PM2's \"5s\"",
+       {{"min_uptime", "5s"}},
+       [](AppDecl& d) { d.restart.min_uptime_ms = 5000; }},
+      {"min_uptime 0 is honoured",
+       {{"min_uptime", 0}},
+       [](AppDecl& d) { d.restart.min_uptime_ms = 0; }},
+      {"max_restarts 0 is honoured, unlike PM2",
+       {{"max_restarts", 0}},
+       [](AppDecl& d) { d.restart.max_restarts = 0; }},
+      {"max_restarts as a numeric string",
+       {{"max_restarts", "3"}},
+       [](AppDecl& d) { d.restart.max_restarts = 3; }},
+      {"max_restarts as a whole float",
+       {{"max_restarts", 3.0}},
+       [](AppDecl& d) { d.restart.max_restarts = 3; }},
+      {"stop_exit_codes as a number",
+       {{"stop_exit_codes", 12}},
+       [](AppDecl& d) { d.restart.stop_exit_codes = {12}; }},
+      {"stop_exit_codes as an array of numbers and strings",
+       {{"stop_exit_codes", {12, "42"}}},
+       [](AppDecl& d) {
+         d.restart.stop_exit_codes = {12, 42};
+       }},
+      {"stop_exit_codes as a string",
+       {{"stop_exit_codes", "12 42"}},
+       [](AppDecl& d) {
+         d.restart.stop_exit_codes = {12, 42};
+       }},
+      {"kill_timeout 0 is honoured",
+       {{"kill_timeout", 0}},
+       [](AppDecl& d) { d.restart.kill_timeout_ms = 0; }},
+      {"kill_timeout",
+       {{"kill_timeout", 3000}},
+       [](AppDecl& d) { d.restart.kill_timeout_ms = 3000; }},
+      {"treekill false", {{"treekill", false}}, [](AppDecl& d) { d.treekill = false; }},
+      {"max_memory_restart with a unit",
+       {{"max_memory_restart", "200M"}},
+       [](AppDecl& d) { d.max_memory_bytes = 200ull << 20; }},
+      {"max_memory_restart in bytes",
+       {{"max_memory_restart", 1048576}},
+       [](AppDecl& d) { d.max_memory_bytes = 1048576; }},
+      {"instance_var",
+       {{"instance_var", "INSTANCE_ID"}},
+       [](AppDecl& d) { d.instance_var = "INSTANCE_ID"; }},
+  };
+  for (const auto& c : cases) {
+    AppDecl expected = baseline();
+    c.expect(expected);
+    EXPECT_EQ(convert(api(c.fields)).decl, expected) << c.label;
+  }
+}
+
+TEST_F(AppFields, PutsEveryLogFieldIntoLogSettings) {
+  const std::string base = srv();
+  const std::string logs = (root_ / "logs").string();
+  const std::vector<AcceptCase> cases = {
+      {"out_file relative to cwd",
+       {{"out_file", "out.log"}},
+       [&](AppDecl& d) { d.logs.out_file = base + "/out.log"; }},
+      {"out", {{"out", "/var/log/a.log"}}, [](AppDecl& d) { d.logs.out_file = "/var/log/a.log"; }},
+      {"output", {{"output", "o.log"}}, [&](AppDecl& d) { d.logs.out_file = base + "/o.log"; }},
+      {"out_log NULL discards",
+       {{"out_log", "NULL"}},
+       [](AppDecl& d) { d.logs.out_file = "/dev/null"; }},
+      {"error_file",
+       {{"error_file", "logs/../e.log"}},
+       [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
+      {"error", {{"error", "e.log"}}, [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
+      {"err", {{"err", "/dev/null"}}, [](AppDecl& d) { d.logs.error_file = "/dev/null"; }},
+      {"err_file",
+       {{"err_file", "e.log"}},
+       [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
+      {"err_log", {{"err_log", "e.log"}}, [&](AppDecl& d) { d.logs.error_file = base + "/e.log"; }},
+      {"log_file true: <log_dir>/<name>.log",
+       {{"log_file", true}},
+       [&](AppDecl& d) { d.logs.log_file = logs + "/api.log"; }},
+      {"log_file false", {{"log_file", false}}, [](AppDecl&) {}},
+      {"log", {{"log", "all.log"}}, [&](AppDecl& d) { d.logs.log_file = base + "/all.log"; }},
+      {"merge_logs false", {{"merge_logs", false}}, [](AppDecl& d) { d.logs.merge_logs = false; }},
+      {"combine_logs false",
+       {{"combine_logs", false}},
+       [](AppDecl& d) { d.logs.merge_logs = false; }},
+      {"instances given: PM2 does not merge",
+       {{"instances", "1"}},
+       [](AppDecl& d) { d.logs.merge_logs = false; }},
+      {"instances and merge_logs", {{"instances", 1}, {"merge_logs", true}}, [](AppDecl&) {}},
+      {"log_date_format",
+       {{"log_date_format", "HH:mm"}},
+       [](AppDecl& d) { d.logs.date_format = "HH:mm"; }},
+      {"time", {{"time", true}}, [](AppDecl& d) { d.logs.date_format = "YYYY-MM-DDTHH:mm:ss"; }},
+      {"time does not override log_date_format",
+       {{"time", true}, {"log_date_format", "HH:mm"}},
+       [](AppDecl& d) { d.logs.date_format = "HH:mm"; }},
+      {"log_type json", {{"log_type", "json"}}, [](AppDecl& d) { d.logs.json = true; }},
+      {"log_type raw", {{"log_type", "raw"}}, [](AppDecl&) {}},
+      {"disable_logs", {{"disable_logs", true}}, [](AppDecl& d) { d.logs.disabled = true; }},
+      {"pid_file",
+       {{"pid_file", "api.pid"}},
+       [&](AppDecl& d) { d.logs.pid_file = base + "/api.pid"; }},
+      {"pid", {{"pid", "/run/api.pid"}}, [](AppDecl& d) { d.logs.pid_file = "/run/api.pid"; }},
+  };
+  for (const auto& c : cases) {
+    AppDecl expected = baseline();
+    c.expect(expected);
+    EXPECT_EQ(convert(api(c.fields)).decl, expected) << c.label;
+  }
+}
+
+TEST_F(AppFields, LogFileTrueUsesAFileSafeNameAndFallsBackToCwd) {
+  ctx_.log_dir.clear();
+  const auto out = convert({{"name", "my@app"}, {"script", "app.js"}, {"log_file", true}});
+  EXPECT_EQ(out.decl.logs.log_file, srv() + "/my-app.log");
+}
+
+TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
+  const std::vector<json> inert = {
+      {{"watch", false},
+       {"ignore_watch", {"node_modules"}},
+       {"watch_delay", 100},
+       {"watch_options", {{"usePolling", true}}}},
+      {{"kill_retry_time", 100}, {"listen_timeout", 5000}},
+      {{"shutdown_with_message", false}, {"wait_ready", false}},
+      {{"cron_restart", 0}},
+      {{"cron", "0"}},
+      {{"source_map_support", true}, {"disable_source_map_support", true}},
+      {{"vizion", false}, {"post_update", {"npm install"}}, {"execute_command", true}},
+      {{"username", "me"}, {"windowsHide", true}, {"pmx", false}, {"automation", false}},
+      {{"disable_trace", true}, {"trace", false}, {"v8", false}, {"event_loop_inspector", false}},
+      {{"deep_monitoring", false}, {"io", nullptr}},
+  };
+  for (const auto& fields : inert) {
+    const auto out = convert(api(fields));
+    EXPECT_EQ(out.decl, baseline()) << fields.dump();
+    EXPECT_TRUE(out.warnings.empty()) << fields.dump();
+  }
+}
+
+TEST_F(AppFields, ReturnsInstancesForceAndIncrementVar) {
+  ctx_.cpu_count = 1;
+  auto out = convert(api({{"instances", "max"}, {"force", true}, {"increment_var", "PORT"}}));
+  EXPECT_EQ(out.instances, 1);
+  EXPECT_TRUE(out.force);
+  EXPECT_EQ(out.increment_var, "PORT");
+  EXPECT_EQ(convert(api({{"instances", 0}})).instances, 1);
+}
+
+TEST_F(AppFields, AppendsTheEnvNameToTheNameOnlyWithEnv) {
+  EXPECT_EQ(convert(api({{"append_env_to_name", true}})).decl.name, "api");
+  ctx_.env_name = "staging";
+  EXPECT_EQ(convert(api({{"append_env_to_name", true}, {"env_staging", json::object()}})).decl.name,
+            "api-staging");
+}
+
+struct CamelCase {
+  const char* key;
+  json value;
+  std::function<bool(const AppDecl&)> applied;
+};
+
+TEST_F(AppFields, AcceptsPm2sCamelCaseFormOfEverySnakeCaseKey) {
+  const std::vector<CamelCase> cases = {
+      {"maxMemoryRestart", "1K", [](const AppDecl& d) { return d.max_memory_bytes == 1024; }},
+      {"maxRestarts", 0, [](const AppDecl& d) { return d.restart.max_restarts == 0; }},
+      {"minUptime", 10, [](const AppDecl& d) { return d.restart.min_uptime_ms == 10; }},
+      {"killTimeout", 10, [](const AppDecl& d) { return d.restart.kill_timeout_ms == 10; }},
+      {"restartDelay", 10, [](const AppDecl& d) { return d.restart.restart_delay_ms == 10; }},
+      {"expBackoffRestartDelay", 10,
+       [](const AppDecl& d) { return d.restart.exp_backoff_ms == 10; }},
+      {"stopExitCodes", 3,
+       [](const AppDecl& d) { return d.restart.stop_exit_codes == std::vector<int>{3}; }},
+      {"interpreterArgs", "-x",
+       [](const AppDecl& d) { return d.interpreter_args == std::vector<std::string>{"-x"}; }},
+      {"nodeArgs", "-x",
+       [](const AppDecl& d) { return d.interpreter_args == std::vector<std::string>{"-x"}; }},
+      {"execInterpreter", "none", [](const AppDecl& d) { return d.interpreter.empty(); }},
+      {"outFile", "/o", [](const AppDecl& d) { return d.logs.out_file == "/o"; }},
+      {"outLog", "/o", [](const AppDecl& d) { return d.logs.out_file == "/o"; }},
+      {"errorFile", "/e", [](const AppDecl& d) { return d.logs.error_file == "/e"; }},
+      {"errFile", "/e", [](const AppDecl& d) { return d.logs.error_file == "/e"; }},
+      {"errLog", "/e", [](const AppDecl& d) { return d.logs.error_file == "/e"; }},
+      {"logFile", "/l", [](const AppDecl& d) { return d.logs.log_file == "/l"; }},
+      {"pidFile", "/p", [](const AppDecl& d) { return d.logs.pid_file == "/p"; }},
+      {"mergeLogs", false, [](const AppDecl& d) { return !d.logs.merge_logs; }},
+      {"combineLogs", false, [](const AppDecl& d) { return !d.logs.merge_logs; }},
+      {"logDateFormat", "HH", [](const AppDecl& d) { return d.logs.date_format == "HH"; }},
+      {"logType", "json", [](const AppDecl& d) { return d.logs.json; }},
+      {"disableLogs", true, [](const AppDecl& d) { return d.logs.disabled; }},
+      {"instanceVar", "N", [](const AppDecl& d) { return d.instance_var == "N"; }},
+      {"filterEnv", true, [](const AppDecl& d) { return !d.env.contains("LANG"); }},
+  };
+  for (const auto& c : cases) {
+    const auto out = convert(api({{c.key, c.value}}));
+    EXPECT_TRUE(c.applied(out.decl)) << c.key;
+    EXPECT_TRUE(out.warnings.empty()) << c.key;
+  }
+}
+
+// Nothing in the table is dropped without a word: a value no field accepts must either be refused
+// naming the key as written, or be warned about, for every field, alias and camelCase form.
+TEST_F(AppFields, ReadsEveryFieldOfTheTableUnderEverySpelling) {
+  const json nonsense = json::array({json::array({json::array()})});
+  ctx_.root = true;
+  for (const auto& spec : field_table()) {
+    std::vector<std::string> keys = {std::string(spec.name), camel_case(spec.name)};
+    for (auto alias : spec.aliases)
+      keys.insert(keys.end(), {std::string(alias), camel_case(alias)});
+    for (const auto& key : keys) {
+      json app = api({});
+      if (spec.name != "name" && spec.name != "script") app.erase(std::string(spec.name));
+      app[key] = nonsense;
+      const std::string quoted = "field '" + key + "'";
+      try {
+        const auto out = convert(app);
+        ASSERT_EQ(out.warnings.size(), 1u) << key;
+        EXPECT_NE(out.warnings[0].find(quoted), std::string::npos) << out.warnings[0];
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(quoted), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
+TEST(FieldTable, CamelCasesSnakeCaseKeysLikePm2) {
+  EXPECT_EQ(camel_case("max_memory_restart"), "maxMemoryRestart");
+  EXPECT_EQ(camel_case("exec_interpreter"), "execInterpreter");
+  EXPECT_EQ(camel_case("script"), "script");
+  EXPECT_EQ(camel_case("windowsHide"), "windowsHide");
+}
+
+TEST(FieldTable, ListsEveryFieldOfTheReferenceOnce) {
+  std::set<std::string_view> names;
+  for (const auto& spec : field_table()) EXPECT_TRUE(names.insert(spec.name).second) << spec.name;
+  EXPECT_EQ(names.size(), 64u);
+}
+
+}  // namespace
+}  // namespace pmctl::core
