@@ -42,7 +42,8 @@ class Parser {
     Parser& p_;
   };
 
-  json value() {
+  // `expected` names what may stand here, for the error when nothing does.
+  json value(std::string_view expected = "a value") {
     switch (in_.peek()) {
       case '{':
         return object();
@@ -60,7 +61,7 @@ class Parser {
     if (in_.peek() == '.' || (in_.peek() >= '0' && in_.peek() <= '9'))
       return js_number(js::read_number(in_));
     if (js::is_identifier_start(in_.peek())) return keyword();
-    in_.fail("a value");
+    in_.fail(expected);
   }
 
   json object() {
@@ -85,8 +86,7 @@ class Parser {
     in_.advance();
     json result = json::array();
     for (in_.skip_space(); !in_.consume(']'); in_.skip_space()) {
-      if (in_.peek() == ',') in_.fail("a value or ']'");  // JavaScript's holes: [1,,2]
-      result.push_back(value());
+      result.push_back(value("a value or ']'"));  // also refuses JavaScript's holes: [1,,2]
       in_.skip_space();
       if (in_.consume(']')) break;
       if (!in_.consume(',')) in_.fail("',' or ']'");
