@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
   meson ninja-build pkg-config g++                        # build
-  libsystemd-dev libcli11-dev nlohmann-json3-dev libspdlog-dev
+  libsystemd-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev                               # tests
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
   python3 scdoc                                           # test summary, man page

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace pmctl::core {
+
+/// Offset of the first byte of `text` that does not start a well-formed UTF-8 sequence
+/// (truncated, overlong, a UTF-16 surrogate, beyond U+10FFFF), or npos if the text is valid.
+/// NUL and noncharacters are valid here: this is about what a JSON string can carry.
+std::size_t utf8_error_offset(std::string_view text);
+
+/// Appends `code_point` (at most U+10FFFF, not a surrogate) encoded as UTF-8.
+void append_utf8(std::string& out, char32_t code_point);
+
+/// "<line>:<column>" of byte `offset` in `text`, both from 1; columns count characters, and
+/// LF, CRLF and a lone CR each end a line.
+std::string line_column(std::string_view text, std::size_t offset);
+
+}  // namespace pmctl::core
