@@ -1,4 +1,5 @@
-// pmctl logs|flush: app output read back from journald, in PM2's `id|name | line` format.
+// pmctl logs|flush|reloadLogs: app output read back from journald, in PM2's `id|name | line`
+// format; the log files an app declares are emptied by flush and reopened by reloadLogs.
 #include <algorithm>
 #include <ctime>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "cli/output.hpp"
 #include "core/error.hpp"
 #include "core/lifecycle.hpp"
+#include "core/log_files.hpp"
 #include "core/parse.hpp"
 #include "core/selectors.hpp"
 #include "core/unit_names.hpp"
@@ -128,17 +130,35 @@ void run_logs(Context& ctx, const LogsOptions& o) {
       resume);
 }
 
+std::vector<int> target_ids(Context& ctx, const core::RegistryData& data,
+                            const std::vector<std::string>& targets) {
+  return targets.empty() ? data.ids() : core::resolve_targets(data, targets, ctx.cwd());
+}
+
 void run_flush(Context& ctx, const std::vector<std::string>& targets) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
-  const std::vector<int> ids =
-      targets.empty() ? data.ids() : core::resolve_targets(data, targets, ctx.cwd());
+  const std::vector<int> ids = target_ids(ctx, data, targets);
   ctx.lifecycle().flush_logs(ids, core::now_usec());
   for (int id : ids) {
     const core::AppRecord* rec = data.find(id);
     say("flushed '" + rec->decl.name + "' (id " + std::to_string(id) +
         "): 'pmctl logs' hides the lines so far; journald cannot delete per unit, so 'journalctl -u " +
         core::service_unit_name(rec->decl.name, id) + "' still has them");
+    for (const auto& file : core::truncate_log_files(core::log_targets(rec->decl.logs, id)))
+      say("emptied " + file);
   }
+}
+
+/// PM2's reloadLogs: log writers reopen their files, after logrotate renamed them.
+void run_reload_logs(Context& ctx, const std::vector<std::string>& targets) {
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
+  say("Reloading all logs...");
+  std::size_t writers = 0;
+  for (int id : target_ids(ctx, data, targets)) {
+    const core::AppRecord* rec = data.find(id);
+    if (core::log_targets(rec->decl.logs, id).any_file()) writers += ctx.lifecycle().reload_logs(*rec);
+  }
+  say("All logs reloaded (" + std::to_string(writers) + " log writer(s) reopened their files)");
 }
 
 }  // namespace
@@ -158,9 +178,14 @@ void register_logs(CLI::App& app, Context& ctx) {
   logs->callback([&ctx, o] { run_logs(ctx, *o); });
 
   auto targets = std::make_shared<std::vector<std::string>>();
-  CLI::App* flush = app.add_subcommand("flush", "Hide earlier log lines from 'pmctl logs'");
+  CLI::App* flush = app.add_subcommand("flush", "Empty the log files, hide earlier journal lines from 'pmctl logs'");
   flush->add_option("targets", *targets, "name | id | namespace | all (default: all)");
   flush->callback([&ctx, targets] { run_flush(ctx, *targets); });
+
+  auto reload_targets = std::make_shared<std::vector<std::string>>();
+  CLI::App* reload = app.add_subcommand("reloadLogs", "Make log writers reopen their files (after logrotate)");
+  reload->add_option("targets", *reload_targets, "name | id | namespace | all (default: all)");
+  reload->callback([&ctx, reload_targets] { run_reload_logs(ctx, *reload_targets); });
 }
 
 }  // namespace pmctl::cli

@@ -10,6 +10,7 @@
 #include "cli/app_env.hpp"
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
+#include "cli/log_options.hpp"
 #include "cli/output.hpp"
 #include "core/error.hpp"
 #include "core/interpreter.hpp"
@@ -39,6 +40,7 @@ struct StartOptions {
   std::string min_uptime;
   std::string kill_timeout;
   std::vector<std::string> stop_exit_codes;
+  LogOptions logs;
   /// Options given on the command line, even with an empty value (which must be an error).
   std::set<std::string> given;
   bool has(const std::string& option) const { return given.count(option) > 0; }
@@ -91,6 +93,7 @@ core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
   decl.interpreter_args = core::split_args(o.interpreter_args);
   decl.args = ctx.script_args;
   decl.restart = parse_policy(o);
+  decl.logs = log_settings(o.logs, o.given, decl.cwd, decl.name, ctx.scope());
   decl.env = inherited_env(environ, o.filter_env, decl.cwd);
   for (const auto& item : o.setenv) {
     auto [key, value] = core::parse_assignment(item, "--setenv");
@@ -152,6 +155,7 @@ void register_start(CLI::App& app, Context& ctx) {
   cmd->add_option("--min-uptime", opts->min_uptime, "A run shorter than this is unstable (default 1000 ms)");
   cmd->add_option("-k,--kill-timeout", opts->kill_timeout, "SIGINT, then SIGKILL after this (default 1600 ms)");
   cmd->add_option("--stop-exit-codes", opts->stop_exit_codes, "Exit codes that do not trigger a restart");
+  add_log_options(*cmd, opts->logs);
   cmd->callback([opts, cmd, &ctx] {
     for (const CLI::Option* opt : cmd->get_options())
       if (opt->count() > 0) opts->given.insert(opt->get_name());

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/interpreter.hpp"
+#include "pmctl_config.hpp"
 #include "systemd/sd_manager.hpp"
 
 namespace pmctl::cli {
@@ -30,12 +31,29 @@ core::Manager& Context::manager() {
   return *manager_;
 }
 
+namespace {
+
+/// pmctl-logwriter beside this pmctl (a build tree, or a relocated install), else where
+/// `meson install` puts it.
+std::string find_logwriter() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto sibling = self.parent_path() / "pmctl-logwriter";
+    if (access(sibling.c_str(), X_OK) == 0) return sibling.string();
+  }
+  return std::string(PMCTL_LIBEXECDIR) + "/pmctl-logwriter";
+}
+
+}  // namespace
+
 core::Lifecycle& Context::lifecycle() {
   if (!lifecycle_) {
     core::Tools tools;
     const char* path = std::getenv("PATH");
     const std::string path_env = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
     if (auto cat = core::find_program("systemd-cat", path_env, "/")) tools.systemd_cat = *cat;
+    tools.logwriter = find_logwriter();
     lifecycle_ = std::make_unique<core::Lifecycle>(registry(), manager(), scope(), tools);
   }
   return *lifecycle_;

@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <future>
 
 #include "core/error.hpp"
+#include "core/log_files.hpp"
 #include "core/mapping.hpp"
 #include "core/resources.hpp"
 #include "core/unit_names.hpp"
@@ -108,6 +110,7 @@ void Lifecycle::launch(const AppRecord& rec) {
   ctx.backoff_state = registry_.backoff_file(rec.id).string();
   ctx.systemd_cat = tools_.systemd_cat;
   ctx.shell = tools_.shell;
+  ctx.logwriter = tools_.logwriter;
   auto env = rec.decl.env;
   for (auto& [key, value] : injected_env(rec.decl, ctx)) env[key] = value;
   registry_.write_env_file(rec.id, env);
@@ -195,6 +198,19 @@ void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t now) {
     for (int id : ids)
       if (AppRecord* rec = d.find(id)) rec->log_watermark_usec = now;
   });
+}
+
+std::size_t Lifecycle::reload_logs(const AppRecord& rec) {
+  const std::string unit = unit_of(rec);
+  std::string cgroup =
+      expected_unit_cgroup(scope_, geteuid(), app_slice_name(rec.decl.name), unit);
+  // Where the manager keeps its cgroups elsewhere, the main process tells where the unit's is.
+  if (!std::filesystem::exists(cgroup2_root() + cgroup)) {
+    const std::uint32_t pid = manager_.query({unit}).at(0).main_pid;
+    if (pid == 0) return 0;
+    cgroup = process_cgroup(pid);
+  }
+  return signal_log_writers(cgroup);
 }
 
 std::vector<AppView> Lifecycle::views(const std::vector<int>& ids) {

@@ -30,6 +30,7 @@ struct AppView {
 struct Tools {
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
+  std::string logwriter = "/usr/libexec/pmctl-logwriter";
 };
 
 /// The PM2 verbs over the registry and the service manager. Every verb validates and computes
@@ -49,6 +50,8 @@ class Lifecycle {
   void remove(int id);
   /// Hides log lines written so far (pmctl flush).
   void flush_logs(const std::vector<int>& ids, std::uint64_t now_usec);
+  /// Asks the app's log writers to reopen their files (pmctl reloadLogs); how many there were.
+  std::size_t reload_logs(const AppRecord& rec);
 
   /// Live views of registered apps. Their environments are loaded only when asked for.
   std::vector<AppView> views(const std::vector<int>& ids);

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string_view>
 
+#include "core/log_mapping.hpp"
 #include "core/unit_names.hpp"
 
 namespace pmctl::core {
@@ -45,18 +46,6 @@ std::vector<std::string> app_argv(const AppDecl& app, const InstanceContext& ctx
   argv.push_back(app.script);
   argv.insert(argv.end(), app.args.begin(), app.args.end());
   return argv;
-}
-
-// systemd-cat execs the app (it stays the main PID) with stdout and stderr connected to journald
-// at different priorities, which is how `logs --err` can tell them apart. no-env-expand keeps a
-// `$` in the app's args literal, as PM2 passes them.
-void add_exec(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx) {
-  std::vector<std::string> argv = {ctx.systemd_cat,         "-t", app.name, "--level-prefix=false",
-                                   "--stderr-priority=err", "--"};
-  const auto app_args = app_argv(app, ctx);
-  argv.insert(argv.end(), app_args.begin(), app_args.end());
-  props.push_back(
-      {"ExecStartEx", std::vector<ExecCommand>{{ctx.systemd_cat, argv, {"no-env-expand"}}}});
 }
 
 // no-env-expand as well: the script is full of `$`, and systemd must not rewrite any of it.
@@ -168,7 +157,7 @@ UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
   // Environment= would be readable by every local user over D-Bus; the file is 0600.
   props.push_back({"EnvironmentFiles", std::vector<EnvironmentFile>{{ctx.env_file, false}}});
   add_identity(props, app);
-  add_exec(props, app, ctx);
+  add_output(props, app, ctx, app_argv(app, ctx));  // ExecStartEx, log files, pid file
   add_backoff(props, app, ctx);
   add_restart_policy(props, app.restart);
   add_kill(props, app);

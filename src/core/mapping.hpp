@@ -18,6 +18,7 @@ struct InstanceContext {
   std::string backoff_state;  ///< Absolute path of the exp back-off state file.
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
+  std::string logwriter = "/usr/libexec/pmctl-logwriter";  ///< Writes declared log files.
 };
 
 /// PM2's injected variables: pm_id, name, namespace, the instance number as NODE_APP_INSTANCE
