@@ -1,9 +1,12 @@
 // pmctl stop|restart|reload|delete <name|id|namespace|all|/regex/ ...>
+#include <algorithm>
 #include <exception>
 #include <functional>
+#include <optional>
 
 #include "cli/app_env.hpp"
 #include "cli/commands.hpp"
+#include "cli/ecosystem_actions.hpp"
 #include "cli/errors.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
@@ -18,6 +21,7 @@ namespace {
 struct TargetOptions {
   std::vector<std::string> targets;
   bool update_env = false;
+  FileOptions file;  ///< --env, --only: for an ecosystem file target
 };
 
 /// Merges the caller's environment into each app's declaration (PM2's --update-env: variables
@@ -35,6 +39,20 @@ void update_env(Context& ctx, const std::vector<int>& ids) {
 std::string describe(const core::RegistryData& data, int id) {
   const core::AppRecord* rec = data.find(id);
   return "'" + (rec ? rec->decl.name : std::string("?")) + "' (id " + std::to_string(id) + ")";
+}
+
+/// An ecosystem file (or `-`) must be the only target; --env and --only need one.
+std::optional<std::string> file_target(const TargetOptions& o) {
+  const bool any_file = std::any_of(o.targets.begin(), o.targets.end(), names_ecosystem);
+  if (any_file && o.targets.size() > 1)
+    throw core::Error("an ecosystem file must be the only target", "run one command per file", 2);
+  if (any_file) return o.targets.front();
+  if (!o.file.env_name.empty())
+    throw core::Error("--env '" + o.file.env_name + "' needs an ecosystem file",
+                      "pass the file, e.g. pmctl restart ecosystem.config.js --env " + o.file.env_name, 2);
+  if (!o.file.only.empty())
+    throw core::Error("--only needs an ecosystem file", "pass the file, e.g. pmctl restart ecosystem.config.js --only api", 2);
+  return std::nullopt;
 }
 
 /// Goes through every target and reports the first failure at the end, like systemctl.
@@ -62,31 +80,57 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
 }
 
 CLI::App* add_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
-                   std::function<void(core::Lifecycle&, int)> action, bool with_update_env) {
+                   std::function<void(core::Lifecycle&, int)> action, FileAction file_action) {
   auto opts = std::make_shared<TargetOptions>();
   CLI::App* cmd = app.add_subcommand(name, help);
-  cmd->add_option("targets", opts->targets, "name | id | namespace | all | /regex/ (several allowed)")
+  cmd->add_option("targets", opts->targets,
+                  "name | id | namespace | all | /regex/ | script path (several allowed), or one ecosystem file")
       ->required();
-  if (with_update_env)
+  const bool starts = file_action == FileAction::Start || file_action == FileAction::Reload;
+  if (starts) {
     cmd->add_flag("-a,--update-env", opts->update_env, "Merge your current environment into the app's");
-  cmd->callback([opts, &ctx, name, action] {
+    cmd->add_option("--env", opts->file.env_name, "With an ecosystem file: apply env_<name>");
+  }
+  cmd->add_option("--only", opts->file.only, "With an ecosystem file: only these apps (a,b)");
+  cmd->callback([opts, &ctx, name, action, file_action] {
+    if (auto file = file_target(*opts)) return run_file_action(file_action, *file, opts->file, ctx);
     for_each_app(ctx, *opts, name, [&](int id) { action(ctx.lifecycle(), id); });
   });
   return cmd;
+}
+
+/// PM2's startOrRestart & co: one ecosystem file, registered apps restart, the others start.
+void add_start_or(CLI::App& app, Context& ctx, const std::string& name, FileAction action) {
+  auto opts = std::make_shared<std::pair<std::string, FileOptions>>();
+  CLI::App* cmd = app.add_subcommand(name, "Start the apps of an ecosystem file, or " +
+                                                std::string(action == FileAction::Reload ? "reload" : "restart") +
+                                                " those already registered");
+  cmd->add_option("file", opts->first, "ecosystem file, or - for JSON on stdin")->required();
+  cmd->add_option("--env", opts->second.env_name, "Apply env_<name>");
+  cmd->add_option("--only", opts->second.only, "Only these apps (a,b)");
+  cmd->callback([opts, &ctx, action] {
+    if (!names_ecosystem(opts->first))
+      throw core::Error("'" + opts->first + "' is not an ecosystem file",
+                        "name a .json, .yml, .yaml or .config.js file, or - for stdin", 2);
+    run_file_action(action, opts->first, opts->second, ctx);
+  });
 }
 
 }  // namespace
 
 void register_lifecycle(CLI::App& app, Context& ctx) {
   add_verb(app, ctx, "stop", "Stop apps (SIGINT, then SIGKILL after --kill-timeout); they stay listed",
-           [](core::Lifecycle& l, int id) { l.stop(id); }, false);
+           [](core::Lifecycle& l, int id) { l.stop(id); }, FileAction::Stop);
   add_verb(app, ctx, "restart", "Restart apps (start them if stopped)",
-           [](core::Lifecycle& l, int id) { l.restart(id); }, true);
+           [](core::Lifecycle& l, int id) { l.restart(id); }, FileAction::Start);
   add_verb(app, ctx, "reload", "Reload apps (in fork mode, a restart, as in PM2)",
-           [](core::Lifecycle& l, int id) { l.restart(id); }, true);
+           [](core::Lifecycle& l, int id) { l.restart(id); }, FileAction::Reload);
   add_verb(app, ctx, "delete", "Stop apps and remove them from the list",
-           [](core::Lifecycle& l, int id) { l.remove(id); }, false)
+           [](core::Lifecycle& l, int id) { l.remove(id); }, FileAction::Delete)
       ->alias("del");
+  add_start_or(app, ctx, "startOrRestart", FileAction::Start);
+  add_start_or(app, ctx, "startOrReload", FileAction::Reload);
+  add_start_or(app, ctx, "startOrGracefulReload", FileAction::Reload);
 }
 
 }  // namespace pmctl::cli

@@ -9,6 +9,7 @@
 
 #include "cli/app_env.hpp"
 #include "cli/commands.hpp"
+#include "cli/ecosystem_actions.hpp"
 #include "cli/list_view.hpp"
 #include "cli/log_options.hpp"
 #include "cli/output.hpp"
@@ -32,6 +33,7 @@ struct StartOptions {
   std::vector<std::string> setenv;
   std::vector<std::string> filter_env;
   std::string env_name;
+  std::string only;
   bool force = false;
   bool no_autorestart = false;
   std::string restart_delay;
@@ -115,7 +117,22 @@ std::optional<std::vector<int>> registered_targets(const StartOptions& o, Contex
   return core::resolve_targets(data, o.targets, ctx.cwd());
 }
 
-void run_start(const StartOptions& o, Context& ctx) {
+/// `pmctl start` alone starts ./ecosystem.config.js, as PM2 does.
+std::string default_ecosystem(Context& ctx) {
+  const std::string file = "ecosystem.config.js";
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(ctx.cwd()) / file, ec))
+    throw core::Error("nothing to start: no target given and no " + file + " in " + ctx.cwd(),
+                      "pass a script or an ecosystem file, or create one with 'pmctl init'", 2);
+  return file;
+}
+
+void run_start(StartOptions o, Context& ctx) {
+  if (o.targets.empty()) o.targets.push_back(default_ecosystem(ctx));
+  if (o.targets.size() == 1 && names_ecosystem(o.targets.front()))
+    return run_file_action(FileAction::Start, o.targets.front(), {o.env_name, o.only, o.force}, ctx);
+  if (!o.only.empty())
+    throw core::Error("--only needs an ecosystem file", "pmctl start ecosystem.config.js --only api", 2);
   if (auto ids = registered_targets(o, ctx)) {
     for (int id : *ids) ctx.lifecycle().start(id);
     say("started " + std::to_string(ids->size()) + " app(s)");
@@ -137,8 +154,9 @@ void run_start(const StartOptions& o, Context& ctx) {
 void register_start(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<StartOptions>();
   CLI::App* cmd = app.add_subcommand("start", "Start a script, binary or \"command string\", or start registered apps again");
-  cmd->add_option("target", opts->targets, "Script, binary, \"command string\", or a registered name|id|namespace|all")
-      ->required();
+  cmd->add_option("target", opts->targets,
+                  "Script, binary, \"command string\", ecosystem file (- = JSON on stdin; default "
+                  "./ecosystem.config.js), or a registered name|id|namespace|all");
   cmd->add_option("-n,--name", opts->name, "App name (default: script name without extension)");
   cmd->add_option("--namespace", opts->ns, "Namespace (default: default)");
   cmd->add_option("--cwd", opts->cwd, "Working directory (default: the current one)");
@@ -147,6 +165,7 @@ void register_start(CLI::App& app, Context& ctx) {
   cmd->add_option("--setenv", opts->setenv, "Add KEY=VALUE to the app's environment (repeatable)");
   cmd->add_option("--filter-env", opts->filter_env, "Do not inherit variables whose name contains this (repeatable)");
   cmd->add_option("--env", opts->env_name, "Ecosystem environment name (env_<name>)");
+  cmd->add_option("--only", opts->only, "With an ecosystem file: only these apps (a,b)");
   cmd->add_flag("-f,--force", opts->force, "Start another copy even if one of that name runs");
   cmd->add_flag("--no-autorestart", opts->no_autorestart, "Do not restart the app when it exits");
   cmd->add_option("--restart-delay", opts->restart_delay, "Delay before an automatic restart (ms, or 2s)");

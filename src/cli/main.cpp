@@ -98,10 +98,11 @@ struct Family {
 const std::vector<Family>& families() {
   static const std::vector<Family> all = {
       {pmctl::cli::register_start, {"start"}},
-      {pmctl::cli::register_lifecycle, {"stop", "restart", "reload", "delete", "del"}},
+      {pmctl::cli::register_lifecycle, {"stop", "restart", "reload", "delete", "del", "startOrRestart", "startOrReload",
+        "startOrGracefulReload"}},
       {pmctl::cli::register_list,
        {"list", "ls", "status", "l", "ps", "jlist", "prettylist", "show", "describe", "info", "desc"}},
-      {pmctl::cli::register_logs, {"logs", "log", "flush"}},
+      {pmctl::cli::register_logs, {"logs", "log", "flush", "reloadLogs"}},
       {pmctl::cli::register_env, {"env"}},
       {pmctl::cli::register_init, {"init", "ecosystem"}},
   };
