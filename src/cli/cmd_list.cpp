@@ -9,6 +9,7 @@
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
 #include "core/format.hpp"
+#include "core/log_mapping.hpp"
 #include "core/inspect.hpp"
 #include "core/selectors.hpp"
 #include "core/unit_names.hpp"
@@ -68,6 +69,8 @@ std::string memory_text(const core::AppView& v) {
   return text;
 }
 
+std::string or_journal(const std::string& path) { return path.empty() ? "none (the journal)" : path; }
+
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -78,6 +81,7 @@ void print_description(const core::AppView& v, core::Scope scope) {
   const auto& d = v.record.decl;
   const std::string user_flag = scope == core::Scope::User ? " --user" : "";
   const std::string journal = scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
+  const core::LogTargets files = core::log_targets(d.logs, v.record.id);
   std::cout << " Describing process with id " << v.record.id << " - name " << bold(d.name) << "\n";
   Table t;
   t.header = {"key", "value"};
@@ -100,6 +104,10 @@ void print_description(const core::AppView& v, core::Scope scope) {
             {"kill timeout", std::to_string(d.restart.kill_timeout_ms) + " ms (SIGINT, then SIGKILL)"},
             {"last exit", last_exit(v.state)},
             {"systemd result", v.state.loaded ? v.state.result : "N/A (unit not loaded)"},
+            {"out log path", or_journal(files.out)},
+            {"error log path", or_journal(files.err)},
+            {"entire log path", or_journal(files.log)},
+            {"pid path", files.pid.empty() ? "none" : files.pid},
             {"created at", iso_time(v.record.created_at_ms)},
             {"unit", v.unit},
             {"slice", core::app_slice_name(d.name)},

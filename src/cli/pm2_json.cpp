@@ -7,6 +7,8 @@
 #include <fstream>
 #include <map>
 
+#include "core/log_mapping.hpp"
+
 namespace pmctl::cli {
 namespace {
 
@@ -85,6 +87,13 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
                         {"unit", v.unit},
                         {"exit_code", v.state.exec_main_code == 1 ? v.state.exec_main_status : 0}};
   env.update(restart_fields(d.restart));
+  // PM2's names for the instance's files (with the -<id> suffix when not merged); pmctl writes
+  // files only where the declaration asks for them, so an absent key means "the journal only".
+  const core::LogTargets files = core::log_targets(d.logs, v.record.id);
+  if (!files.out.empty()) env["pm_out_log_path"] = files.out;
+  if (!files.err.empty()) env["pm_err_log_path"] = files.err;
+  if (!files.log.empty()) env["pm_log_path"] = files.log;
+  if (!files.pid.empty()) env["pm_pid_path"] = files.pid;
   return {{"pid", running ? v.state.main_pid : 0},
           {"name", d.name},
           {"pm_id", v.record.id},

@@ -92,6 +92,12 @@ TEST_F(FileLogsTest, AddsTheIdBeforeTheExtensionUnlessLogsAreMerged) {
   EXPECT_TRUE(eventually_in("all" + suffix, "server: err 1"));
   EXPECT_FALSE(fs::exists(path("out.log")));
   EXPECT_FALSE(fs::exists(path("all")));
+  // jlist names the files as PM2 does; no key for a stream that only goes to the journal.
+  const auto env = app(name_)["pm2_env"];
+  EXPECT_EQ(env["pm_out_log_path"], path("out" + suffix + ".log"));
+  EXPECT_EQ(env["pm_log_path"], path("all" + suffix));
+  EXPECT_FALSE(env.contains("pm_err_log_path"));
+  EXPECT_NE(pmctl({"show", name_}).out.find(path("out" + suffix + ".log")), std::string::npos);
 }
 
 TEST_F(FileLogsTest, MergedLogsKeepTheDeclaredNameAsInPm2sForkMode) {
