@@ -114,6 +114,7 @@ TEST_F(EcosystemTest, EnvProductionSwitchesValuesAndARestartByFileGoesBack) {
   EXPECT_EQ(vars.at("FROM_DEPLOY"), "yes");                        // deploy.production.env
   EXPECT_EQ(vars.at("CONFIG"), R"({"level":1,"tags":["a","b"]})");  // objects arrive as JSON text
   EXPECT_EQ(vars.at("COUNT"), "3");
+  wait_for_line("eco-json-greet", "greeting=prod");  // visible in the app's own output
   // A restart by name keeps the environment (PM2: immutable without --update-env).
   sh("rm -f /tmp/eco-json-env.env");
   run_ok({"restart", "eco-json-env"});
@@ -125,6 +126,7 @@ TEST_F(EcosystemTest, EnvProductionSwitchesValuesAndARestartByFileGoesBack) {
   EXPECT_EQ(vars.at("GREETING"), "dev");
   EXPECT_EQ(vars.count("FROM_DEPLOY"), 0u);
   EXPECT_EQ(restarts_of("eco-json-env"), 2);
+  wait_for_line("eco-json-greet", "greeting=dev");
 }
 
 TEST_F(EcosystemTest, UpdateEnvMergesTheCallersEnvironmentOnRestartByName) {
