@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "core/utf8.hpp"
+
 namespace pmctl::core {
 namespace {
 
@@ -17,39 +19,12 @@ bool is_valid_code_point(char32_t c) {
   return (c & 0xFFFE) != 0xFFFE;
 }
 
-std::size_t encoded_length(char32_t c) {
-  if (c < 0x80) return 1;
-  if (c < 0x800) return 2;
-  if (c < 0x10000) return 3;
-  return 4;
-}
-
-// Length of the valid UTF-8 sequence at the start of `s`, or 0 if it is not valid. Overlong
-// forms are refused, as systemd does by comparing with the shortest encoding.
+// Length of the valid UTF-8 sequence at the start of `s` by systemd's rules (utf8_is_valid):
+// well-formed, no NUL, no noncharacter; 0 if it is not valid.
 std::size_t valid_sequence_length(std::string_view s) {
-  const auto lead = static_cast<unsigned char>(s[0]);
   std::size_t length = 0;
-  char32_t c = 0;
-  if (lead < 0x80) return lead == 0 ? 0 : 1;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2;
-    c = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3;
-    c = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4;
-    c = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (b & 0x3F);
-  }
-  if (encoded_length(c) != length || !is_valid_code_point(c)) return 0;
+  const char32_t c = decode_utf8(s, length);
+  if (c == 0 || !is_valid_code_point(c)) return 0;
   return length;
 }
 

@@ -1,13 +1,11 @@
 #include "core/utf8.hpp"
 
 namespace pmctl::core {
-namespace {
 
-// Length of the well-formed sequence at the start of `s` (not empty), or 0.
-std::size_t sequence_length(std::string_view s) {
+char32_t decode_utf8(std::string_view s, std::size_t& length) {
   const auto lead = static_cast<unsigned char>(s[0]);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
+  length = 1;
+  if (lead < 0x80) return lead;
   char32_t c = 0;
   char32_t min = 0;
   if ((lead & 0xE0) == 0xC0) {
@@ -17,24 +15,23 @@ std::size_t sequence_length(std::string_view s) {
   } else if ((lead & 0xF8) == 0xF0) {
     length = 4, c = lead & 0x07, min = 0x10000;
   } else {
-    return 0;
+    return length = 0;
   }
-  if (s.size() < length) return 0;
+  if (s.size() < length) return length = 0;
   for (std::size_t i = 1; i < length; ++i) {
     const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) return 0;
+    if ((b & 0xC0) != 0x80) return length = 0;
     c = (c << 6) | (b & 0x3F);
   }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-  return length;
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) length = 0;
+  return c;
 }
-
-}  // namespace
 
 std::size_t utf8_error_offset(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
-    const std::size_t length = sequence_length(text.substr(pos));
+    std::size_t length = 0;
+    decode_utf8(text.substr(pos), length);
     if (length == 0) return pos;
     pos += length;
   }

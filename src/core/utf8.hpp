@@ -6,6 +6,11 @@
 
 namespace pmctl::core {
 
+/// Decodes the well-formed UTF-8 sequence at the start of `s` (not empty): sets `length` to its
+/// byte count and returns the code point; `length` is 0 for a truncated or overlong sequence, a
+/// UTF-16 surrogate, or a value beyond U+10FFFF.
+char32_t decode_utf8(std::string_view s, std::size_t& length);
+
 /// Offset of the first byte of `text` that does not start a well-formed UTF-8 sequence
 /// (truncated, overlong, a UTF-16 surrogate, beyond U+10FFFF), or npos if the text is valid.
 /// NUL and noncharacters are valid here: this is about what a JSON string can carry.
