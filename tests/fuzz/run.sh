@@ -18,14 +18,15 @@ ninja -C "$build" -j2 tests/fuzz/json5-fuzz tests/fuzz/yaml-fuzz | tail -n 1
 
 status=0
 for target in json5 yaml; do
-  work=$build/corpus-$target
-  mkdir -p "$work"
   dict=()
-  [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="tests/fuzz/$target.dict")
+  [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="$PWD/tests/fuzz/$target.dict")
+  mkdir -p "$build/corpus-$target"
   echo "== fuzz $target for ${seconds}s"
+  # Run inside build-fuzz so that crash-*/timeout-* inputs land there; new inputs go to the
+  # first corpus directory, the seeds in the repository stay as they are.
   if ! (cd "$build" && "./tests/fuzz/$target-fuzz" -max_total_time="$seconds" -timeout=2 \
-        -rss_limit_mb=2048 -max_len=8192 -print_final_stats=0 "${dict[@]/#-dict=/-dict=../}" \
-        "corpus-$target" "../tests/fuzz/corpus/$target" 2>"$target-fuzz.log"); then
+        -rss_limit_mb=2048 -max_len=8192 -print_final_stats=0 "${dict[@]}" \
+        "corpus-$target" "$OLDPWD/tests/fuzz/corpus/$target" 2>"$target-fuzz.log"); then
     echo "fuzz $target: FAILED (see $build/$target-fuzz.log)"
     grep -E "ERROR|SUMMARY|Test unit written" "$build/$target-fuzz.log" | head -n 5 || true
     status=1
