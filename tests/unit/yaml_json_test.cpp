@@ -146,11 +146,15 @@ TEST(Yaml, RejectsWhatJsYamlRejectsOrJsonCannotHold) {
 }
 
 TEST(Yaml, RefusesAliasesThatExpandBeyondTheLimit) {
+  // The billion laughs: each level lists the previous one ten times.
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
-  for (int i = 1; i < 10; ++i) {
-    const std::string p = "*a" + std::to_string(i - 1);
-    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p +
-            ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+  for (char level = '1'; level <= '9'; ++level) {
+    const char previous = static_cast<char>(level - 1);
+    text.append("a").push_back(level);
+    text.append(": &a").push_back(level);
+    text.append(" [");
+    for (int i = 0; i < 10; ++i) text.append(i ? ", *a" : "*a").push_back(previous);
+    text.append("]\n");
   }
   EXPECT_NE(error_of(text).find("expands to more than 100000 values"), std::string::npos)
       << error_of(text);
