@@ -8,6 +8,7 @@ packages=(
   meson ninja-build pkg-config g++                        # build
   libsystemd-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev                               # tests
+  clang libclang-rt-14-dev                                # fuzzers (libFuzzer, ASan, UBSan)
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
   python3 scdoc                                           # test summary, man page
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, runs the unit tests, then boots a
 # throwaway systemd (tests/sandbox.sh) and runs the integration tests inside it against the
-# real pmctl binary. Ends with one line "N passed, N failed". Run as root.
+# real pmctl binary. The ecosystem-file fuzzers run for a bounded time in between (about a
+# minute with their build). Ends with one line "N passed, N failed". Run as root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -13,6 +14,16 @@ rm -rf "$results" && mkdir -p "$results"
 status=0
 echo "== unit tests"
 build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1
+
+echo "== fuzzers (${PMCTL_FUZZ_SECONDS:-20} s each; PMCTL_FUZZ_SECONDS=0 skips them)"
+if [ "${PMCTL_FUZZ_SECONDS:-20}" != 0 ]; then
+  fuzz=passed
+  tests/fuzz/run.sh "${PMCTL_FUZZ_SECONDS:-20}" || { fuzz=failed; status=1; }
+  # One entry in the summary below, in the shape GoogleTest writes.
+  failures='[]'; [ $fuzz = failed ] && failures='[{"failure": "see build-fuzz/*-fuzz.log"}]'
+  echo "{\"testsuites\": [{\"testsuite\": [{\"name\": \"fuzz\", \"failures\": $failures}]}]}" \
+    >"$results/fuzz.json"
+fi
 
 echo "== integration tests (inside a throwaway systemd)"
 export PMCTL_SANDBOX=${PMCTL_SANDBOX:-/var/tmp/pmctl-test-sandbox}

@@ -1,8 +1,10 @@
 #include "core/yaml_json.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sstream>
 #include <string>
 
 #include "core/error.hpp"
@@ -17,6 +19,13 @@ using nlohmann::json;
 
 constexpr std::string_view kHint = "check the YAML syntax near that position";
 constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
+
+[[noreturn]] void fail_at(std::string_view origin, const YAML::Mark& mark,
+                          const std::string& what) {
+  throw Error(std::string(origin) + ":" + std::to_string(mark.line + 1) + ":" +
+                  std::to_string(mark.column + 1) + ": " + what,
+              std::string(kHint));
+}
 
 class Converter {
  public:
@@ -41,10 +50,7 @@ class Converter {
   }
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
-    const YAML::Mark mark = node.Mark();
-    throw Error(std::string(origin_) + ":" + std::to_string(mark.line + 1) + ":" +
-                    std::to_string(mark.column + 1) + ": " + message,
-                std::string(kHint));
+    fail_at(origin_, node.Mark(), message);
   }
 
  private:
@@ -109,6 +115,9 @@ class Converter {
   json scalar(const YAML::Node& node) const {
     const std::string& tag = node.Tag();
     const std::string& text = node.Scalar();
+    // Escapes in double quotes can spell bytes that are not UTF-8 ("\xFF" is U+00FF, but yaml-cpp
+    // has been seen to let stray bytes through); JSON strings must be UTF-8.
+    if (utf8_error_offset(text) != std::string_view::npos) fail(node, "a value is not valid UTF-8");
     if (tag == "!") return text;  // quoted
     if (tag == "?") return resolved(node, resolve_plain_scalar(text));
     if (tag.starts_with(kTagPrefix)) {
@@ -140,19 +149,81 @@ class Converter {
   std::size_t values_ = 0;
 };
 
-std::vector<YAML::Node> load_documents(std::string_view text, std::string_view origin) {
+// Offset of the first character YAML does not allow in a stream (C0 and C1 controls other than
+// tab, LF, CR and NEL; DEL; U+FFFE and U+FFFF), which js-yaml refuses too, or npos. The text is
+// valid UTF-8 already.
+std::size_t first_non_printable(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;
+    if (c == 0xC2 && next >= 0x80 && next <= 0x9F && next != 0x85) return i;
+    if (c == 0xEF && text.substr(i).starts_with("\xEF\xBF\xBE")) return i;
+    if (c == 0xEF && text.substr(i).starts_with("\xEF\xBF\xBF")) return i;
+  }
+  return std::string_view::npos;
+}
+
+// Notes whether a document's root is an empty (null) node.
+class RootWatcher : public YAML::EventHandler {
+ public:
+  bool root_is_null = false;
+  YAML::Mark root_mark;
+
+  void OnDocumentStart(const YAML::Mark&) override { depth_ = 0; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { root(mark, true); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { root(mark, false); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    root(mark, false);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    root(mark, false);
+    ++depth_;
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    root(mark, false);
+    ++depth_;
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void root(const YAML::Mark& mark, bool is_null) {
+    if (depth_ > 0) return;
+    root_is_null = is_null;
+    root_mark = mark;
+  }
+  int depth_ = 0;
+};
+
+// yaml-cpp 0.7's LoadAll() never returns on some malformed input (a stray ',' at the top level):
+// the parser keeps reporting one more empty document, and memory grows on each turn. So the
+// documents are counted here, stopping at the first empty one, as yaml-cpp itself later does.
+// Only the first document is converted; a second one is an error, as in js-yaml's load().
+void check_single_document(const std::string& text, std::string_view origin) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  RootWatcher watcher;
+  for (int documents = 0; parser.HandleNextDocument(watcher);) {
+    if (++documents == 2)
+      fail_at(origin, watcher.root_mark, "more than one YAML document ('---'); keep one");
+    if (watcher.root_is_null) return;
+  }
+}
+
+YAML::Node load_document(const std::string& text, std::string_view origin) {
   try {
-    return YAML::LoadAll(std::string(text));
+    check_single_document(text, origin);
+    return YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard against deep nesting reports "bad file"; say what it means.
-    throw Error(std::string(origin) + ":" + std::to_string(e.mark.line + 1) + ":" +
-                    std::to_string(e.mark.column + 1) + ": nested deeper than " +
-                    std::to_string(kMaxNesting) + " levels",
-                std::string(kHint));
+    fail_at(origin, e.mark, "nested deeper than " + std::to_string(kMaxNesting) + " levels");
   } catch (const YAML::Exception& e) {
-    throw Error(std::string(origin) + ":" + std::to_string(e.mark.line + 1) + ":" +
-                    std::to_string(e.mark.column + 1) + ": " + e.msg,
-                std::string(kHint));
+    fail_at(origin, e.mark, e.msg);
   }
 }
 
@@ -162,13 +233,13 @@ json parse_yaml(std::string_view text, std::string_view origin) {
   if (const std::size_t bad = utf8_error_offset(text); bad != std::string_view::npos)
     throw Error(std::string(origin) + ":" + line_column(text, bad) + ": not valid UTF-8",
                 "save the file as UTF-8");
-  const std::vector<YAML::Node> documents = load_documents(text, origin);
-  if (documents.empty()) return nullptr;
-  Converter converter(origin);
-  if (documents.size() > 1)
-    converter.fail(documents[1], "more than one YAML document ('---'); keep one");
+  if (const std::size_t bad = first_non_printable(text); bad != std::string_view::npos)
+    throw Error(std::string(origin) + ":" + line_column(text, bad) +
+                    ": YAML does not allow control characters",
+                "remove it, or write it as an escape inside double quotes (\"\\t\")");
+  const YAML::Node document = load_document(std::string(text), origin);
   try {
-    return converter.convert(documents[0], 1);
+    return Converter(origin).convert(document, 1);
   } catch (const YAML::Exception& e) {
     throw Error(std::string(origin) + ": " + e.msg, std::string(kHint));
   }

@@ -130,6 +130,13 @@ TEST(Yaml, RejectsWhatJsYamlRejectsOrJsonCannotHold) {
       {"a: !!set {x}", "unsupported YAML tag"},
       {"a:\n  <<: 1", "a '<<' merge key needs a map or a list of maps"},
       {"a: caf\xE9", "eco.yml:1:7: not valid UTF-8"},
+      {"a: \x01", "eco.yml:1:4: YAML does not allow control characters"},
+      {std::string("a: b\0", 5), "1:5: YAML does not allow control characters"},
+      {"a: \fb", "YAML does not allow control characters"},
+      {"a: b\x7F", "YAML does not allow control characters"},
+      {"a: \xC2\x9F", "YAML does not allow control characters"},
+      {"a: \xEF\xBF\xBE", "YAML does not allow control characters"},
+      {"a: \"\\uD800\"", "eco.yml:1:"},
       {"a: *nothing", "eco.yml:"},
       {"\ta: 1", "eco.yml:"},
   };
@@ -139,11 +146,15 @@ TEST(Yaml, RejectsWhatJsYamlRejectsOrJsonCannotHold) {
 }
 
 TEST(Yaml, RefusesAliasesThatExpandBeyondTheLimit) {
+  // The billion laughs: each level lists the previous one ten times.
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
-  for (int i = 1; i < 10; ++i) {
-    const std::string p = "*a" + std::to_string(i - 1);
-    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p +
-            ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+  for (char level = '1'; level <= '9'; ++level) {
+    const char previous = static_cast<char>(level - 1);
+    text.append("a").push_back(level);
+    text.append(": &a").push_back(level);
+    text.append(" [");
+    for (int i = 0; i < 10; ++i) text.append(i ? ", *a" : "*a").push_back(previous);
+    text.append("]\n");
   }
   EXPECT_NE(error_of(text).find("expands to more than 100000 values"), std::string::npos)
       << error_of(text);
@@ -155,6 +166,13 @@ TEST(Yaml, RefusesNestingDeeperThanTheLimit) {
   EXPECT_NE(error_of(std::string(ok + 1, '[') + std::string(ok + 1, ']')).find("nested deeper"),
             std::string::npos);
   EXPECT_THROW(parse_yaml(std::string(100000, '['), "x"), Error);
+}
+
+// Found by tests/fuzz: yaml-cpp 0.7's LoadAll() loops forever, eating memory, on these.
+TEST(Yaml, ReturnsFromInputThatLoopsYamlCppsLoadAll) {
+  for (const char* text : {",", ", &x", ",x: &xt", ", !x", ", *x"})
+    EXPECT_EQ(parse_yaml(text, "x"), nullptr) << text;
+  EXPECT_THROW(parse_yaml(std::string(",\0:e@\0a\fpp &\0t", 14), "x"), Error);  // controls
 }
 
 TEST(Yaml, RefusesAnAliasInsideItsOwnAnchor) {
