@@ -49,7 +49,7 @@ std::optional<std::string> file_target(const TargetOptions& o) {
   if (any_file) return o.targets.front();
   if (!o.file.env_name.empty())
     throw core::Error("--env '" + o.file.env_name + "' needs an ecosystem file",
-                      "pass the file, e.g. pmctl restart ecosystem.config.js --env " + o.file.env_name, 2);
+                      "pass the file, e.g. pmctl restart ecosystem.config.js --env " + o.file.env_name);
   if (!o.file.only.empty())
     throw core::Error("--only needs an ecosystem file", "pass the file, e.g. pmctl restart ecosystem.config.js --only api", 2);
   return std::nullopt;

@@ -27,11 +27,11 @@ Env inherited(const RawApp& app, const Env& caller) {
   else
     app.fail_type("filter_env", "true, false, a string or an array of strings");
   Env out;
-  for (const auto& [name, value] : caller) {
+  for (const auto& entry : caller) {
     const auto matches = [&](const std::string& part) {
-      return !part.empty() && name.find(part) != std::string::npos;
+      return !part.empty() && entry.first.find(part) != std::string::npos;
     };
-    if (std::none_of(parts.begin(), parts.end(), matches)) out.emplace(name, value);
+    if (std::none_of(parts.begin(), parts.end(), matches)) out.insert(entry);
   }
   return out;
 }

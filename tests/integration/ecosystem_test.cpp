@@ -141,7 +141,7 @@ TEST_F(EcosystemTest, UpdateEnvMergesTheCallersEnvironmentOnRestartByName) {
   EXPECT_EQ(vars.at("EXTRA_VAR"), "second");
   EXPECT_EQ(vars.at("GREETING"), "dev");  // merged, never removed
   const Result r = pmctl({"restart", "eco-json-env", "--env", "production"});
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1);  // PM2 exits 1 for --env without a file
   EXPECT_NE(r.err.find("needs an ecosystem file"), std::string::npos) << r.err;
 }
 
