@@ -49,12 +49,16 @@ std::string find_logwriter() {
 
 core::Lifecycle& Context::lifecycle() {
   if (!lifecycle_) {
-    core::Tools tools;
-    const char* path = std::getenv("PATH");
-    const std::string path_env = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
-    if (auto cat = core::find_program("systemd-cat", path_env, "/")) tools.systemd_cat = *cat;
-    tools.logwriter = find_logwriter();
-    lifecycle_ = std::make_unique<core::Lifecycle>(registry(), manager(), scope(), tools);
+    const auto find_tools = [] {
+      core::Tools tools;
+      const char* path = std::getenv("PATH");
+      const std::string path_env = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
+      if (auto cat = core::find_program("systemd-cat", path_env, "/")) tools.systemd_cat = *cat;
+      tools.logwriter = find_logwriter();
+      return tools;
+    };
+    lifecycle_ = std::make_unique<core::Lifecycle>(registry(), manager(), scope(),
+                                                   std::function<core::Tools()>(find_tools));
   }
   return *lifecycle_;
 }

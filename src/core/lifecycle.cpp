@@ -40,6 +40,14 @@ std::uint64_t now_ms() { return now_usec() / 1000; }
 Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, Tools tools)
     : registry_(registry), manager_(manager), scope_(scope), tools_(std::move(tools)) {}
 
+Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, std::function<Tools()> find_tools)
+    : registry_(registry), manager_(manager), scope_(scope), find_tools_(std::move(find_tools)) {}
+
+const Tools& Lifecycle::tools() {
+  if (!tools_) tools_ = find_tools_();
+  return *tools_;
+}
+
 std::string Lifecycle::unit_of(const AppRecord& rec) const {
   return service_unit_name(rec.decl.name, rec.id);
 }
@@ -108,9 +116,9 @@ void Lifecycle::launch(const AppRecord& rec) {
   ctx.scope = scope_;
   ctx.env_file = registry_.env_file(rec.id).string();
   ctx.backoff_state = registry_.backoff_file(rec.id).string();
-  ctx.systemd_cat = tools_.systemd_cat;
-  ctx.shell = tools_.shell;
-  ctx.logwriter = tools_.logwriter;
+  ctx.systemd_cat = tools().systemd_cat;
+  ctx.shell = tools().shell;
+  ctx.logwriter = tools().logwriter;
   auto env = rec.decl.env;
   for (auto& [key, value] : injected_env(rec.decl, ctx)) env[key] = value;
   registry_.write_env_file(rec.id, env);
@@ -221,6 +229,7 @@ std::vector<AppView> Lifecycle::views(const RegistryData& data, const std::vecto
   std::vector<AppView> out;
   std::vector<std::string> units;
   std::vector<std::string> cgroups;
+  const uid_t uid = geteuid();
   for (int id : ids) {
     const AppRecord* rec = data.find(id);
     if (!rec) continue;
@@ -228,8 +237,7 @@ std::vector<AppView> Lifecycle::views(const RegistryData& data, const std::vecto
     view.record = *rec;
     view.unit = unit_of(*rec);
     units.push_back(view.unit);
-    cgroups.push_back(
-        expected_unit_cgroup(scope_, geteuid(), app_slice_name(rec->decl.name), view.unit));
+    cgroups.push_back(expected_unit_cgroup(scope_, uid, app_slice_name(rec->decl.name), view.unit));
     out.push_back(std::move(view));
   }
   if (units.empty()) return out;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +41,9 @@ struct Tools {
 class Lifecycle {
  public:
   Lifecycle(Registry& registry, Manager& manager, Scope scope, Tools tools = {});
+  /// Tools are looked up on first launch only: commands that only read never pay for the
+  /// PATH search.
+  Lifecycle(Registry& registry, Manager& manager, Scope scope, std::function<Tools()> find_tools);
 
   /// Registers and starts a new app; returns its id. A running app of the same name is an
   /// error unless `force`; a stopped one is started again instead (PM2's smart start). With
@@ -70,7 +76,9 @@ class Lifecycle {
   Registry& registry_;
   Manager& manager_;
   Scope scope_;
-  Tools tools_;
+  std::function<Tools()> find_tools_;
+  std::optional<Tools> tools_;
+  const Tools& tools();
 };
 
 /// Wall-clock now in ms and µs (CLOCK_REALTIME).
