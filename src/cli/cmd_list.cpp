@@ -37,7 +37,7 @@ std::vector<std::string> table_row(const core::AppView& v, const std::string& us
           painted_status(v.status),
           core::format_cpu(v.cpu_percent),
           core::format_memory(v.memory_bytes),
-          user,
+          v.record.decl.user.empty() ? user : v.record.decl.user,
           grey("disabled")};
 }
 

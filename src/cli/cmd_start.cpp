@@ -12,6 +12,7 @@
 #include "cli/ecosystem_actions.hpp"
 #include "cli/list_view.hpp"
 #include "cli/log_options.hpp"
+#include "cli/pm2_flags.hpp"
 #include "cli/output.hpp"
 #include "core/error.hpp"
 #include "core/interpreter.hpp"
@@ -43,6 +44,7 @@ struct StartOptions {
   std::string kill_timeout;
   std::vector<std::string> stop_exit_codes;
   LogOptions logs;
+  Pm2Flags pm2;
   /// Options given on the command line, even with an empty value (which must be an error).
   std::set<std::string> given;
   bool has(const std::string& option) const { return given.count(option) > 0; }
@@ -101,6 +103,7 @@ core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
     auto [key, value] = core::parse_assignment(item, "--setenv");
     decl.env[key] = value;
   }
+  apply_pm2_flags(o.pm2, o.given, ctx.scope(), decl);
   return decl;
 }
 
@@ -175,6 +178,7 @@ void register_start(CLI::App& app, Context& ctx) {
   cmd->add_option("-k,--kill-timeout", opts->kill_timeout, "SIGINT, then SIGKILL after this (default 1600 ms)");
   cmd->add_option("--stop-exit-codes", opts->stop_exit_codes, "Exit codes that do not trigger a restart");
   add_log_options(*cmd, opts->logs);
+  add_pm2_flags(*cmd, opts->pm2);
   cmd->callback([opts, cmd, &ctx] {
     for (const CLI::Option* opt : cmd->get_options())
       if (opt->count() > 0) opts->given.insert(opt->get_name());

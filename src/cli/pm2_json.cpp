@@ -81,7 +81,7 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
                         {"node_args", d.interpreter_args},
                         {"args", d.args},
                         {"env", d.env},
-                        {"username", username},
+                        {"username", d.user.empty() ? username : d.user},
                         {"watch", false},
                         {"version", package_version(d)},
                         {"unit", v.unit},

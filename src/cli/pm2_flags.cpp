@@ -1,0 +1,83 @@
+// PM2's start flags beyond the restart and log ones: the same meaning as the ecosystem field of
+// the same name (docs/ecosystem-fields.md), or a clear refusal.
+#include "cli/pm2_flags.hpp"
+
+#include <unistd.h>
+
+#include "core/accounts.hpp"
+#include "core/error.hpp"
+#include "core/parse.hpp"
+
+namespace pmctl::cli {
+namespace {
+
+[[noreturn]] void refuse(const std::string& flag, const std::string& why, const std::string& hint) {
+  throw core::Error(flag + ": " + why, hint);
+}
+
+void check_instances(const std::string& text) {
+  if (text == "1") return;
+  refuse("-i " + text, "cluster mode comes with a later pmctl release",
+         "start one instance, or several apps with different --name");
+}
+
+void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
+                    core::AppDecl& decl) {
+  const bool uid = given.count("--uid") > 0, gid = given.count("--gid") > 0;
+  if ((uid || gid) && (scope != core::Scope::System || geteuid() != 0))
+    refuse(uid ? "--uid" : "--gid", "only root on the system manager can run an app as another user",
+           "run as root without --user");
+  if (uid) {
+    const auto account = core::find_user(f.uid);
+    if (!account) refuse("--uid", "no user '" + f.uid + "'", "pass an existing user name or uid");
+    decl.user = f.uid;
+    // As PM2: HOME is the user's (and USER/LOGNAME, which the env file would otherwise override).
+    decl.env["HOME"] = account->home;
+    decl.env["USER"] = decl.env["LOGNAME"] = account->name;
+  }
+  if (gid) {
+    if (!core::group_exists(f.gid)) refuse("--gid", "no group '" + f.gid + "'", "pass an existing group");
+    decl.group = f.gid;
+  }
+}
+
+}  // namespace
+
+void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
+  cmd.add_option("-i,--instances", f.instances, "Instances (1 until cluster mode comes)");
+  cmd.add_option("--max-memory-restart", f.max_memory, "Restart past this memory (200M, 1G): MemoryMax=");
+  cmd.add_option("--uid", f.uid, "Run as this user (root only)");
+  cmd.add_option("--gid", f.gid, "Run with this group (root only)");
+  cmd.add_option("--port", f.port, "Sets PORT in the app's environment");
+  cmd.add_flag("--no-autostart", f.no_autostart, "Register the app without starting it");
+  cmd.add_flag("--no-treekill", f.no_treekill, "Stop signal to the main process only (KillMode=mixed)");
+  cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
+  cmd.add_option("-c,--cron,--cron-restart", f.cron, "Refused unless 0: scheduled restarts are not supported yet");
+  cmd.add_flag("--wait-ready", f.wait_ready, "Refused: needs process.send('ready'), not supported yet");
+  cmd.add_flag("--shutdown-with-message", f.shutdown_with_message, "Refused: needs PM2's IPC channel");
+  cmd.add_option("--listen-timeout", f.listen_timeout, "Accepted; used with --wait-ready and reloads (none yet)");
+  for (const char* name : {"-x,--execute-command", "--no-vizion", "--no-pmx", "--no-automation",
+                           "--source-map-support", "--disable-source-map-support", "--disable-trace"})
+    cmd.add_flag(name, f.no_op, "Accepted; changes nothing in pmctl (PM2 compatibility)");
+}
+
+void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
+                     core::AppDecl& decl) {
+  if (given.count("--instances")) check_instances(f.instances);
+  if (f.watch) refuse("--watch", "restarting on file changes is not supported yet", "restart after a deploy with 'pmctl reload'");
+  if (given.count("--cron") && f.cron != "0")
+    refuse("--cron", "scheduled restarts are not supported yet", "use a systemd timer that runs 'pmctl restart'");
+  if (f.wait_ready) refuse("--wait-ready", "waiting for process.send('ready') is not supported yet", "leave it out");
+  if (f.shutdown_with_message)
+    refuse("--shutdown-with-message", "pmctl stops apps with a signal (SIGINT), not an IPC message", "handle SIGINT");
+  if (given.count("--listen-timeout")) core::parse_duration_ms(f.listen_timeout, "--listen-timeout");
+  if (given.count("--max-memory-restart"))
+    decl.max_memory_bytes = core::parse_size_bytes(f.max_memory, "--max-memory-restart");
+  if (given.count("--port"))
+    decl.env["PORT"] = std::to_string(core::parse_count(f.port, "--port"));
+  decl.autostart = !f.no_autostart;
+  decl.treekill = !f.no_treekill;
+  apply_identity(f, given, scope, decl);
+}
+
+}  // namespace pmctl::cli

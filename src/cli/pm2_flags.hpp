@@ -1,0 +1,28 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <set>
+#include <string>
+
+#include "core/app.hpp"
+#include "core/scope.hpp"
+
+namespace pmctl::cli {
+
+/// PM2's other `start` flags, as typed: the ones pmctl honours, the ones it accepts because they
+/// change nothing here, and the ones it refuses with a reason (never silently ignored).
+struct Pm2Flags {
+  std::string instances, max_memory, uid, gid, port, cron, listen_timeout;
+  bool no_autostart = false, no_treekill = false;
+  bool watch = false, wait_ready = false, shutdown_with_message = false;
+  bool no_op = false;  ///< any flag that PM2 has and pmctl does not need
+};
+
+void add_pm2_flags(CLI::App& cmd, Pm2Flags& f);
+
+/// Applies the honoured flags to `decl` and throws core::Error for a refused one. `given` holds
+/// the long names of the options on the command line.
+void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
+                     core::AppDecl& decl);
+
+}  // namespace pmctl::cli
