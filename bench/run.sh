@@ -94,10 +94,27 @@ pmctl() { inside "$PMCTL" "$@"; }
 pm2() { "$PM2" "$@" 9>&-; }   # nor with the daemon that the first call starts
 vmrss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# Waits (at most 30 s) until the whole machine has been at least 90% idle for a second, so that
+# apps still initialising (50 node processes start in a burst) or a sandbox still booting do not
+# compete with the timed commands. Applied the same way before every group, pmctl's and PM2's.
+settle() {
+  local tries=0 a b
+  while [ $tries -lt 30 ]; do
+    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    local total=0 idle i
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    [ $total -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ] && return 0
+    tries=$((tries + 1))
+  done
+  say "warning: the machine did not settle below 10% busy; timing anyway"
+}
+
 # hyperfine without a shell; output of the timed commands goes to /dev/null, and a command that
 # exits non-zero aborts the run. $1 = where (in|out), $2 = result name, rest = hyperfine args.
 hf() {
   local where=$1 name=$2; shift 2
+  settle
   local args=(-N --style none --export-json "$work/$name.json" "$@")
   if [ "$where" = in ]; then inside hyperfine "${args[@]}"; else hyperfine "${args[@]}"; fi
 }
