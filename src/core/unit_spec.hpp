@@ -35,10 +35,19 @@ struct ByteArrays {
   bool operator==(const ByteArrays&) const = default;
 };
 
-/// The D-Bus signature of each alternative: b, i, u, t, s, as, a(sasas), (aiai), a(sb), aay.
+/// `(ss)` entry of a socket's `Listen`: the type without its prefix ("Stream", "Datagram",
+/// "SequentialPacket", "FIFO", ...) and the address ("0.0.0.0:8080", "/run/app.sock").
+struct ListenAddress {
+  std::string type;
+  std::string address;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+/// The D-Bus signature of each alternative: b, i, u, t, s, as, a(sasas), (aiai), a(sb), aay, a(ss).
 using PropertyValue = std::variant<bool, std::int32_t, std::uint32_t, std::uint64_t, std::string,
                                    std::vector<std::string>, std::vector<ExecCommand>,
-                                   ExitStatusSet, std::vector<EnvironmentFile>, ByteArrays>;
+                                   ExitStatusSet, std::vector<EnvironmentFile>, ByteArrays,
+                                   std::vector<ListenAddress>>;
 
 struct Property {
   std::string name;  ///< The D-Bus property name (e.g. "RestartUSec", not "RestartSec").
@@ -51,6 +60,9 @@ struct Property {
 struct UnitSpec {
   std::string name;
   std::vector<Property> properties;
+  /// Units created (loaded, not started) in the same StartTransientUnit call: a transient
+  /// socket can only feed the service of its own name, which has to come along here.
+  std::vector<UnitSpec> aux;
 
   /// The value of property `name`, or nullptr.
   const PropertyValue* find(const std::string& name) const {

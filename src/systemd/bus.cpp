@@ -213,6 +213,13 @@ void append_value(sd_bus_message* m, const core::ByteArrays& arrays) {
   check(sd_bus_message_close_container(m), "appending aay");
 }
 
+void append_value(sd_bus_message* m, const std::vector<core::ListenAddress>& addresses) {
+  check(sd_bus_message_open_container(m, 'a', "(ss)"), "appending a(ss)");
+  for (const auto& a : addresses)
+    check(sd_bus_message_append(m, "(ss)", a.type.c_str(), a.address.c_str()), "appending a(ss)");
+  check(sd_bus_message_close_container(m), "appending a(ss)");
+}
+
 template <typename T>
 constexpr const char* signature_of() {
   if constexpr (std::is_same_v<T, bool>)
@@ -235,6 +242,8 @@ constexpr const char* signature_of() {
     return "a(sb)";
   else if constexpr (std::is_same_v<T, core::ByteArrays>)
     return "aay";
+  else if constexpr (std::is_same_v<T, std::vector<core::ListenAddress>>)
+    return "a(ss)";
   else
     static_assert(sizeof(T) == 0, "PropertyValue alternative without a D-Bus signature");
 }
@@ -260,6 +269,17 @@ void append_properties(sd_bus_message* m, const std::vector<core::Property>& pro
   check(sd_bus_message_open_container(m, 'a', "(sv)"), "appending a(sv)");
   for (const auto& p : properties) append_property(m, p);
   check(sd_bus_message_close_container(m), "appending a(sv)");
+}
+
+void append_aux_units(sd_bus_message* m, const std::vector<core::UnitSpec>& aux) {
+  check(sd_bus_message_open_container(m, 'a', "(sa(sv))"), "appending aux units");
+  for (const auto& unit : aux) {
+    check(sd_bus_message_open_container(m, 'r', "sa(sv)"), "appending aux unit " + unit.name);
+    check(sd_bus_message_append(m, "s", unit.name.c_str()), "appending aux unit " + unit.name);
+    append_properties(m, unit.properties);
+    check(sd_bus_message_close_container(m), "appending aux unit " + unit.name);
+  }
+  check(sd_bus_message_close_container(m), "appending aux units");
 }
 
 }  // namespace pmctl::sd

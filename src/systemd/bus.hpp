@@ -84,6 +84,8 @@ inline const char* signal_sender(const Connection& c) {
 
 /// Appends one `(sv)` entry with the exact D-Bus type of the property's value.
 void append_property(sd_bus_message* m, const core::Property& property);
+/// StartTransientUnit's last argument, `a(sa(sv))`: units created along with the main one.
+void append_aux_units(sd_bus_message* m, const std::vector<core::UnitSpec>& aux);
 /// Appends an `a(sv)` array of all `properties`.
 void append_properties(sd_bus_message* m, const std::vector<core::Property>& properties);
 

@@ -165,7 +165,7 @@ class SdManager final : public core::Manager {
     check(sd_bus_message_append(raw, "ss", spec.name.c_str(), "fail"),
           "building StartTransientUnit");
     append_properties(raw, spec.properties);
-    check(sd_bus_message_append(raw, "a(sa(sv))", 0), "building StartTransientUnit");
+    append_aux_units(raw, spec.aux);
     run_job(spec.name, "start", [&](BusError* error, sd_bus_message** reply) {
       return sd_bus_call(c_.bus.get(), raw, 0, error->get(), reply);
     });
