@@ -43,11 +43,20 @@ struct ListenAddress {
   bool operator==(const ListenAddress&) const = default;
 };
 
-/// The D-Bus signature of each alternative: b, i, u, t, s, as, a(sasas), (aiai), a(sb), aay, a(ss).
+/// `(bas)`: an allow-list (true) or deny-list (false) of names, as RestrictAddressFamilies and
+/// SystemCallFilter take them.
+struct NameList {
+  bool allow = true;
+  std::vector<std::string> names;
+  bool operator==(const NameList&) const = default;
+};
+
+/// The D-Bus signature of each alternative: b, i, u, t, s, as, a(sasas), (aiai), a(sb), aay,
+/// a(ss), (bas).
 using PropertyValue = std::variant<bool, std::int32_t, std::uint32_t, std::uint64_t, std::string,
                                    std::vector<std::string>, std::vector<ExecCommand>,
                                    ExitStatusSet, std::vector<EnvironmentFile>, ByteArrays,
-                                   std::vector<ListenAddress>>;
+                                   std::vector<ListenAddress>, NameList>;
 
 struct Property {
   std::string name;  ///< The D-Bus property name (e.g. "RestartUSec", not "RestartSec").

@@ -220,6 +220,13 @@ void append_value(sd_bus_message* m, const std::vector<core::ListenAddress>& add
   check(sd_bus_message_close_container(m), "appending a(ss)");
 }
 
+void append_value(sd_bus_message* m, const core::NameList& list) {
+  check(sd_bus_message_open_container(m, 'r', "bas"), "appending (bas)");
+  check(sd_bus_message_append(m, "b", static_cast<int>(list.allow)), "appending (bas)");
+  append_strings(m, list.names);
+  check(sd_bus_message_close_container(m), "appending (bas)");
+}
+
 template <typename T>
 constexpr const char* signature_of() {
   if constexpr (std::is_same_v<T, bool>)
@@ -244,6 +251,8 @@ constexpr const char* signature_of() {
     return "aay";
   else if constexpr (std::is_same_v<T, std::vector<core::ListenAddress>>)
     return "a(ss)";
+  else if constexpr (std::is_same_v<T, core::NameList>)
+    return "(bas)";
   else
     static_assert(sizeof(T) == 0, "PropertyValue alternative without a D-Bus signature");
 }

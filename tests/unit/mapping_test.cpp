@@ -59,6 +59,9 @@ void PrintTo(const Property& p, std::ostream* os) {
           for (const auto& f : v) *os << "{" << f.path << " " << f.ignore_missing << "}";
         } else if constexpr (std::is_same_v<T, ByteArrays>) {
           list(v.items);
+        } else if constexpr (std::is_same_v<T, NameList>) {
+          *os << (v.allow ? "allow " : "deny ");
+          list(v.names);
         } else if constexpr (std::is_same_v<T, std::vector<ListenAddress>>) {
           for (const auto& a : v) *os << "{" << a.type << " " << a.address << "}";
         } else {

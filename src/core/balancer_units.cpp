@@ -1,0 +1,88 @@
+#include "core/balancer_units.hpp"
+
+#include "core/unit_names.hpp"
+
+namespace pmctl::core {
+namespace {
+
+// Settings a user manager can apply too (no new namespaces, no user switch).
+std::vector<Property> unprivileged_hardening() {
+  return {
+      {"NoNewPrivileges", true},
+      {"RestrictAddressFamilies", NameList{true, {"AF_UNIX", "AF_INET", "AF_INET6"}}},
+      {"SystemCallFilter", NameList{true, {"@system-service"}}},
+      {"SystemCallArchitectures", std::vector<std::string>{"native"}},
+      {"SystemCallErrorNumber", std::int32_t{1}},  // EPERM instead of a kill
+      {"LockPersonality", true},
+      {"MemoryDenyWriteExecute", true},
+      {"RestrictRealtime", true},
+      {"RestrictSUIDSGID", true},
+      {"RestrictNamespaces", std::uint64_t{0}},  // the allowed namespace types: none
+      {"UMask", std::uint32_t{077}},
+  };
+}
+
+}  // namespace
+
+std::string balancer_unit_base(std::string_view app_name) {
+  return "pmctl-" + escape_unit_component(app_name) + "-lb";
+}
+
+std::vector<Property> balancer_hardening(Scope scope) {
+  std::vector<Property> props = unprivileged_hardening();
+  if (scope == Scope::User) return props;
+  const std::vector<Property> system = {
+      {"DynamicUser", true},
+      {"CapabilityBoundingSet", std::uint64_t{0}},
+      {"AmbientCapabilities", std::uint64_t{0}},
+      {"ProtectSystem", std::string("strict")},
+      {"ProtectHome", std::string("yes")},
+      {"PrivateTmp", true},
+      {"PrivateDevices", true},
+      {"PrivateUsers", true},
+      {"ProtectKernelTunables", true},
+      {"ProtectKernelModules", true},
+      {"ProtectKernelLogs", true},
+      {"ProtectControlGroups", true},
+      {"ProtectClock", true},
+      {"ProtectHostname", true},
+      {"ProtectProc", std::string("invisible")},
+      {"ProcSubset", std::string("pid")},
+      {"DevicePolicy", std::string("closed")},
+      {"RemoveIPC", true},
+  };
+  props.insert(props.end(), system.begin(), system.end());
+  return props;
+}
+
+UnitSpec balancer_units(const BalancerPlan& plan) {
+  const std::string base = balancer_unit_base(plan.app);
+  const std::string slice = app_slice_name(plan.app);
+  UnitSpec service{base + ".service", {}, {}};
+  service.properties = {
+      {"Description", "pmctl balancer of '" + plan.app + "'"},
+      {"Slice", slice},
+      {"Type", std::string("notify")},
+      {"ExecStartEx",
+       std::vector<ExecCommand>{{plan.balancer,
+                                 {plan.balancer, "--backends", plan.backends_file, "--policy",
+                                  plan.policy, "--max-connections",
+                                  std::to_string(plan.max_connections)},
+                                 {"no-env-expand"}}}},
+      {"Restart", std::string("always")},
+      {"RestartUSec", std::uint64_t{100'000}},
+  };
+  const auto hardening = balancer_hardening(plan.scope);
+  service.properties.insert(service.properties.end(), hardening.begin(), hardening.end());
+  UnitSpec socket{base + ".socket", {}, {service}};
+  socket.properties = {
+      {"Description", "public port of pmctl app '" + plan.app + "'"},
+      {"Slice", slice},
+      {"Listen", std::vector<ListenAddress>{{"Stream", plan.listen}}},
+      {"ReusePort", false},
+      {"TriggerLimitBurst", std::uint32_t{0}},
+  };
+  return socket;
+}
+
+}  // namespace pmctl::core

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/scope.hpp"
+#include "core/unit_spec.hpp"
+
+namespace pmctl::core {
+
+/// What the balancer of one cluster-mode app needs: where the public port is, where its list of
+/// instance endpoints is, and how to spread connections.
+struct BalancerPlan {
+  std::string app;             ///< the app's name
+  std::string listen;          ///< "0.0.0.0:3000", "[::]:3000" or "/run/app.sock"
+  std::string backends_file;   ///< the instance endpoints, written by pmctl (world-readable)
+  std::string policy = "rr";   ///< rr | leastconn
+  unsigned max_connections = 4096;
+  std::string balancer = "/usr/libexec/pmctl/pmctl-balancer";
+  Scope scope = Scope::System;
+};
+
+/// `pmctl-<escaped name>-lb`: the balancer's socket and service share it (a transient socket
+/// feeds only the service of its own name).
+std::string balancer_unit_base(std::string_view app_name);
+
+/// The sandbox of the balancer service: it needs to accept on the socket systemd hands it,
+/// connect to loopback or unix endpoints and read one file, nothing else. For the system
+/// manager it runs as a dynamic user with no capabilities; a user manager cannot switch users
+/// or set up most namespaces, so there it gets the settings that need no privileges.
+std::vector<Property> balancer_hardening(Scope scope);
+
+/// The `.socket` that owns the public port, with the balancer `.service` as its aux unit, both
+/// in the app's slice: one StartTransientUnit call.
+UnitSpec balancer_units(const BalancerPlan& plan);
+
+}  // namespace pmctl::core

@@ -1,0 +1,72 @@
+#include "core/balancer_units.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pmctl::core {
+namespace {
+
+BalancerPlan plan(Scope scope = Scope::System) {
+  BalancerPlan p;
+  p.app = "web-api";
+  p.listen = "0.0.0.0:3000";
+  p.backends_file = "/run/pmctl/web-api/backends";
+  p.policy = "leastconn";
+  p.max_connections = 100;
+  p.balancer = "/usr/libexec/pmctl/pmctl-balancer";
+  p.scope = scope;
+  return p;
+}
+
+template <typename T>
+T value(const UnitSpec& spec, const std::string& name) {
+  const PropertyValue* v = spec.find(name);
+  EXPECT_NE(v, nullptr) << name;
+  return v ? std::get<T>(*v) : T{};
+}
+
+TEST(BalancerUnits, ASocketWithItsSameNamedServiceInAux) {
+  const UnitSpec socket = balancer_units(plan());
+  EXPECT_EQ(socket.name, "pmctl-web\\x2dapi-lb.socket");
+  ASSERT_EQ(socket.aux.size(), 1u);
+  EXPECT_EQ(socket.aux[0].name, "pmctl-web\\x2dapi-lb.service");
+  EXPECT_EQ(value<std::vector<ListenAddress>>(socket, "Listen"),
+            (std::vector<ListenAddress>{{"Stream", "0.0.0.0:3000"}}));
+  EXPECT_EQ(value<std::string>(socket, "Slice"), "pmctl-web\\x2dapi.slice");
+  EXPECT_EQ(value<std::uint32_t>(socket, "TriggerLimitBurst"), 0u);
+}
+
+TEST(BalancerUnits, TheServiceRunsTheBalancerWithThePlansSettings) {
+  const UnitSpec service = balancer_units(plan()).aux.at(0);
+  const auto exec = value<std::vector<ExecCommand>>(service, "ExecStartEx");
+  ASSERT_EQ(exec.size(), 1u);
+  EXPECT_EQ(exec[0].path, "/usr/libexec/pmctl/pmctl-balancer");
+  EXPECT_EQ(exec[0].argv,
+            (std::vector<std::string>{"/usr/libexec/pmctl/pmctl-balancer", "--backends",
+                                      "/run/pmctl/web-api/backends", "--policy", "leastconn",
+                                      "--max-connections", "100"}));
+  EXPECT_EQ(value<std::string>(service, "Type"), "notify");
+  EXPECT_EQ(value<std::string>(service, "Restart"), "always");
+  EXPECT_EQ(value<std::string>(service, "Slice"), "pmctl-web\\x2dapi.slice");
+}
+
+TEST(BalancerUnits, TheSystemManagersBalancerRunsAsADynamicUserWithNoCapabilities) {
+  const UnitSpec service = balancer_units(plan()).aux.at(0);
+  EXPECT_TRUE(value<bool>(service, "DynamicUser"));
+  EXPECT_EQ(value<std::uint64_t>(service, "CapabilityBoundingSet"), 0u);
+  EXPECT_EQ(value<std::string>(service, "ProtectSystem"), "strict");
+  EXPECT_TRUE(value<bool>(service, "PrivateDevices"));
+  EXPECT_EQ(value<NameList>(service, "RestrictAddressFamilies"),
+            (NameList{true, {"AF_UNIX", "AF_INET", "AF_INET6"}}));
+  EXPECT_EQ(value<NameList>(service, "SystemCallFilter"), (NameList{true, {"@system-service"}}));
+}
+
+TEST(BalancerUnits, AUserManagersBalancerGetsOnlyWhatNeedsNoPrivileges) {
+  const UnitSpec service = balancer_units(plan(Scope::User)).aux.at(0);
+  EXPECT_EQ(service.find("DynamicUser"), nullptr);
+  EXPECT_EQ(service.find("PrivateDevices"), nullptr);
+  EXPECT_TRUE(value<bool>(service, "NoNewPrivileges"));
+  EXPECT_EQ(value<NameList>(service, "SystemCallFilter"), (NameList{true, {"@system-service"}}));
+}
+
+}  // namespace
+}  // namespace pmctl::core
