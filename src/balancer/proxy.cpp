@@ -65,7 +65,7 @@ int Proxy::run() {
     if (stopping_ && connections_.empty()) return 0;
     int n = epoll_wait(epoll_.get(), events, kMaxEvents, next_timeout());
     if (n < 0 && errno != EINTR) throw Error(std::string("epoll_wait: ") + std::strerror(errno));
-    for (int i = 0; i < n; ++i) dispatch(*static_cast<Watch*>(events[i].data.ptr), events[i].events);
+    for (int i = 0; i < n; ++i) dispatch(*static_cast<Watch*>(events[i].data.ptr));
     expire_connects();
     released_.clear();
     if (stopping_ && !connections_.empty() && Clock::now() >= stop_deadline_) {
@@ -76,7 +76,7 @@ int Proxy::run() {
   }
 }
 
-void Proxy::dispatch(Watch& w, unsigned events) {
+void Proxy::dispatch(Watch& w) {
   switch (w.kind) {
     case Watch::Kind::kListen: return accept_clients(w.fd);
     case Watch::Kind::kSignal: return handle_signal();
@@ -87,7 +87,6 @@ void Proxy::dispatch(Watch& w, unsigned events) {
   if (c.released) return;  // An earlier event of this batch ended it.
   if (w.kind == Watch::Kind::kServer && c.state == Connection::State::kConnecting)
     return on_server_ready(c);
-  (void)events;
   pump(c);
 }
 

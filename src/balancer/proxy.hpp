@@ -25,7 +25,7 @@ class Proxy {
   int run();
 
  private:
-  void dispatch(Watch& w, unsigned events);
+  void dispatch(Watch& w);
   void accept_clients(int listen_fd);
   void handle_signal();
   void reload();
