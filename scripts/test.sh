@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, runs the unit tests, then boots a
-# throwaway systemd (tests/sandbox.sh) and runs the integration tests inside it against the
-# real pmctl binary. The ecosystem-file fuzzers run for a bounded time in between (about a
-# minute with their build). Ends with one line "N passed, N failed". Run as root.
+# The whole test suite: installs what is missing, builds, runs the unit tests and the balancer's
+# tests (the real pmctl-balancer, no systemd needed), then boots a throwaway systemd
+# (tests/sandbox.sh) and runs the integration tests inside it against the real pmctl binary.
+# The ecosystem-file fuzzers run for a bounded time in between (about a minute with their build). Ends with one line "N passed, N failed". Run as root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -14,6 +14,9 @@ rm -rf "$results" && mkdir -p "$results"
 status=0
 echo "== unit tests"
 build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1
+
+echo "== balancer tests (the real pmctl-balancer, without systemd; a few seconds)"
+build/tests/balancer/balancer-tests --gtest_output="json:$results/balancer.json" || status=1
 
 echo "== fuzzers (${PMCTL_FUZZ_SECONDS:-20} s each; PMCTL_FUZZ_SECONDS=0 skips them)"
 if [ "${PMCTL_FUZZ_SECONDS:-20}" != 0 ]; then

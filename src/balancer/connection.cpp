@@ -1,0 +1,83 @@
+#include "balancer/connection.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace pmctl::balancer {
+
+void Watch::watch(int epoll_fd, unsigned events) {
+  if (events == registered) return;
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = this;
+  int op = events == 0 ? EPOLL_CTL_DEL : registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (epoll_ctl(epoll_fd, op, fd, &ev) == 0) registered = events;
+}
+
+Connection::Connection(core::UniqueFd client)
+    : client_(std::move(client)),
+      client_watch_{Watch::Kind::kClient, client_.get(), this},
+      server_watch_{Watch::Kind::kServer, -1, this} {}
+
+Connection::~Connection() { release(); }
+
+int Connection::connect_to(BackendPtr backend) {
+  if (backend_) --backend_->active;
+  backend_ = std::move(backend);
+  ++backend_->active;
+  // Closing the old socket takes it out of the epoll set.
+  server_.reset(socket(backend_->spec.address.family(),
+                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  server_watch_.fd = server_.get();
+  server_watch_.registered = 0;
+  up_.new_destination();
+  down_.new_source();
+  state = State::kConnecting;
+  if (server_.get() < 0) return errno;
+  const auto& a = backend_->spec.address;
+  if (connect(server_.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) == 0) {
+    state = State::kOpen;
+    return 0;
+  }
+  return errno;
+}
+
+int Connection::connect_result() {
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (getsockopt(server_.get(), SOL_SOCKET, SO_ERROR, &error, &len) < 0) return errno;
+  if (error == 0) state = State::kOpen;
+  return error;
+}
+
+Connection::Outcome Connection::pump() {
+  Outcome o;
+  o.error = up_.pump(client_.get(), server_.get(), Side::kClient, Side::kServer, o.side);
+  if (o.error == 0)
+    o.error = down_.pump(server_.get(), client_.get(), Side::kServer, Side::kClient, o.side);
+  o.done = o.error == 0 && up_.finished() && down_.finished();
+  return o;
+}
+
+void Connection::update_watches(int epoll_fd) {
+  if (state == State::kConnecting) {
+    client_watch_.watch(epoll_fd, 0);
+    server_watch_.watch(epoll_fd, EPOLLOUT);
+    return;
+  }
+  unsigned client = (up_.wants_read() ? EPOLLIN : 0u) | (down_.wants_write() ? EPOLLOUT : 0u);
+  unsigned server = (down_.wants_read() ? EPOLLIN : 0u) | (up_.wants_write() ? EPOLLOUT : 0u);
+  client_watch_.watch(epoll_fd, client);
+  server_watch_.watch(epoll_fd, server);
+}
+
+void Connection::release() {
+  if (backend_) --backend_->active;
+  backend_.reset();
+  server_.reset();
+  client_.reset();
+  released = true;
+}
+
+}  // namespace pmctl::balancer
