@@ -143,7 +143,7 @@ void run_start(StartOptions o, Context& ctx) {
     return;
   }
   if (o.targets.size() > 1)
-    throw core::Error("start takes one script at a time",
+    throw core::Error("start takes one script or ecosystem file at a time",
                       "put the script's own arguments after '--': pmctl start app.js -- --port 80", 2);
   const core::AppDecl decl = build_decl(o, ctx);
   say("Starting " + decl.script + " in fork_mode (1 instance)");
