@@ -130,6 +130,19 @@ std::string default_ecosystem(Context& ctx) {
   return file;
 }
 
+/// With --wait-ready a failed start job is almost always the app not saying ready in time.
+int start_new(const core::AppDecl& decl, bool force, Context& ctx) {
+  try {
+    return ctx.lifecycle().start_new(decl, force);
+  } catch (const core::ManagerError& e) {
+    if (!decl.wait_ready || e.name() != core::kJobFailed) throw;
+    throw core::Error("'" + decl.name + "' did not say ready within " +
+                          std::to_string(decl.listen_timeout_ms) + " ms, or exited before it did",
+                      "call process.send('ready') once the app can serve, or raise --listen-timeout; "
+                      "'pmctl logs' shows what it printed");
+  }
+}
+
 void run_start(StartOptions o, Context& ctx) {
   if (o.targets.empty()) o.targets.push_back(default_ecosystem(ctx));
   if (o.targets.size() == 1 && names_ecosystem(o.targets.front()))
@@ -147,7 +160,7 @@ void run_start(StartOptions o, Context& ctx) {
                       "put the script's own arguments after '--': pmctl start app.js -- --port 80", 2);
   const core::AppDecl decl = build_decl(o, ctx);
   say("Starting " + decl.script + " in fork_mode (1 instance)");
-  const int id = ctx.lifecycle().start_new(decl, o.force);
+  const int id = start_new(decl, o.force, ctx);
   say("Done: '" + decl.name + "' has id " + std::to_string(id));
   print_process_table(ctx);
 }

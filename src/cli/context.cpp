@@ -35,14 +35,15 @@ namespace {
 
 /// pmctl-logwriter beside this pmctl (a build tree, or a relocated install), else where
 /// `meson install` puts it.
-std::string find_logwriter() {
+/// `file` next to the running pmctl (the build tree), else in `installed_dir`.
+std::string beside_pmctl(const std::string& file, const std::string& installed_dir, int mode) {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const auto sibling = self.parent_path() / "pmctl-logwriter";
-    if (access(sibling.c_str(), X_OK) == 0) return sibling.string();
+    const auto sibling = self.parent_path() / file;
+    if (access(sibling.c_str(), mode) == 0) return sibling.string();
   }
-  return std::string(PMCTL_LIBEXECDIR) + "/pmctl-logwriter";
+  return installed_dir + "/" + file;
 }
 
 }  // namespace
@@ -54,7 +55,8 @@ core::Lifecycle& Context::lifecycle() {
       const char* path = std::getenv("PATH");
       const std::string path_env = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
       if (auto cat = core::find_program("systemd-cat", path_env, "/")) tools.systemd_cat = *cat;
-      tools.logwriter = find_logwriter();
+      tools.logwriter = beside_pmctl("pmctl-logwriter", PMCTL_LIBEXECDIR, X_OK);
+      tools.node_preload = beside_pmctl("pmctl-preload.cjs", PMCTL_DATADIR, R_OK);
       return tools;
     };
     lifecycle_ = std::make_unique<core::Lifecycle>(registry(), manager(), scope(),

@@ -53,9 +53,9 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_flag("--no-treekill", f.no_treekill, "Stop signal to the main process only (KillMode=mixed)");
   cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
   cmd.add_option("-c,--cron,--cron-restart", f.cron, "Refused unless 0: scheduled restarts are not supported yet");
-  cmd.add_flag("--wait-ready", f.wait_ready, "Refused: needs process.send('ready'), not supported yet");
-  cmd.add_flag("--shutdown-with-message", f.shutdown_with_message, "Refused: needs PM2's IPC channel");
-  cmd.add_option("--listen-timeout", f.listen_timeout, "Accepted; used with --wait-ready and reloads (none yet)");
+  cmd.add_flag("--wait-ready", f.wait_ready, "Online only after process.send('ready') (READY=1)");
+  cmd.add_flag("--shutdown-with-message", f.shutdown_with_message, "Stop with a 'shutdown' message (node)");
+  cmd.add_option("--listen-timeout", f.listen_timeout, "How long --wait-ready waits (default 3000 ms)");
   for (const char* name : {"-x,--execute-command", "--no-vizion", "--no-pmx", "--no-automation",
                            "--source-map-support", "--disable-source-map-support", "--disable-trace"})
     cmd.add_flag(name, f.no_op, "Accepted; changes nothing in pmctl (PM2 compatibility)");
@@ -67,10 +67,10 @@ void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core
   if (f.watch) refuse("--watch", "restarting on file changes is not supported yet", "restart after a deploy with 'pmctl reload'");
   if (given.count("--cron") && f.cron != "0")
     refuse("--cron", "scheduled restarts are not supported yet", "use a systemd timer that runs 'pmctl restart'");
-  if (f.wait_ready) refuse("--wait-ready", "waiting for process.send('ready') is not supported yet", "leave it out");
-  if (f.shutdown_with_message)
-    refuse("--shutdown-with-message", "pmctl stops apps with a signal (SIGINT), not an IPC message", "handle SIGINT");
-  if (given.count("--listen-timeout")) core::parse_duration_ms(f.listen_timeout, "--listen-timeout");
+  decl.wait_ready = f.wait_ready;
+  decl.shutdown_with_message = f.shutdown_with_message;
+  if (given.count("--listen-timeout"))
+    decl.listen_timeout_ms = core::parse_duration_ms(f.listen_timeout, "--listen-timeout");
   if (given.count("--max-memory-restart"))
     decl.max_memory_bytes = core::parse_size_bytes(f.max_memory, "--max-memory-restart");
   if (given.count("--port"))

@@ -61,6 +61,12 @@ struct AppDecl {
   bool autostart = true;               ///< false: registered, not started.
   bool treekill = true;                ///< false: stop signals only the main process.
   std::string instance_var = "NODE_APP_INSTANCE";
+  /// PM2's wait_ready: online only after the app's process.send('ready') (Type=notify through
+  /// pmctl's node preload), at most listen_timeout_ms after the start.
+  bool wait_ready = false;
+  std::uint64_t listen_timeout_ms = 3000;
+  /// PM2's shutdown_with_message: the preload turns the stop signal into a 'shutdown' message.
+  bool shutdown_with_message = false;
 
   bool operator==(const AppDecl&) const = default;
 };

@@ -45,6 +45,9 @@ void to_json_decl(json& j, const AppDecl& d) {
   put(j, "autostart", d.autostart, defaults.autostart);
   put(j, "treekill", d.treekill, defaults.treekill);
   put(j, "instance_var", d.instance_var, defaults.instance_var);
+  put(j, "wait_ready", d.wait_ready, defaults.wait_ready);
+  put(j, "listen_timeout_ms", d.listen_timeout_ms, defaults.listen_timeout_ms);
+  put(j, "shutdown_with_message", d.shutdown_with_message, defaults.shutdown_with_message);
 }
 
 void from_json_decl(const json& j, AppDecl& d) {
@@ -65,6 +68,9 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "autostart", d.autostart);
   read(j, "treekill", d.treekill);
   read(j, "instance_var", d.instance_var);
+  read(j, "wait_ready", d.wait_ready);
+  read(j, "listen_timeout_ms", d.listen_timeout_ms);
+  read(j, "shutdown_with_message", d.shutdown_with_message);
 }
 
 }  // namespace

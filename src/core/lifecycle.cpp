@@ -119,6 +119,7 @@ void Lifecycle::launch(const AppRecord& rec) {
   ctx.systemd_cat = tools().systemd_cat;
   ctx.shell = tools().shell;
   ctx.logwriter = tools().logwriter;
+  ctx.node_preload = tools().node_preload;
   auto env = rec.decl.env;
   for (auto& [key, value] : injected_env(rec.decl, ctx)) env[key] = value;
   registry_.write_env_file(rec.id, env);

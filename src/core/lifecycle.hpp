@@ -34,6 +34,7 @@ struct Tools {
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
   std::string logwriter = "/usr/libexec/pmctl-logwriter";
+  std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";
 };
 
 /// The PM2 verbs over the registry and the service manager. Every verb validates and computes

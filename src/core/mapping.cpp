@@ -48,6 +48,19 @@ std::vector<std::string> app_argv(const AppDecl& app, const InstanceContext& ctx
   return argv;
 }
 
+// PM2's wait_ready: the start job ends when the app says READY=1 (process.send('ready') through
+// the preload runs systemd-notify, hence NotifyAccess=all), and fails after listen_timeout.
+// Otherwise the start job ends once the program has been executed.
+void add_type(std::vector<Property>& props, const AppDecl& app) {
+  if (!app.wait_ready) {
+    props.push_back({"Type", std::string("exec")});
+    return;
+  }
+  props.push_back({"Type", std::string("notify")});
+  props.push_back({"NotifyAccess", std::string("all")});
+  props.push_back({"TimeoutStartUSec", app.listen_timeout_ms * 1000});
+}
+
 // no-env-expand as well: the script is full of `$`, and systemd must not rewrite any of it.
 void add_backoff(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx) {
   const std::uint64_t initial = app.restart.exp_backoff_ms;
@@ -143,7 +156,20 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
       std::to_string(ctx.instance);
   // Python block-buffers a pipe; unbuffered, each line reaches the journal when printed.
   if (is_python(app.interpreter)) env["PYTHONUNBUFFERED"] = "1";
+  if (uses_node_preload(app)) {
+    const auto own = app.env.find("NODE_OPTIONS");
+    env["NODE_OPTIONS"] = "--require " + ctx.node_preload +
+                          (own != app.env.end() && !own->second.empty() ? " " + own->second : "");
+    if (app.shutdown_with_message) env["PMCTL_SHUTDOWN_WITH_MESSAGE"] = "1";
+  }
   return env;
+}
+
+bool uses_node_preload(const AppDecl& app) {
+  const std::string_view interpreter = app.interpreter;
+  const auto slash = interpreter.rfind('/');
+  const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
+  return base.starts_with("node") && (app.wait_ready || app.shutdown_with_message);
 }
 
 UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
@@ -151,7 +177,7 @@ UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
   auto& props = spec.properties;
   props.push_back(
       {"Description", "pmctl app '" + app.name + "' (id " + std::to_string(ctx.id) + ")"});
-  props.push_back({"Type", std::string("exec")});
+  add_type(props, app);
   props.push_back({"Slice", app_slice_name(app.name)});
   props.push_back({"WorkingDirectory", app.cwd});
   // Environment= would be readable by every local user over D-Bus; the file is 0600.

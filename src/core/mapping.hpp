@@ -19,11 +19,16 @@ struct InstanceContext {
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
   std::string logwriter = "/usr/libexec/pmctl-logwriter";  ///< Writes declared log files.
+  std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";  ///< PM2's IPC for node apps.
 };
 
 /// PM2's injected variables: pm_id, name, namespace, the instance number as NODE_APP_INSTANCE
 /// (or the app's instance_var), and PYTHONUNBUFFERED=1 for python interpreters, as PM2 does.
 std::map<std::string, std::string> injected_env(const AppDecl& app, const InstanceContext& ctx);
+
+/// Node apps that use PM2's IPC conventions (wait_ready, shutdown_with_message) get pmctl's
+/// preload through NODE_OPTIONS: it provides process.send('ready') and the 'shutdown' message.
+bool uses_node_preload(const AppDecl& app);
 
 /// The transient service for one instance of `app`. Pure: same input, same properties.
 UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx);

@@ -137,14 +137,6 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
       {{{"cron", "*/5 * * * *"}},
        "eco.json: app 'api': field 'cron': scheduled restarts are not supported yet, got \"*/5 * * "
        "* *\""},
-      {{{"wait_ready", true}},
-       "eco.json: app 'api': field 'wait_ready': waiting for process.send('ready') is not "
-       "supported yet, got "
-       "true"},
-      {{{"shutdown_with_message", true}},
-       "eco.json: app 'api': field 'shutdown_with_message': pmctl stops apps with SIGINT, not with "
-       "an IPC "
-       "message, got true"},
       {{{"trace", true}},
        "eco.json: app 'api': field 'trace': PM2 Plus monitoring is not part of pmctl, got true"},
       {{{"v8", true}},

@@ -262,7 +262,7 @@ TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
        {"ignore_watch", {"node_modules"}},
        {"watch_delay", 100},
        {"watch_options", {{"usePolling", true}}}},
-      {{"kill_retry_time", 100}, {"listen_timeout", 5000}},
+      {{"kill_retry_time", 100}, {"listen_timeout", 3000}},
       {{"shutdown_with_message", false}, {"wait_ready", false}},
       {{"cron_restart", 0}},
       {{"cron", "0"}},
@@ -277,6 +277,14 @@ TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
     EXPECT_EQ(out.decl, baseline()) << fields.dump();
     EXPECT_TRUE(out.warnings.empty()) << fields.dump();
   }
+}
+
+TEST_F(AppFields, ReadsWaitReadyListenTimeoutAndShutdownWithMessage) {
+  const auto out = convert(api({{"wait_ready", true}, {"listen_timeout", "5s"}, {"shutdown_with_message", true}}));
+  EXPECT_TRUE(out.decl.wait_ready);
+  EXPECT_EQ(out.decl.listen_timeout_ms, 5000u);
+  EXPECT_TRUE(out.decl.shutdown_with_message);
+  EXPECT_THROW(convert(api({{"wait_ready", "yes"}})), Error);
 }
 
 TEST_F(AppFields, ReturnsInstancesForceAndIncrementVar) {

@@ -351,6 +351,49 @@ TEST(MappingProcess, MapsUserGroupTreekillAndMaxMemory) {
   }
 }
 
+TEST(MappingProcess, WaitReadyMakesTheUnitWaitForReadyUpToListenTimeout) {
+  const std::set<std::string> names = {"Type", "NotifyAccess", "TimeoutStartUSec"};
+  const std::vector<AppCase> cases = {
+      {"PM2's default: online once executed", [](AppDecl&) {}, {{"Type", std::string("exec")}}},
+      {"wait_ready with PM2's 3000 ms listen_timeout",
+       [](AppDecl& a) { a.wait_ready = true; },
+       {{"Type", std::string("notify")},
+        {"NotifyAccess", std::string("all")},
+        {"TimeoutStartUSec", std::uint64_t{3'000'000}}}},
+      {"wait_ready with listen_timeout 10 s",
+       [](AppDecl& a) {
+         a.wait_ready = true;
+         a.listen_timeout_ms = 10'000;
+       },
+       {{"Type", std::string("notify")},
+        {"NotifyAccess", std::string("all")},
+        {"TimeoutStartUSec", std::uint64_t{10'000'000}}}},
+  };
+  for (const auto& c : cases) {
+    AppDecl app = node_app();
+    c.edit(app);
+    EXPECT_EQ(select(map_service(app, system_ctx()), names), c.expected) << c.label;
+  }
+}
+
+TEST(MappingProcess, OnlyNodeAppsUsingPm2sIpcGetThePreload) {
+  InstanceContext ctx = system_ctx();
+  ctx.node_preload = "/usr/share/pmctl/pmctl-preload.cjs";
+  AppDecl app = node_app();
+  EXPECT_EQ(injected_env(app, ctx).count("NODE_OPTIONS"), 0u);
+  app.wait_ready = true;
+  EXPECT_EQ(injected_env(app, ctx).at("NODE_OPTIONS"), "--require /usr/share/pmctl/pmctl-preload.cjs");
+  EXPECT_EQ(injected_env(app, ctx).count("PMCTL_SHUTDOWN_WITH_MESSAGE"), 0u);
+  app.env["NODE_OPTIONS"] = "--max-http-header-size=16384";
+  app.shutdown_with_message = true;
+  const auto env = injected_env(app, ctx);
+  EXPECT_EQ(env.at("NODE_OPTIONS"),
+            "--require /usr/share/pmctl/pmctl-preload.cjs --max-http-header-size=16384");
+  EXPECT_EQ(env.at("PMCTL_SHUTDOWN_WITH_MESSAGE"), "1");
+  app.interpreter = "/usr/bin/python3";
+  EXPECT_EQ(injected_env(app, ctx).count("NODE_OPTIONS"), 0u);
+}
+
 TEST(MappingProcess, SetsUserBeforeTheCommandsAndTheLimitAfterAccounting) {
   AppDecl app = node_app();
   app.user = "www-data";

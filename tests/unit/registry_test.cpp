@@ -45,6 +45,9 @@ AppRecord sample_record(int id) {
   r.decl.autostart = false;
   r.decl.treekill = false;
   r.decl.instance_var = "INSTANCE_ID";
+  r.decl.wait_ready = true;
+  r.decl.listen_timeout_ms = 5000;
+  r.decl.shutdown_with_message = true;
   r.restarts = 5;
   r.created_at_ms = 1'700'000'000'123;
   r.log_watermark_usec = 1'700'000'000'123'456;
