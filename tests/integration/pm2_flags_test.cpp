@@ -37,8 +37,6 @@ TEST_F(Pm2FlagsTest, FlagsPmctlCannotHonourAreRefusedWithTheirReason) {
       {{"-i", "2"}, "cluster mode"},
       {{"--watch"}, "file changes"},
       {{"--cron", "0 * * * *"}, "scheduled restarts"},
-      {{"--wait-ready"}, "ready"},
-      {{"--shutdown-with-message"}, "SIGINT"},
       {{"--max-memory-restart", "lots"}, "--max-memory-restart"},
       {{"--uid", "no-such-user-here"}, "no user"},
   };
