@@ -59,7 +59,10 @@ TEST_F(BalancerUnitsTest, TheHardenedBalancerServesThePublicPortFromAnInstance) 
   plan.app = app;
   plan.listen = "127.0.0.1:" + std::to_string(front);
   plan.backends_file = backends;
-  plan.balancer = PMCTL_BALANCER;
+  // The service has a private /tmp, so a build tree under /tmp (a CI clone) would be invisible
+  // to it: run a copy from the test's directory under /run, as an install runs /usr/libexec's.
+  plan.balancer = dir_ + "/pmctl-balancer";
+  ASSERT_EQ(sh(std::string("cp ") + PMCTL_BALANCER + " " + plan.balancer).exit_code, 0);
   const core::UnitSpec socket = core::balancer_units(plan);
   units_ = {socket.name, socket.aux.at(0).name};
   manager_->start_transient(socket);
