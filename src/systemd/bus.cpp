@@ -61,10 +61,7 @@ int subscribe(sd_bus* bus, BusError* error) {
                             error->get(), nullptr, "");
 }
 
-std::string private_address(core::Scope scope) {
-  if (scope == core::Scope::System) return "unix:path=/run/systemd/private";
-  return "unix:path=" + runtime_dir() + "/systemd/private";
-}
+std::string private_address(core::Scope scope) { return "unix:path=" + private_socket(scope); }
 
 std::string broker_address(core::Scope scope) {
   if (scope == core::Scope::System)
@@ -104,6 +101,11 @@ std::string failure_text(int r, const BusError& error) {
 }
 
 }  // namespace
+
+std::string private_socket(core::Scope scope) {
+  if (scope == core::Scope::System) return "/run/systemd/private";
+  return runtime_dir() + "/systemd/private";
+}
 
 Connection connect(core::Scope scope) {
   Connection c;

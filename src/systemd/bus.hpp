@@ -74,6 +74,9 @@ struct Connection {
 /// broker connection also calls Manager.Subscribe. Throws core::ManagerError(kConnectFailed)
 /// naming the sockets that were tried.
 Connection connect(core::Scope scope);
+/// The path of the manager's private socket: /run/systemd/private, or
+/// $XDG_RUNTIME_DIR/systemd/private for a user manager.
+std::string private_socket(core::Scope scope);
 /// Connects through the bus broker only (what non-root callers of the system manager get).
 Connection connect_broker(core::Scope scope);
 

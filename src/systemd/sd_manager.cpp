@@ -10,6 +10,7 @@
 
 #include "systemd/bus.hpp"
 #include "systemd/sd_manager_impl.hpp"
+#include "systemd/unit_fields.hpp"
 
 namespace pmctl::sd {
 namespace {
@@ -38,62 +39,6 @@ bool process_or_wait(sd_bus* bus, std::uint64_t deadline_usec) {
   return true;
 }
 
-// The properties `query` reads per loaded unit; all live on the unit type's interface
-// (org.freedesktop.systemd1.Service for services).
-// CPU, memory and the cgroup path are not asked for: pmctl reads them from cgroupfs itself
-// (core/resources.hpp), which spares PID 1 a cgroup read per property per unit.
-// So is the start time: the kernel knows when the unit's main process started (Usage::start_usec).
-enum class Field { MainPid, NRestarts, Result, ExecMainCode, ExecMainStatus };
-
-/// When a property is worth a Get: each Get costs PID 1 about as much as a whole round trip,
-/// so values that systemd's own rules fix in a given state are not asked for.
-enum class Need {
-  Always,
-  /// MainPID: only while the unit may have processes. When inactive, failed or waiting to
-  /// auto-restart, systemd reports 0, UnitState's default.
-  Processes,
-  /// ExecMainCode/Status describe the last exit: exec_status_start() zeroes them when the main
-  /// process starts, so a running service has 0/0, UnitState's defaults. Result only matters
-  /// for a unit that is not running (status and restart counting read it for failed units).
-  LastExit,
-};
-
-struct FieldInfo {
-  Field field;
-  const char* name;
-  const char* signature;
-  Need need;
-};
-
-constexpr FieldInfo kFields[] = {
-    {Field::MainPid, "MainPID", "u", Need::Processes},
-    {Field::NRestarts, "NRestarts", "u", Need::Always},
-    {Field::Result, "Result", "s", Need::LastExit},
-    {Field::ExecMainCode, "ExecMainCode", "i", Need::LastExit},
-    {Field::ExecMainStatus, "ExecMainStatus", "i", Need::LastExit},
-};
-
-bool needed(const FieldInfo& info, const core::UnitState& state) {
-  switch (info.need) {
-    case Need::Always:
-      return true;
-    case Need::Processes:
-      return state.active_state != "inactive" && state.active_state != "failed" &&
-             state.sub_state != "auto-restart";
-    case Need::LastExit:
-      return state.sub_state != "running";
-  }
-  return true;
-}
-
-/// "foo.service" -> "org.freedesktop.systemd1.Service".
-std::string type_interface(const std::string& unit) {
-  auto dot = unit.rfind('.');
-  std::string type = dot == std::string::npos ? "" : unit.substr(dot + 1);
-  if (!type.empty()) type[0] = static_cast<char>(type[0] - 'a' + 'A');
-  return "org.freedesktop.systemd1." + type;
-}
-
 /// One outstanding Properties.Get.
 struct PendingGet {
   core::UnitState* state;
@@ -110,23 +55,13 @@ int on_get_reply(sd_bus_message* reply, void* userdata, sd_bus_error* /*error*/)
   if (sd_bus_message_is_method_error(reply, nullptr)) return 0;
   if (sd_bus_message_enter_container(reply, 'v', get->info->signature) < 0) return 0;
   core::UnitState& s = *get->state;
-  const char* text = nullptr;
-  switch (get->info->field) {
-    case Field::MainPid:
-      sd_bus_message_read(reply, "u", &s.main_pid);
-      break;
-    case Field::NRestarts:
-      sd_bus_message_read(reply, "u", &s.n_restarts);
-      break;
-    case Field::ExecMainCode:
-      sd_bus_message_read(reply, "i", &s.exec_main_code);
-      break;
-    case Field::ExecMainStatus:
-      sd_bus_message_read(reply, "i", &s.exec_main_status);
-      break;
-    case Field::Result:
-      if (sd_bus_message_read(reply, "s", &text) >= 0) s.result = text;
-      break;
+  if (get->info->signature[0] == 's') {
+    const char* text = nullptr;
+    if (sd_bus_message_read(reply, "s", &text) >= 0) store(s, get->info->field, text);
+  } else {
+    std::uint32_t value = 0;  // "u" and "i" are both 32 bits on the wire
+    if (sd_bus_message_read(reply, get->info->signature, &value) >= 0)
+      store(s, get->info->field, value);
   }
   return 0;
 }
@@ -217,6 +152,14 @@ class SdManager final : public core::Manager {
     return states;
   }
 
+  void reload_daemon() override {
+    BusError error;
+    // The reply comes once the reload is over (systemd answers it from the reloaded state).
+    int r = sd_bus_call_method(c_.bus.get(), kSystemdService, kManagerPath, kManagerInterface,
+                               "Reload", error.get(), nullptr, "");
+    throw_if_failed(r, *error, "Reload");
+  }
+
   bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -275,7 +218,7 @@ class SdManager final : public core::Manager {
       const std::string path = unit_path(state.name);
       const std::string interface = type_interface(state.name);
       for (const auto& info : kFields) {
-        if (!needed(info, state) || (info.field == Field::MainPid && !main_pid)) continue;
+        if (!needed(info, state, main_pid)) continue;
         PendingGet& get = gets.emplace_back(PendingGet{&state, &info, &outstanding, nullptr});
         sd_bus_slot* slot = nullptr;
         check(sd_bus_call_method_async(c_.bus.get(), &slot, kSystemdService, path.c_str(),
@@ -375,10 +318,6 @@ class SdManager final : public core::Manager {
 
 std::unique_ptr<core::Manager> make_manager(Connection connection) {
   return std::make_unique<SdManager>(std::move(connection));
-}
-
-std::unique_ptr<core::Manager> connect_manager(core::Scope scope) {
-  return make_manager(connect(scope));
 }
 
 }  // namespace pmctl::sd

@@ -1,0 +1,64 @@
+// connect_manager(): reads over pmctl's own connection to the manager's private socket,
+// changes over sd-bus, which is connected (and libsystemd loaded) only when a command first
+// changes something. `ls`, `jlist` and `show` therefore never load libsystemd.
+#include <memory>
+#include <utility>
+
+#include "systemd/bus.hpp"
+#include "systemd/sd_manager.hpp"
+#include "systemd/sd_manager_impl.hpp"
+#include "systemd/wire_query.hpp"
+
+namespace pmctl::sd {
+namespace {
+
+class WireFirstManager final : public core::Manager {
+ public:
+  WireFirstManager(core::Scope scope, wire::Client client)
+      : scope_(scope), wire_(std::move(client)) {}
+
+  void start_transient(const core::UnitSpec& spec) override { sd().start_transient(spec); }
+  void start(const std::string& unit) override { sd().start(unit); }
+  void restart(const std::string& unit) override { sd().restart(unit); }
+  void stop(const std::string& unit) override { sd().stop(unit); }
+  void reset_failed(const std::string& unit) override { sd().reset_failed(unit); }
+  void kill(const std::string& unit, int signal) override { sd().kill(unit, signal); }
+  bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) override {
+    return sd().wait_unloaded(unit, timeout);
+  }
+  void reload_daemon() override { sd().reload_daemon(); }
+
+  /// Over the private socket; should that connection fail (it is not expected to), the same
+  /// question goes to sd-bus, which says what went wrong in its own terms.
+  std::vector<core::UnitState> query(const std::vector<std::string>& units,
+                                     bool main_pid) override {
+    if (wire_) {
+      try {
+        return wire::query(*wire_, units, main_pid);
+      } catch (const wire::WireError&) {
+        wire_.reset();
+      }
+    }
+    return sd().query(units, main_pid);
+  }
+
+ private:
+  core::Manager& sd() {
+    if (!sd_) sd_ = make_manager(connect(scope_));
+    return *sd_;
+  }
+
+  core::Scope scope_;
+  std::optional<wire::Client> wire_;
+  std::unique_ptr<core::Manager> sd_;
+};
+
+}  // namespace
+
+std::unique_ptr<core::Manager> connect_manager(core::Scope scope) {
+  if (auto client = wire::Client::connect(private_socket(scope)))
+    return std::make_unique<WireFirstManager>(scope, std::move(*client));
+  return make_manager(connect(scope));
+}
+
+}  // namespace pmctl::sd
