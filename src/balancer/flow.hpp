@@ -10,14 +10,13 @@ namespace pmctl::balancer {
 /// Which socket of a connection a failure came from.
 enum class Side { kClient, kServer };
 
-/// One direction of a connection: bytes move from a source socket into a pipe and on to a
-/// destination socket with splice(2), so they never enter this process's memory and each
-/// connection costs two kernel pipes, whatever the traffic.
+/// One direction of a connection. The common case, a message the destination takes at once,
+/// goes through one buffer shared by all connections (recv + send, no copy kept). Whatever the
+/// destination cannot take yet waits in a kernel pipe made for this direction on first need, and
+/// from then on bytes move with splice(2) until the pipe is empty again. So the process's memory
+/// does not grow with connections or traffic, and a connection that never backs up costs no pipe.
 class Flow {
  public:
-  /// Makes the pipe; throws Error when the process is out of descriptors.
-  Flow();
-
   /// Moves what it can without blocking. Returns 0, or the errno of a failed read (from `src`)
   /// or write (to `dst`), with `failed` set to the side it came from.
   int pump(int src, int dst, Side src_side, Side dst_side, Side& failed);
@@ -28,6 +27,8 @@ class Flow {
   bool finished() const { return dst_shut_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t received() const { return received_; }
+  /// Whether this direction has made its pipe (it backed up once).
+  bool has_pipe() const { return write_end_.get() >= 0; }
 
   /// Forgets the destination's side of things after it was replaced by a fresh socket; the
   /// bytes still in the pipe go to the new one.
@@ -36,13 +37,17 @@ class Flow {
   void new_source() { src_eof_ = false; }
 
  private:
+  int pass_through(int src, int dst, Side src_side, Side dst_side, Side& failed);
+  int keep(const char* data, std::size_t size);
+  int make_pipe();
   int fill(int src);
   int drain(int dst);
 
   core::UniqueFd read_end_, write_end_;
-  std::size_t capacity_ = 0, pending_ = 0;
+  std::size_t capacity_ = 65536, pending_ = 0;
   std::uint64_t received_ = 0, delivered_ = 0;
   bool src_eof_ = false, dst_shut_ = false;
+  bool short_read_ = false;  ///< the last read took less than there was room for
 };
 
 }  // namespace pmctl::balancer

@@ -235,6 +235,31 @@ TEST_F(BalancerTest, ForwardsBothWaysAndPassesAHalfClose) {
   EXPECT_EQ(read_some(fd.get(), 1), "");
 }
 
+TEST_F(BalancerTest, KeepsOrderWhenBothDirectionsBackUp) {
+  // 4 MB of a non-repeating pattern, and a client that starts reading only after 300 ms: the
+  // echo server stops reading when its replies are not taken, so both directions of the
+  // connection back up into their pipes and must come out again in order.
+  add_backend('A');
+  start_balancer({});
+  auto [fd, name] = open_client();
+  ASSERT_EQ(name, "A");
+  std::string big(4 << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7919u) >> 5);
+  std::thread writer([&, fd = fd.get()] {
+    for (std::size_t done = 0; done < big.size();) {
+      ssize_t n = write(fd, big.data() + done, big.size() - done);
+      if (n <= 0) break;
+      done += n;
+    }
+    shutdown(fd, SHUT_WR);
+  });
+  std::this_thread::sleep_for(300ms);
+  std::string echoed = read_some(fd.get(), big.size() + 1, 20s);
+  writer.join();
+  ASSERT_EQ(echoed.size(), big.size());
+  EXPECT_TRUE(echoed == big) << "bytes out of order";
+}
+
 TEST_F(BalancerTest, LeastConnectionsPicksTheIdleBackend) {
   add_backend('A');
   add_backend('B');
