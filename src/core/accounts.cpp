@@ -39,7 +39,7 @@ std::optional<Account> find_user(std::string_view user) {
     struct passwd* found = nullptr;
     const int rc = uid ? ::getpwuid_r(*uid, &pw, buf, size, &found)
                        : ::getpwnam_r(name.c_str(), &pw, buf, size, &found);
-    if (found) account = Account{found->pw_name, found->pw_dir};
+    if (found) account = Account{found->pw_name, found->pw_dir, found->pw_uid, found->pw_gid};
     return rc;
   });
   return account;

@@ -10,6 +10,8 @@ namespace pmctl::core {
 struct Account {
   std::string name;
   std::string home;
+  unsigned uid = 0;
+  unsigned gid = 0;
 };
 
 /// Looks a user up by name, or by uid when `user` is all digits (/etc/passwd, NSS).

@@ -36,6 +36,22 @@ struct LogSettings {
   bool operator==(const LogSettings&) const = default;
 };
 
+/// PM2's cluster mode as pmctl runs it: N instance units behind one balancer that owns the
+/// public port (docs/usage.md, "Cluster mode").
+struct ClusterSettings {
+  bool enabled = false;
+  int instances = 1;                ///< As resolved when the app was started (PM2's `instances`).
+  std::uint16_t public_port = 0;    ///< The balancer's port, on every IPv4 address.
+  std::string endpoints = "tcp";    ///< Each instance's private endpoint: tcp (loopback) | unix.
+  std::string policy = "rr";        ///< The balancer's policy: rr | leastconn.
+  /// How connections reach the instances: proxy (the balancer, default) | shared (every
+  /// instance inherits the socket unit's listening socket; the kernel spreads the accepts).
+  std::string lb = "proxy";
+  bool shared() const { return enabled && lb == "shared"; }
+
+  bool operator==(const ClusterSettings&) const = default;
+};
+
 /// One app as declared by the user (CLI flags today, ecosystem files later), fully resolved:
 /// paths are absolute and the environment is complete, so starting it again after a reboot does
 /// not depend on the caller's shell.
@@ -61,12 +77,18 @@ struct AppDecl {
   bool autostart = true;               ///< false: registered, not started.
   bool treekill = true;                ///< false: stop signals only the main process.
   std::string instance_var = "NODE_APP_INSTANCE";
+  /// PM2's increment_var: this variable gets the app's value of it (default 0) plus the
+  /// instance number. Cluster mode only.
+  std::string increment_var;
+  ClusterSettings cluster;
   /// PM2's wait_ready: online only after the app's process.send('ready') (Type=notify through
   /// pmctl's node preload), at most listen_timeout_ms after the start.
   bool wait_ready = false;
   std::uint64_t listen_timeout_ms = 3000;
   /// PM2's shutdown_with_message: the preload turns the stop signal into a 'shutdown' message.
   bool shutdown_with_message = false;
+  /// Whether node apps get pmctl's preload where they need it (`--no-shim` turns it off).
+  bool node_shim = true;
 
   bool operator==(const AppDecl&) const = default;
 };

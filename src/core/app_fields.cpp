@@ -169,7 +169,7 @@ void read_process_fields(const RawApp& app, ConvertedApp& out) {
   d.listen_timeout_ms = read_duration_ms(app, "listen_timeout").value_or(d.listen_timeout_ms);
   d.shutdown_with_message = read_bool(app, "shutdown_with_message").value_or(false);
   d.instance_var = read_var_name(app, "instance_var").value_or(d.instance_var);
-  out.increment_var = read_var_name(app, "increment_var").value_or("");
+  d.increment_var = read_var_name(app, "increment_var").value_or("");
   out.force = read_bool(app, "force").value_or(false);
 }
 
@@ -180,8 +180,9 @@ ConvertedApp app_from_json(const nlohmann::json& app, const FieldContext& ctx, s
   reject_unsupported(raw);
   check_inert_fields(raw);
   ConvertedApp out;
-  out.instances = read_instances(raw, ctx.cpu_count);
   AppDecl& d = out.decl;
+  read_cluster(raw, ctx.cpu_count, d);
+  out.instances = d.cluster.instances;
   d.cwd = resolve_cwd(raw, ctx);
   const Launch launch = resolve_script(raw, ctx, d.cwd);
   d.name = read_name(raw, ctx, launch);
@@ -191,6 +192,7 @@ ConvertedApp app_from_json(const nlohmann::json& app, const FieldContext& ctx, s
   const auto account = read_user(raw, ctx, d);
   read_process_fields(raw, out);
   d.env = read_environment(raw, ctx, d.cwd, account);
+  finish_cluster(raw, d);
   d.logs = read_logs(raw, d.cwd, d.name, ctx.log_dir);
   out.warnings = raw.take_warnings();
   return out;

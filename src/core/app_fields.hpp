@@ -37,10 +37,8 @@ struct ConvertedApp {
   AppDecl decl;
   /// Non-fatal problems, each a full line "<file>: app '<name>': ..., ignoring".
   std::vector<std::string> warnings;
-  /// PM2's instances, resolved ("max" and 0 = CPU count). Only 1 is accepted today; the field
-  /// is here so that cluster mode can honour it without changing this interface.
+  /// PM2's instances, resolved ("max" and 0 = CPU count, -k = CPUs - k); decl.cluster too.
   int instances = 1;
-  std::string increment_var;  ///< PM2's increment_var; no effect with one instance.
   bool force = false;         ///< PM2's force: start another copy of a running name.
 };
 

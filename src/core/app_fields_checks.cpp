@@ -1,10 +1,12 @@
 // The fields pmctl refuses for now, and those it accepts without anything to do.
 #include <algorithm>
+#include <optional>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "core/app_fields_parts.hpp"
+#include "core/cluster.hpp"
+#include "core/cluster_probes.hpp"
 #include "core/error.hpp"
 #include "core/field_values.hpp"
 
@@ -100,13 +102,23 @@ bool is_on(std::string_view field, const nlohmann::json& value) {
   return js_truthy(value);
 }
 
-void reject_cluster_mode(const RawApp& app) {
+/// "fork", "cluster" (PM2 also accepts the "_mode" forms), or nothing.
+std::optional<std::string> read_exec_mode(const RawApp& app) {
   const auto mode = read_string(app, "exec_mode");
-  if (!mode || *mode == "fork" || *mode == "fork_mode") return;
-  if (*mode == "cluster" || *mode == "cluster_mode")
-    app.fail("exec_mode", "cluster mode comes with a later pmctl release",
-             "use \"exec_mode\": \"fork\" (one instance) for now");
+  if (!mode) return std::nullopt;
+  if (*mode == "fork" || *mode == "fork_mode") return "fork";
+  if (*mode == "cluster" || *mode == "cluster_mode") return "cluster";
   app.fail_type("exec_mode", "\"fork\" or \"cluster\"");
+}
+
+/// PM2's instances as written: a whole number (negative too) or "max"; absent = "1".
+std::string instances_text(const RawApp& app) {
+  const nlohmann::json* value = app.find("instances");
+  if (!value) return "1";
+  if (value->is_number_integer()) return std::to_string(value->get<long long>());
+  if (value->is_number_unsigned()) return std::to_string(value->get<unsigned long long>());
+  if (value->is_string()) return value->get<std::string>();
+  app.fail_type("instances", "a number or \"max\"");
 }
 
 }  // namespace
@@ -117,7 +129,6 @@ void reject_unsupported(const RawApp& app) {
     if (value && is_on(u.field, *value))
       app.fail(u.field, std::string(u.problem) + ", got " + json_text(*value), std::string(u.hint));
   }
-  reject_cluster_mode(app);
 }
 
 void check_inert_fields(RawApp& app) {
@@ -125,25 +136,39 @@ void check_inert_fields(RawApp& app) {
     if (app.has(field.field)) check_inert(app, field);
 }
 
-int read_instances(const RawApp& app, unsigned cpu_count) {
-  const nlohmann::json* value = app.find("instances");
-  if (!value) return 1;
-  constexpr const char* kExpected = "a number >= 0 or \"max\"";
-  std::uint64_t n = 0;
-  if (!(value->is_string() && value->get_ref<const std::string&>() == "max")) {
-    try {
-      n = read_count(app, "instances").value_or(1);
-    } catch (const Error&) {
-      app.fail_type("instances", kExpected);
-    }
+void read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
+  const auto mode = read_exec_mode(app);
+  const std::string text = instances_text(app);
+  int count = 1;
+  try {
+    count = resolve_instances(text, cpu_count > 0 ? cpu_count : online_cpus(), "instances");
+  } catch (const Error& e) {
+    if (text == "max" || !app.find("instances")->is_string()) app.fail("instances", e.what(), e.hint());
+    app.fail_type("instances", "a number or \"max\"", e.hint());
   }
-  if (n == 0) n = cpu_count > 0 ? cpu_count : std::max(1u, std::thread::hardware_concurrency());
-  if (n > 1)
-    app.fail("instances",
-             "running " + std::to_string(n) +
-                 " instances needs cluster mode, which comes with a later pmctl release",
-             "set \"instances\": 1 for now");
-  return static_cast<int>(n);
+  const bool cluster = mode ? *mode == "cluster" : asks_for_cluster(text);
+  if (!cluster && count != 1)
+    app.fail("instances", "several fork-mode instances of one app come with a later pmctl release",
+             "use \"exec_mode\": \"cluster\" (any language: each instance listens on its $PORT)");
+  decl.cluster.enabled = cluster;
+  decl.cluster.instances = count;
+  if (const auto endpoint = read_string(app, "instance_endpoint")) decl.cluster.endpoints = *endpoint;
+  if (const auto policy = read_string(app, "lb_policy")) decl.cluster.policy = *policy;
+  if (const auto lb = read_string(app, "lb")) decl.cluster.lb = *lb;
+}
+
+void finish_cluster(const RawApp& app, AppDecl& decl) {
+  if (!decl.cluster.enabled) return;
+  try {
+    decl.cluster.public_port = public_port_of(decl);
+  } catch (const Error& e) {
+    app.fail("port", e.what(), e.hint());
+  }
+  try {
+    validate_cluster(decl);
+  } catch (const Error& e) {
+    throw Error(app.where() + ": " + e.what(), e.hint());
+  }
 }
 
 }  // namespace pmctl::core

@@ -13,14 +13,18 @@
 
 namespace pmctl::core {
 
-/// Throws for a field set to something pmctl cannot do yet (watch, cron_restart, wait_ready,
-/// cluster mode, PM2 Plus, ...). app_fields_checks.cpp
+/// Throws for a field set to something pmctl cannot do yet (watch, cron_restart, PM2 Plus, ...).
+/// app_fields_checks.cpp
 void reject_unsupported(const RawApp& app);
 /// Type-checks the fields that pmctl accepts but that change nothing under systemd, and warns
 /// about PM2's internal ones. app_fields_checks.cpp
 void check_inert_fields(RawApp& app);
-/// PM2's instances: a number >= 0 or "max" (0 and "max" = `cpu_count`). app_fields_checks.cpp
-int read_instances(const RawApp& app, unsigned cpu_count);
+/// PM2's exec_mode and instances (a number, "max" and 0 = `cpu_count`, -k = cpu_count - k), and
+/// pmctl's instance_endpoint and lb_policy, into decl.cluster. app_fields_checks.cpp
+void read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl);
+/// Cluster mode's public port (from PORT, which `port` sets) and the checks that need the
+/// whole declaration. app_fields_checks.cpp
+void finish_cluster(const RawApp& app, AppDecl& decl);
 
 /// out_file, error_file, log_file, pid_file, merge_logs, ... app_fields_logs.cpp
 LogSettings read_logs(const RawApp& app, const std::string& cwd, const std::string& name,

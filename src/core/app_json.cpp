@@ -45,7 +45,10 @@ void to_json_decl(json& j, const AppDecl& d) {
   put(j, "autostart", d.autostart, defaults.autostart);
   put(j, "treekill", d.treekill, defaults.treekill);
   put(j, "instance_var", d.instance_var, defaults.instance_var);
+  put(j, "increment_var", d.increment_var, defaults.increment_var);
+  put(j, "cluster", d.cluster, defaults.cluster);
   put(j, "wait_ready", d.wait_ready, defaults.wait_ready);
+  put(j, "node_shim", d.node_shim, defaults.node_shim);
   put(j, "listen_timeout_ms", d.listen_timeout_ms, defaults.listen_timeout_ms);
   put(j, "shutdown_with_message", d.shutdown_with_message, defaults.shutdown_with_message);
 }
@@ -68,7 +71,10 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "autostart", d.autostart);
   read(j, "treekill", d.treekill);
   read(j, "instance_var", d.instance_var);
+  read(j, "increment_var", d.increment_var);
+  read(j, "cluster", d.cluster);
   read(j, "wait_ready", d.wait_ready);
+  read(j, "node_shim", d.node_shim);
   read(j, "listen_timeout_ms", d.listen_timeout_ms);
   read(j, "shutdown_with_message", d.shutdown_with_message);
 }
@@ -123,6 +129,25 @@ void from_json(const json& j, LogSettings& l) {
   read(j, "pid_file", l.pid_file);
 }
 
+void to_json(json& j, const ClusterSettings& c) {
+  j = json{{"enabled", c.enabled},
+           {"instances", c.instances},
+           {"public_port", c.public_port},
+           {"endpoints", c.endpoints},
+           {"policy", c.policy},
+           {"lb", c.lb}};
+}
+
+void from_json(const json& j, ClusterSettings& c) {
+  require_object(j, "cluster");
+  read(j, "enabled", c.enabled);
+  read(j, "instances", c.instances);
+  read(j, "public_port", c.public_port);
+  read(j, "endpoints", c.endpoints);
+  read(j, "policy", c.policy);
+  read(j, "lb", c.lb);
+}
+
 // An app is one flat object: the declaration's fields next to the record's own.
 void to_json(json& j, const AppRecord& r) {
   j = json::object();
@@ -131,6 +156,9 @@ void to_json(json& j, const AppRecord& r) {
   put(j, "restarts", r.restarts, 0u);
   j["created_at_ms"] = r.created_at_ms;
   put(j, "log_watermark_usec", r.log_watermark_usec, std::uint64_t{0});
+  put(j, "instance", r.instance, 0);
+  put(j, "endpoint", r.endpoint, std::string());
+  put(j, "slot", r.slot, 0);
 }
 
 void from_json(const json& j, AppRecord& r) {
@@ -140,6 +168,9 @@ void from_json(const json& j, AppRecord& r) {
   read(j, "restarts", r.restarts);
   read(j, "created_at_ms", r.created_at_ms);
   read(j, "log_watermark_usec", r.log_watermark_usec);
+  read(j, "instance", r.instance);
+  read(j, "endpoint", r.endpoint);
+  read(j, "slot", r.slot);
 }
 
 void to_json(json& j, const RegistryData& d) {

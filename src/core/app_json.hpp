@@ -17,6 +17,9 @@ void from_json(const nlohmann::json& j, RestartPolicy& policy);
 void to_json(nlohmann::json& j, const LogSettings& logs);
 void from_json(const nlohmann::json& j, LogSettings& logs);
 
+void to_json(nlohmann::json& j, const ClusterSettings& cluster);
+void from_json(const nlohmann::json& j, ClusterSettings& cluster);
+
 void to_json(nlohmann::json& j, const AppRecord& record);
 void from_json(const nlohmann::json& j, AppRecord& record);
 

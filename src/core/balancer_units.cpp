@@ -71,9 +71,16 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
                                  {"no-env-expand"}}}},
       {"Restart", std::string("always")},
       {"RestartUSec", std::uint64_t{100'000}},
+      // A start limit would let a crash loop close the public port for good (the socket fails
+      // with service-start-limit-hit): the port must outlive any number of balancer restarts.
+      {"StartLimitIntervalUSec", std::uint64_t{0}},
   };
-  const auto hardening = balancer_hardening(plan.scope);
-  service.properties.insert(service.properties.end(), hardening.begin(), hardening.end());
+  for (auto& p : balancer_hardening(plan.scope)) {
+    if (p.name == "DynamicUser" && !plan.dynamic_user) continue;
+    service.properties.push_back(std::move(p));
+  }
+  if (plan.scope == Scope::System && !plan.dynamic_user && !plan.user.empty())
+    service.properties.push_back({"User", plan.user});
   UnitSpec socket{base + ".socket", {}, {service}};
   socket.properties = {
       {"Description", "public port of pmctl app '" + plan.app + "'"},
@@ -83,6 +90,30 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
       {"TriggerLimitBurst", std::uint32_t{0}},
   };
   return socket;
+}
+
+std::vector<UnitSpec> shared_socket_units(const BalancerPlan& plan) {
+  const std::string base = balancer_unit_base(plan.app);
+  const std::string slice = app_slice_name(plan.app);
+  UnitSpec socket{base + ".socket", {}, {}};
+  socket.properties = {
+      {"Description", "public port of pmctl app '" + plan.app + "' (shared by its instances)"},
+      {"Slice", slice},
+      {"Listen", std::vector<ListenAddress>{{"Stream", plan.listen}}},
+      {"ReusePort", false},
+      {"TriggerLimitBurst", std::uint32_t{0}},
+      {"Service", base + ".service"},
+  };
+  UnitSpec holder{base + ".service", {}, {}};
+  holder.properties = {
+      {"Description", "pmctl app '" + plan.app + "': its instances accept on " + base + ".socket"},
+      {"Slice", slice},
+      {"Type", std::string("oneshot")},
+      {"RemainAfterExit", true},
+      {"ExecStartEx", std::vector<ExecCommand>{{"/bin/true", {"/bin/true"}, {}}}},
+      {"StartLimitIntervalUSec", std::uint64_t{0}},
+  };
+  return {socket, holder};
 }
 
 }  // namespace pmctl::core

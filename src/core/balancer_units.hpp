@@ -18,11 +18,22 @@ struct BalancerPlan {
   unsigned max_connections = 4096;
   std::string balancer = "/usr/libexec/pmctl/pmctl-balancer";
   Scope scope = Scope::System;
+  /// System manager: run as a dynamic user (default), or, when false, as `user` (empty: root),
+  /// still without capabilities: unix endpoints need the instances' own user to connect.
+  bool dynamic_user = true;
+  std::string user;
 };
 
 /// `pmctl-<escaped name>-lb`: the balancer's socket and service share it (a transient socket
 /// feeds only the service of its own name).
 std::string balancer_unit_base(std::string_view app_name);
+
+/// Shared mode's two units, as unit files (not transient: the instances name the socket in
+/// `Sockets=`): the socket that owns the public port, and the service it triggers, a holder
+/// that only marks the socket as served (oneshot, RemainAfterExit) so that systemd never tries
+/// to start anything for a connection; the instances accept on the socket themselves.
+/// Same names as the balancer's: `<base>.socket`, `<base>.service`.
+std::vector<UnitSpec> shared_socket_units(const BalancerPlan& plan);
 
 /// The sandbox of the balancer service: it needs to accept on the socket systemd hands it,
 /// connect to loopback or unix endpoints and read one file, nothing else. For the system

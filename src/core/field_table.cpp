@@ -48,6 +48,9 @@ const std::vector<FieldSpec>& field_table() {
       {"pid_file", {"pid"}},
       {"instance_var", {}},
       {"increment_var", {}},
+      {"instance_endpoint", {}},  // pmctl's own: tcp | unix
+      {"lb_policy", {}},          // pmctl's own: rr | leastconn
+      {"lb", {}},                 // pmctl's own: proxy | shared
       {"uid", {"user"}},
       {"gid", {}},
       {"source_map_support", {}},

@@ -49,7 +49,7 @@ const Tools& Lifecycle::tools() {
 }
 
 std::string Lifecycle::unit_of(const AppRecord& rec) const {
-  return service_unit_name(rec.decl.name, rec.id);
+  return service_unit_name(rec.decl.name, rec.id, rec.slot);
 }
 
 AppRecord Lifecycle::record(int id) const {
@@ -67,6 +67,10 @@ int Lifecycle::start_new(const AppDecl& decl, bool force) {
   std::vector<int> same_name;
   for (const auto& app : data.apps)
     if (app.decl.name == decl.name) same_name.push_back(app.id);
+  for (const auto& app : data.apps)
+    if (app.decl.name == decl.name && app.decl.cluster.enabled)
+      throw Error("'" + decl.name + "' is a cluster app (id " + id_text(app.id) + ")",
+                  "use 'pmctl restart " + decl.name + "', or another --name for a fork-mode app");
   if (!same_name.empty() && !force) {
     for (const auto& view : views(data, same_name)) {
       if (is_running(view.status))
@@ -98,21 +102,36 @@ int Lifecycle::start_new(const AppDecl& decl, bool force) {
   try {
     launch(rec);
   } catch (...) {
-    // A failed start leaves nothing behind: no registry entry, no files, no failed unit.
+    // A failed start leaves nothing behind: no registry entry, no files, no failed unit. A
+    // stop too, not only a reset: with Restart=always a unit whose start job failed may already
+    // be waiting to restart (activating), which a reset alone leaves in place.
     try {
-      manager_.reset_failed(unit_of(rec));
+      stop_unit(unit_of(rec));
     } catch (const ManagerError&) {
     }
-    registry_.update([&](RegistryData& d) { d.remove(id); });
+    bool last_of_name = true;
+    registry_.update([&](RegistryData& d) {
+      d.remove(id);
+      for (const auto& app : d.apps) last_of_name = last_of_name && app.decl.name != decl.name;
+    });
     registry_.remove_instance_files(id);
+    if (last_of_name) {
+      try {
+        manager_.stop(app_slice_name(decl.name));
+      } catch (const ManagerError&) {
+      }
+    }
     throw;
   }
   return id;
 }
 
-void Lifecycle::launch(const AppRecord& rec) {
+InstanceContext Lifecycle::context_of(const AppRecord& rec) {
   InstanceContext ctx;
   ctx.id = rec.id;
+  ctx.instance = rec.instance;
+  ctx.slot = rec.slot;
+  ctx.endpoint = rec.endpoint;
   ctx.scope = scope_;
   ctx.env_file = registry_.env_file(rec.id).string();
   ctx.backoff_state = registry_.backoff_file(rec.id).string();
@@ -120,11 +139,25 @@ void Lifecycle::launch(const AppRecord& rec) {
   ctx.shell = tools().shell;
   ctx.logwriter = tools().logwriter;
   ctx.node_preload = tools().node_preload;
+  return ctx;
+}
+
+void Lifecycle::write_env(const AppRecord& rec) {
   auto env = rec.decl.env;
-  for (auto& [key, value] : injected_env(rec.decl, ctx)) env[key] = value;
+  for (auto& [key, value] : injected_env(rec.decl, context_of(rec))) env[key] = value;
   registry_.write_env_file(rec.id, env);
+}
+
+void Lifecycle::launch(const AppRecord& rec) {
+  const InstanceContext ctx = context_of(rec);
+  // Without it node would exit at once ("Cannot find module") and systemd restart it in a loop.
+  if (uses_node_preload(rec.decl) && access(ctx.node_preload.c_str(), R_OK) != 0)
+    throw Error("pmctl's node preload '" + ctx.node_preload + "' is missing",
+                "install pmctl (or keep pmctl-preload.cjs beside the pmctl binary), or start with --no-shim");
+  write_env(rec);
   registry_.write_backoff_fresh(rec.id);
   const UnitSpec spec = map_service(rec.decl, ctx);
+  if (rec.decl.cluster.shared()) return launch_shared(rec, spec);
   try {
     manager_.start_transient(spec);
     return;
@@ -167,6 +200,7 @@ void Lifecycle::start(int id) {
     fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
   launch(rec);
+  if (rec.decl.cluster.enabled) ensure_balancer(rec);
 }
 
 void Lifecycle::restart(int id) {
@@ -178,26 +212,35 @@ void Lifecycle::restart(int id) {
     fold_restarts(id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
   }
   launch(rec);  // launch needs the declaration, which folding the counter did not change
+  if (!rec.decl.cluster.enabled) return;
+  ensure_balancer(rec);
+  // One instance at a time: the next one goes down only once this one serves again (or after
+  // listen_timeout), so a restart of the whole app keeps serving.
+  not_listening({id}, std::chrono::milliseconds(rec.decl.listen_timeout_ms));
 }
 
 void Lifecycle::stop(int id) {
   const AppRecord rec = record(id);
   const UnitState state = live(rec);
-  if (!state.loaded) return;
-  stop_unit(unit_of(rec));
-  fold_restarts(id, automatic_restarts(state, rec.decl.restart));
+  if (state.loaded) {
+    stop_unit(unit_of(rec));
+    fold_restarts(id, automatic_restarts(state, rec.decl.restart));
+  }
+  if (rec.decl.cluster.enabled) after_stop(rec);
 }
 
 void Lifecycle::remove(int id) {
   const AppRecord rec = record(id);
   // Stopped, not folded: the app's counters leave the registry with it.
   if (live(rec).loaded) stop_unit(unit_of(rec));
+  if (rec.decl.cluster.shared()) uninstall_unit(unit_of(rec));
   bool last_of_name = true;
   registry_.update([&](RegistryData& d) {
     d.remove(id);
     for (const auto& app : d.apps) last_of_name = last_of_name && app.decl.name != rec.decl.name;
   });
   registry_.remove_instance_files(id);
+  if (rec.decl.cluster.enabled) after_remove(rec, last_of_name);
   // The app's slice is transient too; stopping it lets systemd unload it.
   if (last_of_name) manager_.stop(app_slice_name(rec.decl.name));
 }

@@ -55,6 +55,8 @@ class Manager {
                                        bool main_pid = true) = 0;
   /// Waits until `unit` is no longer loaded; true if it was unloaded within `timeout`.
   virtual bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) = 0;
+  /// Manager.Reload (daemon-reload): unit files are read again; returns once that is done.
+  virtual void reload_daemon() = 0;
 };
 
 }  // namespace pmctl::core

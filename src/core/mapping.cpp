@@ -6,6 +6,7 @@
 #include <limits>
 #include <string_view>
 
+#include "core/cluster.hpp"
 #include "core/log_mapping.hpp"
 #include "core/unit_names.hpp"
 
@@ -137,6 +138,39 @@ void add_logging(std::vector<Property>& props, const AppDecl& app, const Instanc
                                      "PMCTL_NAMESPACE=" + app.ns}}});
 }
 
+// Cluster mode: each instance listens on its own endpoint, which PORT names; in shared mode
+// every instance accepts on the public port's socket (fd 3), and PORT is the public port.
+void add_cluster_env(std::map<std::string, std::string>& env, const AppDecl& app,
+                     const InstanceContext& ctx) {
+  if (!app.cluster.enabled) return;
+  if (app.cluster.shared())
+    env["PORT"] = std::to_string(app.cluster.public_port);
+  else if (!ctx.endpoint.empty())
+    env["PORT"] = port_env_value(ctx.endpoint);
+  if (app.increment_var.empty()) return;
+  long long base = 0;
+  if (const auto it = app.env.find(app.increment_var); it != app.env.end()) {
+    try {
+      base = std::stoll(it->second);
+    } catch (const std::exception&) {
+      base = 0;  // validate_cluster refuses this before any start
+    }
+  }
+  env[app.increment_var] = std::to_string(base + ctx.instance);
+}
+
+// A unix endpoint left behind by a killed instance would make the next listen() fail with
+// EADDRINUSE: remove it before each start.
+void add_socket_cleanup(std::vector<Property>& props, const InstanceContext& ctx) {
+  const std::string path = unix_socket_path(ctx.endpoint);
+  if (path.empty()) return;
+  props.push_back({"ExecStartPreEx",
+                   std::vector<ExecCommand>{{ctx.shell,
+                                             {ctx.shell, "-c", "exec rm -f -- \"$1\"",
+                                              "pmctl-unlink", path},
+                                             {"no-env-expand"}}}});
+}
+
 bool is_python(std::string_view interpreter) {
   const auto slash = interpreter.rfind('/');
   const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
@@ -156,11 +190,16 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
       std::to_string(ctx.instance);
   // Python block-buffers a pipe; unbuffered, each line reaches the journal when printed.
   if (is_python(app.interpreter)) env["PYTHONUNBUFFERED"] = "1";
+  add_cluster_env(env, app, ctx);
   if (uses_node_preload(app)) {
     const auto own = app.env.find("NODE_OPTIONS");
     env["NODE_OPTIONS"] = "--require " + ctx.node_preload +
                           (own != app.env.end() && !own->second.empty() ? " " + own->second : "");
     if (app.shutdown_with_message) env["PMCTL_SHUTDOWN_WITH_MESSAGE"] = "1";
+    // A listen() on the public port becomes a listen() on the instance's own endpoint.
+    if (app.cluster.enabled) env["PMCTL_PUBLIC_PORT"] = std::to_string(app.cluster.public_port);
+    // Shared mode: that listen() takes the socket systemd passed (the first, fd 3) instead.
+    if (app.cluster.shared()) env["PMCTL_LISTEN_FD"] = "3";
   }
   return env;
 }
@@ -169,21 +208,30 @@ bool uses_node_preload(const AppDecl& app) {
   const std::string_view interpreter = app.interpreter;
   const auto slash = interpreter.rfind('/');
   const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
-  return base.starts_with("node") && (app.wait_ready || app.shutdown_with_message);
+  return app.node_shim && base.starts_with("node") &&
+         (app.wait_ready || app.shutdown_with_message || app.cluster.enabled);
 }
 
 UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
-  UnitSpec spec{service_unit_name(app.name, ctx.id), {}};
+  UnitSpec spec{service_unit_name(app.name, ctx.id, ctx.slot), {}};
   auto& props = spec.properties;
-  props.push_back(
-      {"Description", "pmctl app '" + app.name + "' (id " + std::to_string(ctx.id) + ")"});
+  std::string description = "pmctl app '" + app.name + "' (id " + std::to_string(ctx.id);
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about one long concatenation.
+  if (app.cluster.enabled) description.append(", cluster instance ").append(std::to_string(ctx.instance));
+  description.push_back(')');
+  props.push_back({"Description", description});
   add_type(props, app);
   props.push_back({"Slice", app_slice_name(app.name)});
+  // Shared mode: a unit file (transient services cannot take Sockets=) that inherits the public
+  // port's listening socket from the app's socket unit.
+  if (app.cluster.shared())
+    props.push_back({"Sockets", std::vector<std::string>{balancer_unit_base(app.name) + ".socket"}});
   props.push_back({"WorkingDirectory", app.cwd});
   // Environment= would be readable by every local user over D-Bus; the file is 0600.
   props.push_back({"EnvironmentFiles", std::vector<EnvironmentFile>{{ctx.env_file, false}}});
   add_identity(props, app);
   add_output(props, app, ctx, app_argv(app, ctx));  // ExecStartEx, log files, pid file
+  add_socket_cleanup(props, ctx);
   add_backoff(props, app, ctx);
   add_restart_policy(props, app.restart);
   add_kill(props, app);

@@ -13,6 +13,10 @@ namespace pmctl::core {
 struct InstanceContext {
   int id = 0;            ///< pm_id
   int instance = 0;      ///< NODE_APP_INSTANCE (or the app's instance_var)
+  int slot = 0;          ///< Cluster mode: which of the instance's two unit names (AppRecord::slot)
+  /// Cluster mode: the instance's private endpoint in the balancer's syntax
+  /// ("tcp:127.0.0.1:20001", "unix:/run/pmctl/apps/web/3.sock"); empty in fork mode.
+  std::string endpoint;
   Scope scope = Scope::System;
   std::string env_file;       ///< Absolute path of the instance's environment file.
   std::string backoff_state;  ///< Absolute path of the exp back-off state file.
@@ -24,10 +28,14 @@ struct InstanceContext {
 
 /// PM2's injected variables: pm_id, name, namespace, the instance number as NODE_APP_INSTANCE
 /// (or the app's instance_var), and PYTHONUNBUFFERED=1 for python interpreters, as PM2 does.
+/// In cluster mode also PORT (the instance's private port or socket path) and increment_var
+/// (the app's value of it, default 0, plus the instance number).
 std::map<std::string, std::string> injected_env(const AppDecl& app, const InstanceContext& ctx);
 
-/// Node apps that use PM2's IPC conventions (wait_ready, shutdown_with_message) get pmctl's
-/// preload through NODE_OPTIONS: it provides process.send('ready') and the 'shutdown' message.
+/// Node apps that use PM2's IPC conventions (wait_ready, shutdown_with_message) and cluster
+/// instances get pmctl's preload through NODE_OPTIONS, unless `--no-shim`: it provides
+/// process.send('ready') and the 'shutdown' message, and turns a listen() on the public port
+/// into one on the instance's own endpoint (docs/usage.md, "The node preload").
 bool uses_node_preload(const AppDecl& app);
 
 /// The transient service for one instance of `app`. Pure: same input, same properties.

@@ -84,15 +84,6 @@ void commit(Fd fd, const fs::path& tmp, const fs::path& path, std::string_view c
   fsync_dir(path.parent_path());
 }
 
-// For files written outside the registry lock: a unique temporary name, so that two pmctl
-// processes writing the same file never mix their bytes.
-void write_file_atomically(const fs::path& path, std::string_view content, mode_t mode) {
-  std::string tmp = path.string() + ".XXXXXX";
-  Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
-  if (fd.get() < 0) throw_io("create", tmp);
-  commit(std::move(fd), tmp, path, content, mode);
-}
-
 Fd lock(const fs::path& dir, int operation) {
   const fs::path path = dir / kLockFile;
   Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -191,6 +182,15 @@ void ensure_dirs(const fs::path& dir) {
 }
 
 }  // namespace
+
+// For files written outside the registry lock: a unique temporary name, so that two pmctl
+// processes writing the same file never mix their bytes.
+void write_file_atomically(const fs::path& path, std::string_view content, mode_t mode) {
+  std::string tmp = path.string() + ".XXXXXX";
+  Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (fd.get() < 0) throw_io("create", tmp);
+  commit(std::move(fd), tmp, path, content, mode);
+}
 
 std::vector<int> RegistryData::ids() const {
   std::vector<int> out;

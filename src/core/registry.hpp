@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/app.hpp"
@@ -22,6 +23,15 @@ struct AppRecord {
   std::uint64_t created_at_ms = 0;
   /// `pmctl flush`: journal entries at or before this CLOCK_REALTIME µs are hidden from `logs`.
   std::uint64_t log_watermark_usec = 0;
+  /// NODE_APP_INSTANCE (or the app's instance_var): 0 in fork mode, 0..N-1 in a cluster.
+  int instance = 0;
+  /// Cluster mode: the instance's private endpoint ("tcp:127.0.0.1:20001" or "unix:/path"),
+  /// chosen when the instance is created, so it is the same after every restart; a reload
+  /// moves the instance to a new one (its replacement runs beside it for a while).
+  std::string endpoint;
+  /// Cluster mode: which of the instance's two unit names is current, pmctl-<name>-<id>.service
+  /// (0) or pmctl-<name>-<id>-b.service (1). A reload starts the replacement under the other.
+  int slot = 0;
 
   bool operator==(const AppRecord&) const = default;
 };
@@ -65,6 +75,11 @@ class Registry {
  private:
   std::filesystem::path dir_;
 };
+
+/// Writes `content` to a unique temporary file beside `path` with `mode`, syncs it and renames
+/// it over `path`: readers see the old file or the new one, never a part.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           unsigned mode);
 
 /// System: /var/lib/pmctl. User: $XDG_STATE_HOME/pmctl, else ~/.local/state/pmctl.
 /// $PMCTL_STATE_DIR overrides both (tests).

@@ -14,6 +14,10 @@
 namespace pmctl::core {
 namespace {
 
+/// More than any record of the files `slurp` reads (a cgroup.procs or cpu.stat line, the one
+/// record of /proc/<pid>/stat).
+constexpr std::size_t kRecordRoom = 1024;
+
 /// The whole of a small kernel file, or nothing. Plain syscalls: `ls` reads a few files per app
 /// and iostreams cost more than the reads themselves.
 bool slurp(const std::string& path, std::string& out) {
@@ -25,6 +29,10 @@ bool slurp(const std::string& path, std::string& out) {
     const ssize_t n = read(fd, buffer, sizeof buffer);
     if (n <= 0) break;
     out.append(buffer, static_cast<std::size_t>(n));
+    // procfs and cgroupfs files are seq_files: a read returns as many whole records (a line,
+    // or all of /proc/<pid>/stat) as fit. When room for another record was left, there is
+    // none: skip the read that would return 0 (150 system calls for 50 apps).
+    if (static_cast<std::size_t>(n) + kRecordRoom <= sizeof buffer) break;
   }
   close(fd);
   return true;

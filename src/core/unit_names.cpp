@@ -85,9 +85,10 @@ void validate_app_name(std::string_view name) {
   }
 }
 
-std::string service_unit_name(std::string_view app_name, int id) {
+std::string service_unit_name(std::string_view app_name, int id, int slot) {
+  // "-b" cannot be mistaken for another app's id: ids are digits.
   return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + "-" +
-         std::to_string(id) + ".service";
+         std::to_string(id) + (slot == 1 ? "-b" : "") + ".service";
 }
 
 std::string app_slice_name(std::string_view app_name) {

@@ -17,8 +17,9 @@ std::string escape_unit_component(std::string_view s);
 /// character outside [A-Za-z0-9_.@:+-], a leading `-` or `.`, `..`, or the reserved word `all`.
 void validate_app_name(std::string_view name);
 
-/// `pmctl-<escaped name>-<id>.service`
-std::string service_unit_name(std::string_view app_name, int id);
+/// `pmctl-<escaped name>-<id>.service`; slot 1 (a cluster instance's reload replacement):
+/// `pmctl-<escaped name>-<id>-b.service`.
+std::string service_unit_name(std::string_view app_name, int id, int slot = 0);
 /// `pmctl-<escaped name>.slice` (a child of `pmctl.slice`)
 std::string app_slice_name(std::string_view app_name);
 

@@ -76,10 +76,10 @@ TEST_F(AppFields, RefusesWrongTypesNamingTheFileTheAppAndTheKey) {
        "eco.json: app 'api': field 'port' must be a non-negative number, got \"http\""},
       {{{"port", 70000}},
        "eco.json: app 'api': field 'port' must be a port number from 0 to 65535, got 70000"},
-      {{{"instances", -1}},
-       "eco.json: app 'api': field 'instances' must be a number >= 0 or \"max\", got -1"},
+      {{{"instances", 1.5}},
+       "eco.json: app 'api': field 'instances' must be a number or \"max\", got 1.5"},
       {{{"instances", "many"}},
-       "eco.json: app 'api': field 'instances' must be a number >= 0 or \"max\", got \"many\""},
+       "eco.json: app 'api': field 'instances' must be a number or \"max\", got \"many\""},
       {{{"exec_mode", "thread"}},
        "eco.json: app 'api': field 'exec_mode' must be \"fork\" or \"cluster\", got \"thread\""},
       {{{"instance_var", "1X"}},
@@ -150,17 +150,22 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
       {{{"io", json::object()}},
        "eco.json: app 'api': field 'io': PM2 Plus monitoring is not part of pmctl, got {}"},
       {{{"exec_mode", "cluster"}},
-       "eco.json: app 'api': field 'exec_mode': cluster mode comes with a later pmctl release"},
-      {{{"exec_mode", "cluster_mode"}},
-       "eco.json: app 'api': field 'exec_mode': cluster mode comes with a later pmctl release"},
-      {{{"instances", 2}},
-       "eco.json: app 'api': field 'instances': running 2 instances needs cluster mode, which "
-       "comes with a "
-       "later pmctl release"},
-      {{{"instances", "max"}},
-       "eco.json: app 'api': field 'instances': running 4 instances needs cluster mode, which "
-       "comes with a "
-       "later pmctl release"},
+       "eco.json: app 'api': field 'port': cluster mode needs a public port for 'api'"},
+      {{{"instances", 2}, {"env", {{"PORT", "http"}}}},
+       "eco.json: app 'api': field 'port': the public port of 'api' must be a number from 1 to "
+       "65535, got 'http'"},
+      {{{"instances", 2}, {"exec_mode", "fork"}},
+       "eco.json: app 'api': field 'instances': several fork-mode instances of one app come with "
+       "a later pmctl release"},
+      {{{"instances", 1000}, {"port", 3000}},
+       "eco.json: app 'api': field 'instances': instances: 1000 instances are more than pmctl runs "
+       "for one app (256)"},
+      {{{"instances", 2}, {"port", 3000}, {"increment_var", "PORT"}},
+       "eco.json: app 'api': increment_var 'PORT' is a variable pmctl sets per instance"},
+      {{{"instances", 2}, {"port", 3000}, {"lb_policy", "random"}},
+       "eco.json: app 'api': the balancer policy must be rr or leastconn, got 'random'"},
+      {{{"instances", 2}, {"port", 3000}, {"instance_endpoint", "udp"}},
+       "eco.json: app 'api': instance endpoints must be tcp or unix, got 'udp'"},
       {{{"uid", "root"}},
        "eco.json: app 'api': field 'uid': running an app as another user needs root"},
       {{{"gid", "root"}},

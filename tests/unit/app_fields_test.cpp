@@ -287,13 +287,62 @@ TEST_F(AppFields, ReadsWaitReadyListenTimeoutAndShutdownWithMessage) {
   EXPECT_THROW(convert(api({{"wait_ready", "yes"}})), Error);
 }
 
-TEST_F(AppFields, ReturnsInstancesForceAndIncrementVar) {
-  ctx_.cpu_count = 1;
-  auto out = convert(api({{"instances", "max"}, {"force", true}, {"increment_var", "PORT"}}));
+TEST_F(AppFields, ReturnsForceAndIncrementVar) {
+  auto out = convert(api({{"force", true}, {"increment_var", "WORKER_PORT"}}));
   EXPECT_EQ(out.instances, 1);
+  EXPECT_FALSE(out.decl.cluster.enabled);
   EXPECT_TRUE(out.force);
-  EXPECT_EQ(out.increment_var, "PORT");
-  EXPECT_EQ(convert(api({{"instances", 0}})).instances, 1);
+  EXPECT_EQ(out.decl.increment_var, "WORKER_PORT");
+}
+
+struct ClusterCase {
+  const char* label;
+  json fields;
+  bool cluster;
+  int instances;
+};
+
+// PM2's rule, on a 4-CPU machine (the fixture's): any instances but 1 means cluster mode,
+// "max" and 0 are the CPU count, -k is CPUs - k, never below 1.
+TEST_F(AppFields, ReadsInstancesAndExecModeIntoClusterSettings) {
+  const std::vector<ClusterCase> cases = {
+      {"absent", json::object(), false, 1},
+      {"1", {{"instances", 1}}, false, 1},
+      {"\"1\"", {{"instances", "1"}}, false, 1},
+      {"2", {{"instances", 2}}, true, 2},
+      {"\"3\"", {{"instances", "3"}}, true, 3},
+      {"max", {{"instances", "max"}}, true, 4},
+      {"0", {{"instances", 0}}, true, 4},
+      {"-1", {{"instances", -1}}, true, 3},
+      {"-10", {{"instances", -10}}, true, 1},
+      {"exec_mode cluster alone", {{"exec_mode", "cluster"}}, true, 1},
+      {"cluster_mode and 2", {{"exec_mode", "cluster_mode"}, {"instances", 2}}, true, 2},
+      {"fork and 1", {{"exec_mode", "fork"}, {"instances", 1}}, false, 1},
+  };
+  for (const auto& c : cases) {
+    json fields = c.fields;
+    fields["port"] = 3000;
+    const auto out = convert(api(fields));
+    EXPECT_EQ(out.decl.cluster.enabled, c.cluster) << c.label;
+    EXPECT_EQ(out.decl.cluster.instances, c.instances) << c.label;
+    EXPECT_EQ(out.instances, c.instances) << c.label;
+    EXPECT_EQ(out.decl.cluster.public_port, c.cluster ? 3000 : 0) << c.label;
+  }
+}
+
+TEST_F(AppFields, TakesTheClusterPublicPortFromPortElseFromEnv) {
+  auto out = convert(api({{"instances", 2}, {"env", {{"PORT", "8080"}}}}));
+  EXPECT_EQ(out.decl.cluster.public_port, 8080);
+  out = convert(api({{"instances", 2}, {"env", {{"PORT", "8080"}}}, {"port", 9090}}));
+  EXPECT_EQ(out.decl.cluster.public_port, 9090);
+}
+
+TEST_F(AppFields, ReadsPmctlsClusterFields) {
+  const auto out = convert(api({{"instances", 2}, {"port", 3000}, {"instance_endpoint", "unix"},
+                                {"lb_policy", "leastconn"}, {"instance_var", "WORKER"}}));
+  EXPECT_EQ(out.decl.cluster.endpoints, "unix");
+  EXPECT_EQ(out.decl.cluster.policy, "leastconn");
+  EXPECT_EQ(out.decl.instance_var, "WORKER");
 }
 
 TEST_F(AppFields, AppendsTheEnvNameToTheNameOnlyWithEnv) {
@@ -382,7 +431,9 @@ TEST(FieldTable, CamelCasesSnakeCaseKeysLikePm2) {
 TEST(FieldTable, ListsEveryFieldOfTheReferenceOnce) {
   std::set<std::string_view> names;
   for (const auto& spec : field_table()) EXPECT_TRUE(names.insert(spec.name).second) << spec.name;
-  EXPECT_EQ(names.size(), 64u);
+  // PM2's 64, plus pmctl's instance_endpoint, lb and lb_policy.
+  EXPECT_EQ(names.size(), 67u);
+  EXPECT_TRUE(names.count("lb"));
 }
 
 }  // namespace

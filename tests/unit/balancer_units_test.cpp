@@ -35,6 +35,24 @@ TEST(BalancerUnits, ASocketWithItsSameNamedServiceInAux) {
   EXPECT_EQ(value<std::uint32_t>(socket, "TriggerLimitBurst"), 0u);
 }
 
+// Shared mode: the socket's service is a holder that runs nothing, so a connection starts nothing;
+// the instances (Sockets=) accept themselves.
+TEST(BalancerUnits, SharedModeHasTheSocketAndAHolderThatRunsNoBalancer) {
+  const auto units = shared_socket_units(plan());
+  ASSERT_EQ(units.size(), 2u);
+  EXPECT_EQ(units[0].name, "pmctl-web\\x2dapi-lb.socket");
+  EXPECT_EQ(value<std::vector<ListenAddress>>(units[0], "Listen"),
+            (std::vector<ListenAddress>{{"Stream", "0.0.0.0:3000"}}));
+  EXPECT_EQ(value<std::string>(units[0], "Service"), "pmctl-web\\x2dapi-lb.service");
+  EXPECT_FALSE(value<bool>(units[0], "ReusePort"));
+  EXPECT_EQ(units[1].name, "pmctl-web\\x2dapi-lb.service");
+  EXPECT_EQ(value<std::string>(units[1], "Type"), "oneshot");
+  EXPECT_TRUE(value<bool>(units[1], "RemainAfterExit"));
+  const auto exec = value<std::vector<ExecCommand>>(units[1], "ExecStartEx");
+  ASSERT_EQ(exec.size(), 1u);
+  EXPECT_EQ(exec[0].path, "/bin/true");
+}
+
 TEST(BalancerUnits, TheServiceRunsTheBalancerWithThePlansSettings) {
   const UnitSpec service = balancer_units(plan()).aux.at(0);
   const auto exec = value<std::vector<ExecCommand>>(service, "ExecStartEx");
@@ -47,6 +65,20 @@ TEST(BalancerUnits, TheServiceRunsTheBalancerWithThePlansSettings) {
   EXPECT_EQ(value<std::string>(service, "Type"), "notify");
   EXPECT_EQ(value<std::string>(service, "Restart"), "always");
   EXPECT_EQ(value<std::string>(service, "Slice"), "pmctl-web\\x2dapi.slice");
+  // No start limit: a crash loop must never leave the public port closed for good.
+  EXPECT_EQ(value<std::uint64_t>(service, "StartLimitIntervalUSec"), 0u);
+}
+
+TEST(BalancerUnits, RunsAsTheAppsUserWhenItMustReachItsUnixSockets) {
+  BalancerPlan p = plan();
+  p.dynamic_user = false;
+  p.user = "www-data";
+  const UnitSpec service = balancer_units(p).aux.at(0);
+  EXPECT_EQ(service.find("DynamicUser"), nullptr);
+  EXPECT_EQ(value<std::string>(service, "User"), "www-data");
+  EXPECT_EQ(value<std::uint64_t>(service, "CapabilityBoundingSet"), 0u);
+  p.user.clear();
+  EXPECT_EQ(balancer_units(p).aux.at(0).find("User"), nullptr);
 }
 
 TEST(BalancerUnits, TheSystemManagersBalancerRunsAsADynamicUserWithNoCapabilities) {

@@ -16,13 +16,14 @@ class FakeManager : public core::Manager {
   std::map<std::string, core::UnitSpec> specs;
   std::vector<std::string> calls;
   bool fail_next_start = false;
+  std::string fail_unit;  ///< the start job of this unit fails (start_transient or start)
   std::uint32_t next_pid = 1000;
 
   void start_transient(const core::UnitSpec& spec) override {
     calls.push_back("start_transient " + spec.name);
     if (units.count(spec.name)) throw core::ManagerError(core::kUnitExists, spec.name + " exists");
     specs[spec.name] = spec;
-    if (fail_next_start) {
+    if (fail_next_start || spec.name == fail_unit) {
       fail_next_start = false;
       units[spec.name] = failed(spec.name);
       throw core::ManagerError(core::kJobFailed, spec.name + ": start job failed");
@@ -31,6 +32,10 @@ class FakeManager : public core::Manager {
   }
   void start(const std::string& unit) override {
     calls.push_back("start " + unit);
+    if (unit == fail_unit) {
+      units[unit] = failed(unit);
+      throw core::ManagerError(core::kJobFailed, unit + ": start job failed");
+    }
     units[unit] = running(unit);
   }
   void restart(const std::string& unit) override {
@@ -46,7 +51,9 @@ class FakeManager : public core::Manager {
     auto it = units.find(unit);
     if (it != units.end() && it->second.active_state == "failed") units.erase(it);
   }
-  void kill(const std::string& unit, int) override { calls.push_back("kill " + unit); }
+  void kill(const std::string& unit, int signal) override {
+    calls.push_back("kill " + unit + " " + std::to_string(signal));
+  }
   std::vector<core::UnitState> query(const std::vector<std::string>& names,
                                      bool /*main_pid*/ = true) override {
     std::vector<core::UnitState> out;
@@ -61,6 +68,7 @@ class FakeManager : public core::Manager {
   bool wait_unloaded(const std::string& unit, std::chrono::milliseconds) override {
     return units.count(unit) == 0;
   }
+  void reload_daemon() override { calls.push_back("reload_daemon"); }
 
   core::UnitState running(const std::string& name) {
     core::UnitState s;

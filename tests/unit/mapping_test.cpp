@@ -394,6 +394,34 @@ TEST(MappingProcess, OnlyNodeAppsUsingPm2sIpcGetThePreload) {
   EXPECT_EQ(injected_env(app, ctx).count("NODE_OPTIONS"), 0u);
 }
 
+TEST(MappingProcess, ClusterNodeInstancesGetThePreloadAndThePublicPortUnlessNoShim) {
+  InstanceContext ctx = system_ctx();
+  ctx.node_preload = "/usr/share/pmctl/pmctl-preload.cjs";
+  ctx.endpoint = "tcp:127.0.0.1:20001";
+  AppDecl app = node_app();
+  app.cluster.enabled = true;
+  app.cluster.instances = 2;
+  app.cluster.public_port = 3000;
+  auto env = injected_env(app, ctx);
+  EXPECT_EQ(env.at("NODE_OPTIONS"), "--require /usr/share/pmctl/pmctl-preload.cjs");
+  EXPECT_EQ(env.at("PMCTL_PUBLIC_PORT"), "3000");
+  EXPECT_EQ(env.at("PORT"), "20001");
+
+  app.node_shim = false;  // --no-shim
+  env = injected_env(app, ctx);
+  EXPECT_EQ(env.count("NODE_OPTIONS"), 0u);
+  EXPECT_EQ(env.count("PMCTL_PUBLIC_PORT"), 0u);
+  EXPECT_EQ(env.at("PORT"), "20001");
+
+  app.node_shim = true;
+  app.interpreter = "/usr/bin/python3";  // the preload is for node only
+  EXPECT_EQ(injected_env(app, ctx).count("PMCTL_PUBLIC_PORT"), 0u);
+  app.interpreter = "/usr/bin/node";
+  app.wait_ready = true;
+  app.node_shim = false;  // no shim: no process.send either
+  EXPECT_EQ(injected_env(app, ctx).count("NODE_OPTIONS"), 0u);
+}
+
 TEST(MappingProcess, SetsUserBeforeTheCommandsAndTheLimitAfterAccounting) {
   AppDecl app = node_app();
   app.user = "www-data";
