@@ -20,3 +20,36 @@ if (process.env.PMCTL_SHUTDOWN_WITH_MESSAGE === '1') {
     process.on(signal, () => process.emit('message', 'shutdown'));
   }
 }
+
+// Cluster mode: an app written for PM2 may call listen(3000) with its public port hard-coded.
+// Under PM2 the cluster module shares that port; under pmctl the public port belongs to a
+// systemd socket, and each instance has a private endpoint in $PORT (a loopback port or a unix
+// socket path). A listen() on the public port ($PMCTL_PUBLIC_PORT) is turned into a listen() on
+// that endpoint, or, in shared mode ($PMCTL_LISTEN_FD), on the socket systemd passed. Any other
+// listen() is left alone.
+const publicPort = process.env.PMCTL_PUBLIC_PORT;
+if (publicPort) {
+  const net = require('net');
+  const listenFd = process.env.PMCTL_LISTEN_FD;
+  const privateEndpoint = process.env.PORT;
+  const isPublic = (port) => port !== undefined && port !== null && String(port) === publicPort;
+  const replacement = () => {
+    if (listenFd) return { fd: Number(listenFd) };
+    if (/^\d+$/.test(privateEndpoint || '')) return { port: Number(privateEndpoint), host: '127.0.0.1' };
+    return { path: privateEndpoint };
+  };
+  const originalListen = net.Server.prototype.listen;
+  net.Server.prototype.listen = function listen(...args) {
+    const first = args[0];
+    const callback = args.find((arg) => typeof arg === 'function');
+    let options = null;
+    if (typeof first === 'object' && first !== null && !Array.isArray(first) && isPublic(first.port)) {
+      const { port, host, ...rest } = first;
+      options = { ...rest, ...replacement() };
+    } else if ((typeof first === 'number' || typeof first === 'string') && isPublic(first)) {
+      options = replacement();
+    }
+    if (options === null) return originalListen.apply(this, args);
+    return callback ? originalListen.call(this, options, callback) : originalListen.call(this, options);
+  };
+}

@@ -19,6 +19,8 @@ void print_env(Context& ctx, const std::string& target) {
   const core::AppRecord& rec = *data.find(ids.front());
   core::InstanceContext instance;
   instance.id = rec.id;
+  instance.instance = rec.instance;
+  instance.endpoint = rec.endpoint;
   auto env = rec.decl.env;
   for (auto& [key, value] : core::injected_env(rec.decl, instance)) env[key] = value;
   for (const auto& [key, value] : env) std::cout << key << ": " << green(value) << "\n";

@@ -10,6 +10,7 @@
 #include "cli/errors.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
+#include "core/cluster.hpp"
 #include "core/error.hpp"
 #include "core/selectors.hpp"
 
@@ -55,23 +56,35 @@ std::optional<std::string> file_target(const TargetOptions& o) {
   return std::nullopt;
 }
 
+/// How a verb goes through its ids: one at a time, or in batches (reload: core::reload_batches).
+using Batcher = std::function<std::vector<std::vector<int>>(const core::RegistryData&, const std::vector<int>&)>;
+using Action = std::function<void(core::Lifecycle&, const std::vector<int>&)>;
+
+std::vector<std::vector<int>> one_by_one(const core::RegistryData& /*data*/, const std::vector<int>& ids) {
+  std::vector<std::vector<int>> out;
+  for (int id : ids) out.push_back({id});
+  return out;
+}
+
 /// Goes through every target and reports the first failure at the end, like systemctl.
-void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
-                  const std::function<void(int)>& action) {
+void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb, const Batcher& batches,
+                  const std::function<void(const std::vector<int>&)>& action) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const auto ids = core::resolve_targets(data, o.targets, ctx.cwd());
   if (o.update_env) update_env(ctx, ids);
   std::exception_ptr first_failure;
-  for (int id : ids) {
+  for (const auto& batch : batches(data, ids)) {
+    std::string what = std::string(verb);
+    for (std::size_t i = 0; i < batch.size(); ++i) what += (i ? " and " : " ") + describe(data, batch[i]);
     try {
-      action(id);
-      say(std::string(verb) + " " + describe(data, id) + " " + green("✓"));
+      action(batch);
+      say(what + " " + green("✓"));
     } catch (const core::Error& e) {
-      print_error(std::string(verb) + " " + describe(data, id) + " failed: " + e.what(), e.hint());
+      print_error(what + " failed: " + e.what(), e.hint());
       if (!first_failure) first_failure = std::current_exception();
     } catch (const core::ManagerError& e) {
       const auto t = translate(e);
-      print_error(std::string(verb) + " " + describe(data, id) + " failed: " + t.what, t.hint);
+      print_error(what + " failed: " + t.what, t.hint);
       if (!first_failure) first_failure = std::current_exception();
     }
   }
@@ -80,7 +93,7 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
 }
 
 CLI::App* add_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
-                   std::function<void(core::Lifecycle&, int)> action, FileAction file_action) {
+                   Action action, FileAction file_action, Batcher batches = one_by_one) {
   auto opts = std::make_shared<TargetOptions>();
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->add_option("targets", opts->targets,
@@ -92,11 +105,18 @@ CLI::App* add_verb(CLI::App& app, Context& ctx, const std::string& name, const s
     cmd->add_option("--env", opts->file.env_name, "With an ecosystem file: apply env_<name>");
   }
   cmd->add_option("--only", opts->file.only, "With an ecosystem file: only these apps (a,b)");
-  cmd->callback([opts, &ctx, name, action, file_action] {
+  cmd->callback([opts, &ctx, name, action, file_action, batches] {
     if (auto file = file_target(*opts)) return run_file_action(file_action, *file, opts->file, ctx);
-    for_each_app(ctx, *opts, name, [&](int id) { action(ctx.lifecycle(), id); });
+    for_each_app(ctx, *opts, name, batches, [&](const std::vector<int>& ids) { action(ctx.lifecycle(), ids); });
   });
   return cmd;
+}
+
+/// A verb that acts on one id at a time.
+Action each(void (core::Lifecycle::*verb)(int)) {
+  return [verb](core::Lifecycle& l, const std::vector<int>& ids) {
+    for (int id : ids) (l.*verb)(id);
+  };
 }
 
 /// PM2's startOrRestart & co: one ecosystem file, registered apps restart, the others start.
@@ -120,13 +140,14 @@ void add_start_or(CLI::App& app, Context& ctx, const std::string& name, FileActi
 
 void register_lifecycle(CLI::App& app, Context& ctx) {
   add_verb(app, ctx, "stop", "Stop apps (SIGINT, then SIGKILL after --kill-timeout); they stay listed",
-           [](core::Lifecycle& l, int id) { l.stop(id); }, FileAction::Stop);
-  add_verb(app, ctx, "restart", "Restart apps (start them if stopped)",
-           [](core::Lifecycle& l, int id) { l.restart(id); }, FileAction::Start);
+           each(&core::Lifecycle::stop), FileAction::Stop);
+  add_verb(app, ctx, "restart", "Restart apps (start them if stopped)", each(&core::Lifecycle::restart),
+           FileAction::Start);
   add_verb(app, ctx, "reload", "Reload apps (in fork mode, a restart, as in PM2)",
-           [](core::Lifecycle& l, int id) { l.restart(id); }, FileAction::Reload);
-  add_verb(app, ctx, "delete", "Stop apps and remove them from the list",
-           [](core::Lifecycle& l, int id) { l.remove(id); }, FileAction::Delete)
+           [](core::Lifecycle& l, const std::vector<int>& ids) { l.reload(ids); }, FileAction::Reload,
+           core::reload_batches);
+  add_verb(app, ctx, "delete", "Stop apps and remove them from the list", each(&core::Lifecycle::remove),
+           FileAction::Delete)
       ->alias("del");
   add_start_or(app, ctx, "startOrRestart", FileAction::Start);
   add_start_or(app, ctx, "startOrReload", FileAction::Reload);

@@ -8,6 +8,7 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
+#include "core/cluster.hpp"
 #include "core/format.hpp"
 #include "core/log_mapping.hpp"
 #include "core/inspect.hpp"
@@ -30,7 +31,7 @@ std::vector<std::string> table_row(const core::AppView& v, const std::string& us
           v.record.decl.name.substr(0, 40),
           v.record.decl.ns,
           package_version(v.record.decl),
-          "fork",
+          v.record.decl.cluster.enabled ? "cluster" : "fork",
           v.state.main_pid ? std::to_string(v.state.main_pid) : "0",
           online ? core::format_uptime(v.uptime_ms) : "0",
           std::to_string(v.restarts),
@@ -77,7 +78,42 @@ std::string join(const std::vector<std::string>& words) {
   return out.empty() ? "N/A" : out;
 }
 
-void print_description(const core::AppView& v, core::Scope scope) {
+std::string unit_state_text(const core::UnitState& s) {
+  if (!s.loaded) return "inactive (not loaded)";
+  return s.active_state + " (" + s.sub_state + ")";
+}
+
+/// A cluster instance's own endpoint, and the app's balancer, live. Shared mode has neither a
+/// private endpoint nor a balancer process: the socket unit and its holder service instead.
+std::vector<std::vector<std::string>> cluster_rows(const core::AppView& v, Context& ctx) {
+  const auto& c = v.record.decl.cluster;
+  const core::BalancerView b = ctx.lifecycle().balancer_view(v.record.decl);
+  const std::string user_flag = ctx.scope() == core::Scope::User ? " --user" : "";
+  std::vector<std::vector<std::string>> rows = {
+      {"instances", std::to_string(c.instances)},
+      {"instance", v.record.decl.instance_var + "=" + std::to_string(v.record.instance)},
+      {"load balancing", b.shared ? "shared: every instance accepts on the public socket (fd 3)"
+                                  : "proxy: pmctl-balancer in front of the instances"}};
+  if (b.shared) {
+    rows.push_back({"public port", b.listen + " (PORT=" + std::to_string(c.public_port) + ")"});
+    rows.push_back({"public socket", b.socket_unit + ": " + unit_state_text(b.socket)});
+    rows.push_back({"socket holder", b.service_unit + ": " + unit_state_text(b.service)});
+  } else {
+    rows.push_back({"private endpoint", v.record.endpoint + " (PORT=" + core::port_env_value(v.record.endpoint) + ")"});
+    rows.push_back({"public port", b.listen});
+    rows.push_back({"balancer socket", b.socket_unit + ": " + unit_state_text(b.socket)});
+    rows.push_back({"balancer service", b.service_unit + ": " + unit_state_text(b.service)});
+    rows.push_back({"balancer pid", b.service.main_pid ? std::to_string(b.service.main_pid) : "N/A"});
+    rows.push_back({"balancer policy", b.policy});
+    rows.push_back({"backend file", b.backends_file});
+  }
+  rows.push_back({"balancer status", "systemctl" + user_flag + " status " + shell_quote(b.socket_unit) + " " +
+                                         shell_quote(b.service_unit)});
+  return rows;
+}
+
+void print_description(const core::AppView& v, Context& ctx) {
+  const core::Scope scope = ctx.scope();
   const auto& d = v.record.decl;
   const std::string user_flag = scope == core::Scope::User ? " --user" : "";
   const std::string journal = scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
@@ -97,7 +133,7 @@ void print_description(const core::AppView& v, core::Scope scope) {
             {"interpreter args", join(d.interpreter_args)},
             {"script id", std::to_string(v.record.id)},
             {"exec cwd", d.cwd},
-            {"exec mode", "fork_mode"},
+            {"exec mode", d.cluster.enabled ? "cluster_mode" : "fork_mode"},
             {"pid", v.state.main_pid ? std::to_string(v.state.main_pid) : "N/A"},
             {"memory", memory_text(v)},
             {"autorestart", d.restart.autorestart ? "yes" : "no"},
@@ -113,6 +149,8 @@ void print_description(const core::AppView& v, core::Scope scope) {
             {"slice", core::app_slice_name(d.name)},
             {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
             {"journalctl", journal + shell_quote(v.unit)}};
+  if (d.cluster.enabled)
+    for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
   std::cout << t.render();
 }
 
@@ -151,13 +189,9 @@ static nlohmann::json pm2_list_json(Context& ctx) {
 }
 
 void print_process_table(Context& ctx) {
-  core::Registry& registry = ctx.registry();
-  // Setting up the connection (and finding systemd-cat) doesn't depend on the registry; `ls` is
-  // the command people run most, so do both at once. (sd-bus finishes authenticating on the
-  // first call: finishing it here as well was measured slower on 2 cores, PID 1 competing.)
-  auto connected = std::async(std::launch::async, [&ctx] { ctx.lifecycle(); });
-  const auto data = registry.load(core::Registry::Environments::Skip);
-  connected.get();
+  // Connecting first sends the authentication: the manager handles it while the registry is read.
+  ctx.lifecycle();
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   if (data.apps.empty()) return print_process_table(ctx, {});
   print_process_table(ctx, ctx.lifecycle().views(data, data.ids()));
 }
@@ -179,7 +213,7 @@ void register_list(CLI::App& app, Context& ctx) {
   show->callback([&ctx, target] {
     const auto data = ctx.registry().load(core::Registry::Environments::Skip);
     const auto ids = core::resolve_exact(data, *target);
-    for (const auto& v : ctx.lifecycle().views(data, ids)) print_description(v, ctx.scope());
+    for (const auto& v : ctx.lifecycle().views(data, ids)) print_description(v, ctx);
   });
 }
 

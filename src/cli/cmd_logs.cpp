@@ -53,10 +53,13 @@ Selection select(Context& ctx, const LogsOptions& o) {
   Selection sel;
   for (int id : selected_ids(data, o.target, ctx.cwd())) {
     const core::AppRecord* rec = data.find(id);
-    const std::string unit = core::service_unit_name(rec->decl.name, id);
-    sel.query.units.push_back(unit);
-    sel.query.since_usec[unit] = rec->log_watermark_usec;
-    sel.by_unit[unit] = {id, rec->decl.name};
+    // A cluster instance runs under either of its two unit names (a reload switches them).
+    for (int slot : rec->decl.cluster.enabled ? std::vector<int>{0, 1} : std::vector<int>{0}) {
+      const std::string unit = core::service_unit_name(rec->decl.name, id, slot);
+      sel.query.units.push_back(unit);
+      sel.query.since_usec[unit] = rec->log_watermark_usec;
+      sel.by_unit[unit] = {id, rec->decl.name};
+    }
     sel.name_width = std::max(sel.name_width, rec->decl.name.size());
   }
   if (o.err_only) sel.query.streams = sd::Streams::Err;
@@ -143,7 +146,7 @@ void run_flush(Context& ctx, const std::vector<std::string>& targets) {
     const core::AppRecord* rec = data.find(id);
     say("flushed '" + rec->decl.name + "' (id " + std::to_string(id) +
         "): 'pmctl logs' hides the lines so far; journald cannot delete per unit, so 'journalctl -u " +
-        core::service_unit_name(rec->decl.name, id) + "' still has them");
+        core::service_unit_name(rec->decl.name, id, rec->slot) + "' still has them");
     for (const auto& file : core::truncate_log_files(core::log_targets(rec->decl.logs, id)))
       say("emptied " + file);
   }

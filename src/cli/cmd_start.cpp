@@ -2,6 +2,7 @@
 // registered apps (by name, id, namespace or `all`).
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -143,6 +144,22 @@ int start_new(const core::AppDecl& decl, bool force, Context& ctx) {
   }
 }
 
+/// Cluster mode: the instances and their balancer. Returns once every instance accepts on its
+/// endpoint, or after listen_timeout with a warning (the balancer skips one that does not).
+void start_cluster(const core::AppDecl& decl, Context& ctx) {
+  const auto& c = decl.cluster;
+  say("Starting " + decl.script + " in cluster_mode (" + std::to_string(c.instances) +
+      " instance(s) behind port " + std::to_string(c.public_port) + ")");
+  const auto ids = ctx.lifecycle().start_cluster(decl);
+  if (decl.autostart) {
+    const auto late = ctx.lifecycle().not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms));
+    for (const auto& endpoint : late)
+      warn("an instance of '" + decl.name + "' does not accept connections on " + endpoint + " yet (it must listen on $PORT)");
+  }
+  say("Done: '" + decl.name + "' has ids " + std::to_string(ids.front()) + "-" + std::to_string(ids.back()));
+  print_process_table(ctx);
+}
+
 void run_start(StartOptions o, Context& ctx) {
   if (o.targets.empty()) o.targets.push_back(default_ecosystem(ctx));
   if (o.targets.size() == 1 && names_ecosystem(o.targets.front()))
@@ -159,6 +176,7 @@ void run_start(StartOptions o, Context& ctx) {
     throw core::Error("start takes one script or ecosystem file at a time",
                       "put the script's own arguments after '--': pmctl start app.js -- --port 80", 2);
   const core::AppDecl decl = build_decl(o, ctx);
+  if (decl.cluster.enabled) return start_cluster(decl, ctx);
   say("Starting " + decl.script + " in fork_mode (1 instance)");
   const int id = start_new(decl, o.force, ctx);
   say("Done: '" + decl.name + "' has id " + std::to_string(id));

@@ -14,5 +14,6 @@ void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
+void register_scale(CLI::App& app, Context& ctx);
 
 }  // namespace pmctl::cli

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/cluster_probes.hpp"
 #include "core/error.hpp"
 #include "core/interpreter.hpp"
 #include "pmctl_config.hpp"
@@ -33,15 +34,19 @@ core::Manager& Context::manager() {
 
 namespace {
 
-/// pmctl-logwriter beside this pmctl (a build tree, or a relocated install), else where
-/// `meson install` puts it.
-/// `file` next to the running pmctl (the build tree), else in `installed_dir`.
-std::string beside_pmctl(const std::string& file, const std::string& installed_dir, int mode) {
+/// `file` next to the running pmctl, or in `build_dir` beside pmctl's own directory (the build
+/// tree), else in `installed_dir`, where `meson install` puts it.
+std::string beside_pmctl(const std::string& file, const std::string& installed_dir, int mode,
+                         const std::string& build_dir = "") {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const auto sibling = self.parent_path() / file;
-    if (access(sibling.c_str(), mode) == 0) return sibling.string();
+    std::vector<std::filesystem::path> dirs{self.parent_path()};
+    if (!build_dir.empty()) dirs.push_back(self.parent_path().parent_path() / build_dir);
+    for (const auto& dir : dirs) {
+      const auto candidate = dir / file;
+      if (access(candidate.c_str(), mode) == 0) return candidate.string();
+    }
   }
   return installed_dir + "/" + file;
 }
@@ -50,13 +55,25 @@ std::string beside_pmctl(const std::string& file, const std::string& installed_d
 
 core::Lifecycle& Context::lifecycle() {
   if (!lifecycle_) {
-    const auto find_tools = [] {
+    const core::Scope manager_scope = scope();
+    const auto find_tools = [manager_scope] {
       core::Tools tools;
       const char* path = std::getenv("PATH");
       const std::string path_env = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
       if (auto cat = core::find_program("systemd-cat", path_env, "/")) tools.systemd_cat = *cat;
       tools.logwriter = beside_pmctl("pmctl-logwriter", PMCTL_LIBEXECDIR, X_OK);
       tools.node_preload = beside_pmctl("pmctl-preload.cjs", PMCTL_DATADIR, R_OK);
+      tools.balancer = beside_pmctl("pmctl-balancer", PMCTL_LIBEXECDIR, X_OK, "balancer");
+      try {
+        tools.runtime_dir = core::default_runtime_dir(manager_scope);
+      } catch (const core::Error&) {
+        tools.runtime_dir.clear();  // only cluster mode needs it, and says so
+      }
+      try {
+        tools.unit_dir = core::runtime_unit_dir(manager_scope);
+      } catch (const core::Error&) {
+        tools.unit_dir.clear();  // only shared mode needs it, and says so
+      }
       return tools;
     };
     lifecycle_ = std::make_unique<core::Lifecycle>(registry(), manager(), scope(),

@@ -105,6 +105,7 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_logs, {"logs", "log", "flush", "reloadLogs"}},
       {pmctl::cli::register_env, {"env"}},
       {pmctl::cli::register_init, {"init", "ecosystem"}},
+      {pmctl::cli::register_scale, {"scale"}},
   };
   return all;
 }

@@ -26,13 +26,18 @@ std::string border(const std::vector<std::size_t>& widths, std::string_view left
   return line + "\n";
 }
 
-std::string row_line(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths) {
-  std::string line = "│";
+/// Appends one row to `out` (the table of `ls` is 50 of these: no temporaries per cell).
+void row_line(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths,
+              std::string& out) {
+  out += "│";
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    const std::string& cell = i < cells.size() ? cells[i] : std::string();
-    line += " " + cell + std::string(widths[i] - display_width(cell), ' ') + " │";
+    const std::string_view cell = i < cells.size() ? std::string_view(cells[i]) : std::string_view();
+    out += ' ';
+    out += cell;
+    out.append(widths[i] - display_width(cell) + 1, ' ');
+    out += "│";
   }
-  return line + "\n";
+  out += '\n';
 }
 
 }  // namespace
@@ -71,9 +76,11 @@ std::string Table::render() const {
       widths[i] = std::max(widths[i], display_width(row[i]));
   std::vector<std::string> bold_header;
   for (const auto& h : header) bold_header.push_back(bold(h));
-  std::string out = border(widths, "┌", "┬", "┐") + row_line(bold_header, widths);
+  std::string out = border(widths, "┌", "┬", "┐");
+  out.reserve(out.size() * (rows.size() + 4));
+  row_line(bold_header, widths, out);
   if (!rows.empty()) out += border(widths, "├", "┼", "┤");
-  for (const auto& row : rows) out += row_line(row, widths);
+  for (const auto& row : rows) row_line(row, widths, out);
   return out + border(widths, "└", "┴", "┘");
 }
 

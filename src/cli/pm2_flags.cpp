@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "core/accounts.hpp"
+#include "core/cluster.hpp"
+#include "core/cluster_probes.hpp"
 #include "core/error.hpp"
 #include "core/parse.hpp"
 
@@ -15,10 +17,22 @@ namespace {
   throw core::Error(flag + ": " + why, hint);
 }
 
-void check_instances(const std::string& text) {
-  if (text == "1") return;
-  refuse("-i " + text, "cluster mode comes with a later pmctl release",
-         "start one instance, or several apps with different --name");
+// PM2's -i: any value but 1 (max, 0 and -1 too, whatever the CPU count) means cluster mode.
+void apply_cluster(const Pm2Flags& f, const std::set<std::string>& given, core::AppDecl& decl) {
+  const bool instances = given.count("--instances") > 0;
+  if (instances) {
+    decl.cluster.instances = core::resolve_instances(f.instances, core::online_cpus(), "-i");
+    decl.cluster.enabled = core::asks_for_cluster(f.instances);
+  }
+  for (const char* flag : {"--instance-endpoint", "--lb-policy", "--lb"})
+    if (given.count(flag) && !decl.cluster.enabled)
+      refuse(flag, "only cluster mode has a balancer and instance endpoints", "add -i N (N > 1, or max)");
+  if (!decl.cluster.enabled) return;
+  if (given.count("--instance-endpoint")) decl.cluster.endpoints = f.instance_endpoint;
+  if (given.count("--lb-policy")) decl.cluster.policy = f.lb_policy;
+  if (given.count("--lb")) decl.cluster.lb = f.lb;
+  decl.cluster.public_port = core::public_port_of(decl);
+  core::validate_cluster(decl);
 }
 
 void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
@@ -44,11 +58,14 @@ void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core:
 }  // namespace
 
 void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
-  cmd.add_option("-i,--instances", f.instances, "Instances (1 until cluster mode comes)");
+  cmd.add_option("-i,--instances", f.instances, "Cluster mode: N instances (max or 0: one per CPU, -1: one less) behind a balancer on --port");
+  cmd.add_option("--instance-endpoint", f.instance_endpoint, "Cluster mode: each instance's PORT is a loopback port (tcp, default) or a unix socket path (unix)");
+  cmd.add_option("--lb-policy", f.lb_policy, "Cluster mode: rr (round-robin, default) or leastconn");
+  cmd.add_option("--lb", f.lb, "Cluster mode: proxy (pmctl-balancer, default) or shared (every instance accepts on the one socket)");
   cmd.add_option("--max-memory-restart", f.max_memory, "Restart past this memory (200M, 1G): MemoryMax=");
   cmd.add_option("--uid", f.uid, "Run as this user (root only)");
   cmd.add_option("--gid", f.gid, "Run with this group (root only)");
-  cmd.add_option("--port", f.port, "Sets PORT in the app's environment");
+  cmd.add_option("--port", f.port, "Sets PORT in the app's environment; cluster mode: the public port");
   cmd.add_flag("--no-autostart", f.no_autostart, "Register the app without starting it");
   cmd.add_flag("--no-treekill", f.no_treekill, "Stop signal to the main process only (KillMode=mixed)");
   cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
@@ -56,6 +73,7 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_flag("--wait-ready", f.wait_ready, "Online only after process.send('ready') (READY=1)");
   cmd.add_flag("--shutdown-with-message", f.shutdown_with_message, "Stop with a 'shutdown' message (node)");
   cmd.add_option("--listen-timeout", f.listen_timeout, "How long --wait-ready waits (default 3000 ms)");
+  cmd.add_flag("--no-shim", f.no_shim, "Node apps: no pmctl preload (no process.send, no listen() on the public port rewritten)");
   for (const char* name : {"-x,--execute-command", "--no-vizion", "--no-pmx", "--no-automation",
                            "--source-map-support", "--disable-source-map-support", "--disable-trace"})
     cmd.add_flag(name, f.no_op, "Accepted; changes nothing in pmctl (PM2 compatibility)");
@@ -63,12 +81,12 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
 
 void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
                      core::AppDecl& decl) {
-  if (given.count("--instances")) check_instances(f.instances);
   if (f.watch) refuse("--watch", "restarting on file changes is not supported yet", "restart after a deploy with 'pmctl reload'");
   if (given.count("--cron") && f.cron != "0")
     refuse("--cron", "scheduled restarts are not supported yet", "use a systemd timer that runs 'pmctl restart'");
   decl.wait_ready = f.wait_ready;
   decl.shutdown_with_message = f.shutdown_with_message;
+  decl.node_shim = !f.no_shim;
   if (given.count("--listen-timeout"))
     decl.listen_timeout_ms = core::parse_duration_ms(f.listen_timeout, "--listen-timeout");
   if (given.count("--max-memory-restart"))
@@ -78,6 +96,7 @@ void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core
   decl.autostart = !f.no_autostart;
   decl.treekill = !f.no_treekill;
   apply_identity(f, given, scope, decl);
+  apply_cluster(f, given, decl);
 }
 
 }  // namespace pmctl::cli

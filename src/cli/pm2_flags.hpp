@@ -13,15 +13,17 @@ namespace pmctl::cli {
 /// change nothing here, and the ones it refuses with a reason (never silently ignored).
 struct Pm2Flags {
   std::string instances, max_memory, uid, gid, port, cron, listen_timeout;
+  std::string instance_endpoint, lb_policy, lb;  ///< pmctl's own cluster-mode flags
   bool no_autostart = false, no_treekill = false;
-  bool watch = false, wait_ready = false, shutdown_with_message = false;
+  bool watch = false, wait_ready = false, shutdown_with_message = false, no_shim = false;
   bool no_op = false;  ///< any flag that PM2 has and pmctl does not need
 };
 
 void add_pm2_flags(CLI::App& cmd, Pm2Flags& f);
 
 /// Applies the honoured flags to `decl` and throws core::Error for a refused one. `given` holds
-/// the long names of the options on the command line.
+/// the long names of the options on the command line. Call it once decl.env is complete: in
+/// cluster mode the public port comes from --port, else the app's PORT.
 void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
                      core::AppDecl& decl);
 

@@ -72,8 +72,10 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
                         {"unstable_restarts", 0},
                         {"created_at", v.record.created_at_ms},
                         {"pm_uptime", v.started_usec / 1000},
-                        {"exec_mode", "fork_mode"},
-                        {"instances", 1},
+                        {"exec_mode", d.cluster.enabled ? "cluster_mode" : "fork_mode"},
+                        {"instances", d.cluster.enabled ? d.cluster.instances : 1},
+                        {"instance_var", d.instance_var},
+                        {d.instance_var.empty() ? "NODE_APP_INSTANCE" : d.instance_var, v.record.instance},
                         {"pm_exec_path", d.script},
                         {"pm_cwd", d.cwd},
                         {"exec_interpreter", interpreter_name(d)},
@@ -87,6 +89,12 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
                         {"unit", v.unit},
                         {"exit_code", v.state.exec_main_code == 1 ? v.state.exec_main_status : 0}};
   env.update(restart_fields(d.restart));
+  if (d.cluster.enabled) {
+    // pmctl's own: where this instance listens and where the app's public port is.
+    env["pm_endpoint"] = v.record.endpoint;
+    env["public_port"] = d.cluster.public_port;
+    if (!d.increment_var.empty()) env["increment_var"] = d.increment_var;
+  }
   // PM2's names for the instance's files (with the -<id> suffix when not merged); pmctl writes
   // files only where the declaration asks for them, so an absent key means "the journal only".
   const core::LogTargets files = core::log_targets(d.logs, v.record.id);
