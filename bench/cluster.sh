@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Cluster mode measured in one run (a benchmark, not a test), as root: bench/cluster.sh
+#
+# Throughput of Node's hello world (bench/http.js) with two instances behind one port, by wrk
+# with one thread, keep-alive (-c50) and Connection: close (-c20), for:
+#   - one plain instance (the ceiling of one process, no balancing);
+#   - HAProxy 2.6 (Debian's), L4 round-robin with one thread, over two plain instances;
+#   - PM2's cluster mode (pm2@latest from the npm registry, in a temporary folder);
+#   - pmctl's proxy mode (`-i 2`: the socket unit + pmctl-balancer) and shared mode
+#     (`-i 2 --lb shared`: every instance inherits the listening socket), in the throwaway systemd.
+# Then failed requests during two reloads in a 10 s run (PM2 and pmctl), the balancer's RSS with
+# 1 and 1000 open connections, and a kill -9 of one instance under load.
+#
+# Prints a markdown report and writes it to bench/results/cluster.md (gitignored).
+# Knobs: BENCH_SECONDS (10), BENCH_PORT (18100), PMCTL_BUILD (default build), BENCH_SETTLE=0
+# (do not wait for an idle machine before each figure: for trying the script, not for figures).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
+SECONDS_RUN=${BENCH_SECONDS:-10}
+PORT=${BENCH_PORT:-18100}   # below the ephemeral range: wrk's own client ports cannot hold it
+BUILD=${PMCTL_BUILD:-build}
+PMCTL=$BUILD/src/cli/pmctl
+APP=$REPO/bench/http.js
+RESULTS=$REPO/bench/results
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (the sandbox mounts and unshares)"
+exec 9>/var/tmp/pmctl-bench.lock
+flock -n 9 || die "another benchmark is running"
+command -v node >/dev/null || die "node is needed"
+
+# --- tools and build ---------------------------------------------------------------------------
+missing=()
+for tool in wrk haproxy; do command -v $tool >/dev/null || missing+=($tool); done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$BUILD" = build ]; then scripts/setup.sh >&2; else ninja -C "$BUILD" >/dev/null; fi
+
+export PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox
+tmp=$(mktemp -d /tmp/pmctl-cluster-bench.XXXXXX)
+export PM2_HOME=$tmp/pm2-home
+PM2=$tmp/node_modules/.bin/pm2
+pids=()   # plain node instances and haproxy started by this script
+
+cleanup() {
+  set +e
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  if [ -x "$PM2" ] && [ -d "$PM2_HOME" ]; then
+    local god
+    god=$(cat "$PM2_HOME/pm2.pid" 2>/dev/null)
+    "$PM2" kill >/dev/null 2>&1
+    if [ -n "$god" ] && [ -d "/proc/$god" ] && grep -q "$PM2_HOME" "/proc/$god/environ" 2>/dev/null; then
+      kill -KILL "$god"
+    fi
+  fi
+  tests/sandbox.sh purge >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "installing pm2@latest into $tmp"
+npm install --prefix "$tmp" pm2@latest --no-audit --no-fund --loglevel=error >/dev/null 2>"$tmp/npm.log" \
+  || { cat "$tmp/npm.log" >&2; die "npm install pm2 failed"; }
+PM2_VERSION=$(node -p "require('$tmp/node_modules/pm2/package.json').version")
+pm2() { "$PM2" "$@" 9>&-; }
+
+say "booting the sandbox ($PMCTL_SANDBOX)"
+tests/sandbox.sh purge
+tests/sandbox.sh up 9>&-
+pmctl() { tests/sandbox.sh exec "$PMCTL" "$@"; }
+
+# --- measuring ---------------------------------------------------------------------------------
+settle() {  # until the machine has been ≥ 90% idle for a second (at most 30 s); BENCH_SETTLE=0 skips
+  [ "${BENCH_SETTLE:-1}" = 0 ] && return 0
+  local tries=0 a b total idle i
+  while [ $tries -lt 30 ]; do
+    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    total=0; for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    [ $total -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ] && return 0
+    tries=$((tries + 1))
+  done
+  say "warning: the machine did not settle"
+}
+
+# Waits until $1 (a port) answers HTTP.
+answers() {
+  local i
+  for i in $(seq 1 100); do
+    curl -fsS -m 1 "http://127.0.0.1:$1/" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "nothing answers on port $1"
+}
+
+# wrk once; prints "rps errors" where errors = socket errors + non-2xx responses.
+# $1 = keepalive|close, $2 = port, $3 = seconds.
+load() {
+  local mode=$1 port=$2 secs=${3:-$SECONDS_RUN} out
+  local args=(-t1 -d"${secs}s" --latency)
+  if [ "$mode" = close ]; then args+=(-c20 -H "Connection: close"); else args+=(-c50); fi
+  out=$(wrk "${args[@]}" "http://127.0.0.1:$port/")
+  echo "$out" >>"$tmp/wrk.log"
+  local rps errs
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+  errs=$(awk '/Socket errors:/ { gsub(/,/, ""); s += $4 + $6 + $8 + $10 } /Non-2xx/ { s += $NF } END { print s + 0 }' <<<"$out")
+  echo "$rps $errs"
+}
+throughput() {  # $1 = name, $2 = port: keep-alive and close, each after settling
+  settle; read -r ka ka_err <<<"$(load keepalive "$2")"
+  settle; read -r cl cl_err <<<"$(load close "$2")"
+  echo "$1 $ka $ka_err $cl $cl_err" >>"$tmp/throughput"
+  say "$1: keep-alive $ka rps ($ka_err errors), close $cl rps ($cl_err errors)"
+}
+# A load of $3 seconds on port $2 with `$1` run twice during it (at 30% and 60%).
+under_reloads() {
+  local cmd=$1 port=$2 mode=$3 secs=$SECONDS_RUN
+  settle
+  ( sleep "$(awk -v s="$secs" 'BEGIN { print s * 0.3 }')"; eval "$cmd" >/dev/null 2>&1
+    sleep "$(awk -v s="$secs" 'BEGIN { print s * 0.3 }')"; eval "$cmd" >/dev/null 2>&1 ) &
+  local reloader=$!
+  load "$mode" "$port" "$secs"
+  wait $reloader
+}
+
+# Opens $2 connections to port $1 and holds them for $3 seconds (node, on the host).
+hold_connections() {
+  node -e '
+    const net = require("net"); const [port, n, secs] = process.argv.slice(1).map(Number);
+    const socks = []; for (let i = 0; i < n; i++) socks.push(net.connect(port, "127.0.0.1").on("error", () => {}));
+    setTimeout(() => { socks.forEach(s => s.destroy()); process.exit(0); }, secs * 1000);
+  ' "$1" "$2" "$3"
+}
+sandbox_rss_kb() { tests/sandbox.sh exec awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# --- one plain instance, and HAProxy over two -----------------------------------------------
+say "one plain instance"
+PORT=$((PORT + 1)) node "$APP" & pids+=($!)
+answers $((PORT + 1))
+throughput "one plain instance (no balancing)" $((PORT + 1))
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; pids=()
+
+say "HAProxy, L4 round-robin, one thread, over two plain instances"
+PORT=$((PORT + 1)) NODE_APP_INSTANCE=0 node "$APP" & pids+=($!)
+PORT=$((PORT + 2)) NODE_APP_INSTANCE=1 node "$APP" & pids+=($!)
+cat >"$tmp/haproxy.cfg" <<CFG
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+frontend public
+  bind 127.0.0.1:$PORT
+  default_backend instances
+backend instances
+  balance roundrobin
+  server a 127.0.0.1:$((PORT + 1))
+  server b 127.0.0.1:$((PORT + 2))
+CFG
+haproxy -f "$tmp/haproxy.cfg" -db >/dev/null 2>&1 & pids+=($!)
+answers $((PORT + 1)); answers $((PORT + 2)); answers "$PORT"
+HAPROXY_VERSION=$(haproxy -v | head -1 | awk '{ print $3 }')
+throughput "HAProxy $HAPROXY_VERSION L4 (1 thread), two instances" "$PORT"
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=()
+
+# --- PM2's cluster mode ------------------------------------------------------------------------
+say "pm2 $PM2_VERSION cluster mode, two instances"
+PORT=$PORT pm2 start "$APP" --name http -i 2 >/dev/null
+answers "$PORT"
+throughput "PM2 $PM2_VERSION cluster, two instances" "$PORT"
+read -r PM2_RL_KA_RPS PM2_RL_KA_ERR <<<"$(under_reloads "$PM2 reload http" "$PORT" keepalive)"
+read -r PM2_RL_CL_RPS PM2_RL_CL_ERR <<<"$(under_reloads "$PM2 reload http" "$PORT" close)"
+say "pm2: reloads under keep-alive: $PM2_RL_KA_ERR failed; under close: $PM2_RL_CL_ERR failed"
+pm2 delete all >/dev/null
+
+# --- pmctl, proxy mode ---------------------------------------------------------------------------
+say "pmctl proxy mode (-i 2), in the sandbox"
+pmctl start "$APP" --name http -i 2 --port "$PORT" >/dev/null
+answers "$PORT"
+throughput "pmctl proxy mode (pmctl-balancer), two instances" "$PORT"
+read -r PMCTL_RL_KA_RPS PMCTL_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" keepalive)"
+read -r PMCTL_RL_CL_RPS PMCTL_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" close)"
+say "pmctl: reloads under keep-alive: $PMCTL_RL_KA_ERR failed; under close: $PMCTL_RL_CL_ERR failed"
+
+LB_PID=$(tests/sandbox.sh exec systemctl show -P MainPID pmctl-http-lb.service)
+hold_connections "$PORT" 1 6 & holder=$!; sleep 3; LB_RSS1=$(sandbox_rss_kb "$LB_PID"); wait $holder
+hold_connections "$PORT" 1000 8 & holder=$!; sleep 5; LB_RSS1000=$(sandbox_rss_kb "$LB_PID"); wait $holder
+say "balancer RSS: $LB_RSS1 kB with 1 connection, $LB_RSS1000 kB with 1000"
+
+# kill -9 of one instance in the middle of a Connection: close run: new connections must not fail.
+settle
+VICTIM=$(tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(p=>p.name==="http").pid))')
+( sleep 2; tests/sandbox.sh exec kill -9 "$VICTIM" ) &
+read -r KILL_RPS KILL_ERR <<<"$(load close "$PORT" 5)"
+wait
+say "pmctl: kill -9 of an instance under load: $KILL_ERR failed requests"
+pmctl delete http >/dev/null
+
+# --- report --------------------------------------------------------------------------------------
+table=$(awk '{ n = NF; name = $1; for (i = 2; i <= n - 4; i++) name = name " " $i;
+               printf "| %s | %s | %s | %s | %s |\n", name, $(n-3), $(n-2), $(n-1), $n }' "$tmp/throughput")
+report=$(cat <<MD
+## Cluster mode ($(date -u '+%Y-%m-%d %H:%M UTC'))
+
+wrk 4.1 with one thread, ${SECONDS_RUN} s per figure, Node's hello world (bench/http.js), two instances.
+Requests per second and failed requests (socket errors + non-2xx).
+
+| setup | keep-alive -c50 rps | errors | Connection: close -c20 rps | errors |
+| --- | ---: | ---: | ---: | ---: |
+$table
+| pmctl shared mode (\`--lb shared\`) | not measured: not implemented yet | | | |
+
+Two reloads during a ${SECONDS_RUN} s run (an app that closes its server on SIGINT):
+
+| | keep-alive -c50: failed requests | Connection: close -c20: failed requests |
+| --- | ---: | ---: |
+| PM2 $PM2_VERSION (\`pm2 reload\`) | $PM2_RL_KA_ERR | $PM2_RL_CL_ERR |
+| pmctl proxy mode (\`pmctl reload\`) | $PMCTL_RL_KA_ERR | $PMCTL_RL_CL_ERR |
+
+pmctl-balancer's VmRSS: $LB_RSS1 kB with 1 open connection, $LB_RSS1000 kB with 1000.
+kill -9 of one instance 2 s into a 5 s Connection: close run: $KILL_ERR failed requests ($KILL_RPS rps).
+
+Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r),
+node $(node --version), pmctl $(git -C "$REPO" rev-parse --short HEAD), load average after: $(cut -d' ' -f1-3 /proc/loadavg).
+MD
+)
+mkdir -p "$RESULTS"
+echo "$report" >"$RESULTS/cluster.md"
+echo "$report"
