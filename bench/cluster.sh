@@ -204,6 +204,31 @@ VICTIM=$(tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.
 read -r KILL_RPS KILL_ERR <<<"$(load close "$PORT" 5)"
 wait
 say "pmctl: kill -9 of an instance under load: $KILL_ERR failed requests"
+
+# kill -9 of the balancer itself: systemd restarts it; what waits in the socket's queue is served,
+# the connections the killed balancer carried break (at most the 20 wrk holds open).
+settle
+( sleep 2; tests/sandbox.sh exec kill -9 "$LB_PID" ) &
+read -r LBKILL_RPS LBKILL_ERR <<<"$(load close "$PORT" 5)"
+wait
+LB_RESTARTS=$(tests/sandbox.sh exec systemctl show -P NRestarts pmctl-http-lb.service)
+say "pmctl: kill -9 of the balancer under load: $LBKILL_ERR failed requests, NRestarts=$LB_RESTARTS"
+pmctl delete http >/dev/null
+
+# --- pmctl, shared mode --------------------------------------------------------------------------
+say "pmctl shared mode (-i 2 --lb shared), in the sandbox"
+pmctl start "$APP" --name http -i 2 --port "$PORT" --lb shared >/dev/null
+answers "$PORT"
+throughput "pmctl shared mode (\`--lb shared\`), two instances" "$PORT"
+read -r SH_RL_KA_RPS SH_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" keepalive)"
+read -r SH_RL_CL_RPS SH_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" close)"
+say "pmctl shared: reloads under keep-alive: $SH_RL_KA_ERR failed; under close: $SH_RL_CL_ERR failed"
+settle
+VICTIM=$(tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(p=>p.name==="http").pid))')
+( sleep 2; tests/sandbox.sh exec kill -9 "$VICTIM" ) &
+read -r SH_KILL_RPS SH_KILL_ERR <<<"$(load close "$PORT" 5)"
+wait
+say "pmctl shared: kill -9 of an instance under load: $SH_KILL_ERR failed requests"
 pmctl delete http >/dev/null
 
 # --- report --------------------------------------------------------------------------------------
@@ -218,7 +243,6 @@ Requests per second and failed requests (socket errors + non-2xx).
 | setup | keep-alive -c50 rps | errors | Connection: close -c20 rps | errors |
 | --- | ---: | ---: | ---: | ---: |
 $table
-| pmctl shared mode (\`--lb shared\`) | not measured: not implemented yet | | | |
 
 Two reloads during a ${SECONDS_RUN} s run (an app that closes its server on SIGINT):
 
@@ -226,9 +250,13 @@ Two reloads during a ${SECONDS_RUN} s run (an app that closes its server on SIGI
 | --- | ---: | ---: |
 | PM2 $PM2_VERSION (\`pm2 reload\`) | $PM2_RL_KA_ERR | $PM2_RL_CL_ERR |
 | pmctl proxy mode (\`pmctl reload\`) | $PMCTL_RL_KA_ERR | $PMCTL_RL_CL_ERR |
+| pmctl shared mode (\`pmctl reload\`) | $SH_RL_KA_ERR | $SH_RL_CL_ERR |
 
 pmctl-balancer's VmRSS: $LB_RSS1 kB with 1 open connection, $LB_RSS1000 kB with 1000.
-kill -9 of one instance 2 s into a 5 s Connection: close run: $KILL_ERR failed requests ($KILL_RPS rps).
+kill -9 of one instance 2 s into a 5 s Connection: close run: proxy mode $KILL_ERR failed requests
+($KILL_RPS rps), shared mode $SH_KILL_ERR ($SH_KILL_RPS rps).
+kill -9 of pmctl-balancer 2 s into a 5 s Connection: close run (-c20): $LBKILL_ERR failed requests
+($LBKILL_RPS rps); systemd restarted it (NRestarts=$LB_RESTARTS) and the port never closed.
 
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r),
 node $(node --version), pmctl $(git -C "$REPO" rev-parse --short HEAD), load average after: $(cut -d' ' -f1-3 /proc/loadavg).

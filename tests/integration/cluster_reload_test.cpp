@@ -10,51 +10,18 @@
 #include <set>
 #include <sstream>
 
-#include "fixture.hpp"
+#include "cluster_fixture.hpp"
 
 namespace pmctl::test {
 namespace {
 
 using nlohmann::json;
 
-/// Requests for `seconds` through `port`: one connection each (`client` = "http_client.py") or
-/// kept alive ("http_keepalive_client.py"); the client's JSON summary.
-json client_loop(const std::string& client, int port, double seconds) {
-  const Result r = run({"python3", app_path(client), std::to_string(port), std::to_string(seconds)});
-  return json::parse(r.out, nullptr, false);
-}
-
-std::string ask(int port) {
-  const Result r = sh("python3 -c 'import http.client as h; c=h.HTTPConnection(\"127.0.0.1\", " +
-                      std::to_string(port) +
-                      ", timeout=3); c.request(\"GET\", \"/\"); print(c.getresponse().read().decode(), "
-                      "end=\"\")' 2>/dev/null");
-  return r.exit_code == 0 ? r.out.substr(0, r.out.find(' ')) : "";
-}
-
-class ClusterReloadTest : public PmctlTest {
+class ClusterReloadTest : public ClusterFixture {
  protected:
   void start_cluster(const std::string& name, int instances, int port,
                      const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"start", app_path("http_keepalive.js"), "--name", name, "-i",
-                                  std::to_string(instances), "--port", std::to_string(port)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    // An earlier run's connections to this port may still be open for a moment (TIME_WAIT does
-    // not count).
-    eventually([&] {
-      return sh("ss -Htan exclude time-wait '( sport = :" + std::to_string(port) + " )'").out.empty();
-    });
-    const Result r = pmctl(args);
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    ASSERT_TRUE(eventually([&] { return answering(port).size() == static_cast<std::size_t>(instances); }))
-        << "not every instance answered through port " << port;
-  }
-
-  std::set<std::string> answering(int port) {
-    std::set<std::string> seen;
-    for (int i = 0; i < 8; ++i)
-      if (const std::string who = ask(port); !who.empty()) seen.insert(who);
-    return seen;
+    start_cluster_app("http_keepalive.js", name, instances, port, extra);
   }
 
   /// (pm_id, NODE_APP_INSTANCE) of app `name`'s rows, and whether each is online.
@@ -127,7 +94,9 @@ TEST_F(ClusterReloadTest, FourInstancesReloadTwoAtATimeAndFailNoRequest) {
     const bool replacement = rest.ends_with("-b");
     const std::string id = replacement ? rest.substr(0, rest.size() - 2) : rest;
     if (started != replacement) continue;  // the first start of each, and nothing else
-    steps.push_back((started ? "+" : "-") + std::to_string(index.at(id)));
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "+" + std::to_string().
+    std::string step(1, started ? '+' : '-');
+    steps.push_back(step.append(std::to_string(index.at(id))));
   }
   EXPECT_EQ(steps, (std::vector<std::string>{"+0", "+1", "-0", "-1", "+2", "+3", "-2", "-3"})) << log.out;
 }

@@ -7,59 +7,23 @@
 #include <iostream>
 #include <set>
 
-#include "fixture.hpp"
+#include "cluster_fixture.hpp"
 
 namespace pmctl::test {
 namespace {
 
 using nlohmann::json;
 
-std::string ask(int port) {
-  const Result r = sh("python3 -c 'import http.client as h; c=h.HTTPConnection(\"127.0.0.1\", " +
-                      std::to_string(port) +
-                      ", timeout=3); c.request(\"GET\", \"/\"); print(c.getresponse().read().decode(), "
-                      "end=\"\")' 2>/dev/null");
-  return r.exit_code == 0 ? r.out.substr(0, r.out.find(' ')) : "";
-}
-
-json client_loop(const std::string& client, int port, double seconds) {
-  const Result r = run({"python3", app_path(client), std::to_string(port), std::to_string(seconds)});
-  return json::parse(r.out, nullptr, false);
-}
-
 const std::string kUnitDir = "/run/systemd/system/";
 
-class ClusterSharedTest : public PmctlTest {
+class ClusterSharedTest : public ClusterFixture {
  protected:
-  void start_shared(const std::string& name, int instances, int port, const std::string& app = "http_keepalive.js",
-                    const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"start", app_path(app), "--name", name, "-i", std::to_string(instances),
-                                  "--port", std::to_string(port), "--lb", "shared"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    eventually([&] {
-      return sh("ss -Htan exclude time-wait '( sport = :" + std::to_string(port) + " )'").out.empty();
-    });
-    const Result r = pmctl(args);
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    ASSERT_TRUE(eventually([&] { return answering(port).size() == static_cast<std::size_t>(instances); }))
-        << "not every instance answered on port " << port;
+  void start_shared(const std::string& name, int instances, int port, const std::string& app = "http_keepalive.js") {
+    start_cluster_app(app, name, instances, port, {"--lb", "shared"});
   }
 
-  /// The instances that answer within a few requests. The kernel, not a round-robin, picks
-  /// who accepts, so this asks more often than the proxy mode's tests do.
-  std::set<std::string> answering(int port) {
-    std::set<std::string> seen;
-    for (int i = 0; i < 24; ++i)
-      if (const std::string who = ask(port); !who.empty()) seen.insert(who);
-    return seen;
-  }
-
-  std::vector<json> rows(const std::string& name) {
-    std::vector<json> out;
-    for (const auto& a : jlist())
-      if (a["name"] == name) out.push_back(a);
-    return out;
-  }
+  /// The kernel, not a round-robin, picks who accepts: ask more often than proxy mode's tests.
+  std::set<std::string> answering(int port) { return ClusterFixture::answering(port, 24); }
 
   /// The pmctl unit files of app `name` in the runtime unit directory.
   std::string unit_files(const std::string& name) {
@@ -75,7 +39,6 @@ class ClusterSharedTest : public PmctlTest {
     return pids;
   }
 
-  static std::string lb(const std::string& name, const char* type) { return "pmctl-" + name + "-lb" + type; }
 };
 
 TEST_F(ClusterSharedTest, EveryInstanceAcceptsOnTheOneSocketSystemdHolds) {

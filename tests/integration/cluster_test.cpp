@@ -6,63 +6,23 @@
 #include <iostream>
 #include <set>
 
-#include "fixture.hpp"
+#include "cluster_fixture.hpp"
 
 namespace pmctl::test {
 namespace {
 
 using nlohmann::json;
 
-/// One HTTP request on its own connection; the first word of the answer ("instance=1"), or ""
-/// when the request failed.
-std::string ask(int port) {
-  const Result r = sh("python3 -c 'import http.client as h; c=h.HTTPConnection(\"127.0.0.1\", " +
-                      std::to_string(port) +
-                      ", timeout=3); c.request(\"GET\", \"/\"); print(c.getresponse().read().decode(), "
-                      "end=\"\")' 2>/dev/null");
-  return r.exit_code == 0 ? r.out.substr(0, r.out.find(' ')) : "";
-}
+json one_per_request(int port, double seconds) { return client_loop("http_client.py", port, seconds); }
 
-/// Requests for `seconds`, one connection each: {"ok", "failed", "errors", "seen": {instance: n}}.
-json client_loop(int port, double seconds) {
-  const Result r = run({"python3", app_path("http_client.py"), std::to_string(port), std::to_string(seconds)});
-  return json::parse(r.out, nullptr, false);
-}
-
-class ClusterTest : public PmctlTest {
+class ClusterTest : public ClusterFixture {
  protected:
   /// Starts `name` from http_instance.js with `instances` behind `port`; waits until each
   /// instance has answered through the balancer.
   void start_cluster(const std::string& name, int instances, int port,
                      const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"start", app_path("http_instance.js"), "--name", name, "-i",
-                                  std::to_string(instances), "--port", std::to_string(port)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const Result r = pmctl(args);
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    ASSERT_TRUE(eventually([&] { return answering(port).size() == static_cast<std::size_t>(instances); }))
-        << "not every instance answered through port " << port;
+    start_cluster_app("http_instance.js", name, instances, port, extra);
   }
-
-  /// The instances that answer through `port` within a few requests.
-  std::set<std::string> answering(int port) {
-    std::set<std::string> seen;
-    for (int i = 0; i < 6; ++i) {
-      const std::string who = ask(port);
-      if (!who.empty()) seen.insert(who);
-    }
-    return seen;
-  }
-
-  /// jlist's elements for app `name`, by pm_id.
-  std::vector<json> rows(const std::string& name) {
-    std::vector<json> out;
-    for (const auto& a : jlist())
-      if (a["name"] == name) out.push_back(a);
-    return out;
-  }
-
-  static std::string lb(const std::string& name, const char* type) { return "pmctl-" + name + "-lb" + type; }
 };
 
 TEST_F(ClusterTest, TwoInstancesAnswerThePublicPortInTurn) {
@@ -115,7 +75,7 @@ TEST_F(ClusterTest, TwoInstancesAnswerThePublicPortInTurn) {
 TEST_F(ClusterTest, AKilledInstanceCostsNoNewClientConnection) {
   const int port = 17102;
   start_cluster("web3", 3, port);
-  auto client = std::async(std::launch::async, [port] { return client_loop(port, 4.0); });
+  auto client = std::async(std::launch::async, [port] { return one_per_request(port, 4.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   const int victim = rows("web3").at(1)["pid"];
   ASSERT_EQ(sh("kill -9 " + std::to_string(victim)).exit_code, 0);
@@ -144,7 +104,7 @@ TEST_F(ClusterTest, AKilledBalancerIsRestartedAndThePortNeverCloses) {
   const std::string service = lb("lbkill", ".service");
   const std::string before = unit_property(service, "MainPID");
   ASSERT_NE(before, "0");
-  auto client = std::async(std::launch::async, [port] { return client_loop(port, 4.0); });
+  auto client = std::async(std::launch::async, [port] { return one_per_request(port, 4.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   ASSERT_EQ(sh("kill -9 " + before).exit_code, 0);
   const json summary = client.get();
@@ -206,7 +166,7 @@ TEST_F(ClusterTest, RestartByIdRestartsOneInstanceAndByNameAllOfThemButNotTheBal
 TEST_F(ClusterTest, ARestartOfTheWholeAppGoesOneInstanceAtATimeAndFailsNoRequest) {
   const int port = 17117;
   start_cluster("roll", 2, port);
-  auto client = std::async(std::launch::async, [port] { return client_loop(port, 4.0); });
+  auto client = std::async(std::launch::async, [port] { return one_per_request(port, 4.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const Result r = pmctl({"restart", "roll"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
