@@ -11,8 +11,11 @@ void BackendSet::replace(std::vector<BackendSpec> specs) {
                              [&](const BackendPtr& b) { return b->spec.name == spec.name; });
     BackendPtr b = same != backends_.end() ? *same : std::make_shared<Backend>();
     b->spec = std::move(spec);
+    b->removed = false;
     next.push_back(std::move(b));
   }
+  for (const auto& b : backends_)
+    if (std::find(next.begin(), next.end(), b) == next.end()) b->removed = true;
   backends_ = std::move(next);
 }
 

@@ -53,14 +53,62 @@ int Connection::connect_result() {
 
 Connection::Outcome Connection::pump() {
   Outcome o;
+  // A backend going away may close between two answers: keep what the client asks from the next
+  // answer on, and hold the backend's close, so that another backend can take over (can_rehome).
+  if (going_away() && !copying_ && !no_rehome_) {
+    copying_ = true;
+    unanswered_.clear();
+    up_.mark_copy_lost();  // a request may be half sent: known only from the next answer on
+  }
+  up_.copy_into(copying_ ? &unanswered_ : nullptr);
+  down_.hold_eof(copying_);
+  const std::uint64_t answered = down_.received();
   o.error = up_.pump(client_.get(), server_.get(), Side::kClient, Side::kServer, o.side);
   if (o.error == 0)
     o.error = down_.pump(server_.get(), client_.get(), Side::kServer, Side::kClient, o.side);
+  if (down_.received() != answered) {  // an answer: what the client sent before it is answered
+    unanswered_.clear();
+    up_.reset_copy();
+  }
   o.done = o.error == 0 && up_.finished() && down_.finished();
   return o;
 }
 
+bool Connection::can_rehome() const {
+  return copying_ && !up_.copy_lost() && !down_.has_pending() && (!up_.source_done() || !unanswered_.empty());
+}
+
+void Connection::pass_close() {
+  no_rehome_ = true;
+  copying_ = false;
+  unanswered_.clear();
+  up_.copy_into(nullptr);
+  down_.hold_eof(false);
+}
+
+void Connection::drop_server() {
+  server_.reset();  // closing it takes it out of the epoll set
+  server_watch_.fd = -1;
+  server_watch_.registered = 0;
+}
+
+int Connection::prepare_rehome() {
+  const int e = up_.replace_pending(unanswered_);
+  unanswered_.clear();
+  up_.reset_copy();
+  up_.copy_into(nullptr);
+  down_.hold_eof(false);
+  copying_ = false;
+  parked = false;
+  tried.clear();
+  return e;
+}
+
 void Connection::update_watches(int epoll_fd) {
+  if (parked) {  // only the client: its next bytes (or its close) decide
+    client_watch_.watch(epoll_fd, EPOLLIN);
+    return;
+  }
   if (state == State::kConnecting) {
     client_watch_.watch(epoll_fd, 0);
     server_watch_.watch(epoll_fd, EPOLLOUT);

@@ -47,6 +47,27 @@ class Connection {
   /// Nothing has come back from the backend, and nothing has gone to it: another backend can
   /// take over the client without it noticing.
   bool can_retry() const { return down_.received() == 0 && up_.delivered() == 0; }
+  /// Rehoming (docs/balancer.md): a backend that is going away (draining, or gone from the
+  /// file) and closes or resets the connection between two answers does not end the client's
+  /// connection: another backend takes it over, and first gets again what the client sent since
+  /// the last answer. True when that is possible now: the backend is going away, everything it
+  /// sent reached the client, what the client sent since the last answer is known (it began
+  /// after an answer, fits the copy, never went through a pipe), and the client can still ask.
+  bool can_rehome() const;
+  /// The backend ended: its EOF came (and is held while it is going away).
+  bool server_closed() const { return down_.source_done(); }
+  /// Nothing the client sent waits for an answer.
+  bool nothing_unanswered() const { return unanswered_.empty(); }
+  /// Closes the socket of a backend that ended, keeping the client (rehoming waits for it).
+  void drop_server();
+  /// Gives up rehoming this connection: a held close of the backend goes on to the client.
+  void pass_close();
+  /// The backend's close is not held (it is not going away, or rehoming was given up).
+  bool close_passed() const { return !copying_; }
+  /// Prepares the move to another backend: what the client sent since the last answer goes first.
+  int prepare_rehome();
+  bool parked = false;  ///< Its backend closed between two answers: waiting for the client.
+
   /// Registers both sockets for what they wait on now.
   void update_watches(int epoll_fd);
   /// Gives back the backend slot and closes the sockets (which leaves the epoll set).
@@ -64,6 +85,10 @@ class Connection {
   Watch client_watch_, server_watch_;
   Flow up_, down_;  ///< client -> backend, backend -> client.
   BackendPtr backend_;
+  std::string unanswered_;  ///< From the client since the backend's last answer (while going away).
+  bool copying_ = false;    ///< unanswered_ is being kept (the backend is going away).
+  bool no_rehome_ = false;  ///< Rehoming was given up for this connection.
+  bool going_away() const { return backend_ && backend_->going_away(); }
 };
 
 }  // namespace pmctl::balancer

@@ -68,6 +68,10 @@ int Flow::pass_through(int src, int dst, Side src_side, Side dst_side, Side& fai
   }
   short_read_ = static_cast<std::size_t>(n) < room;
   received_ += n;
+  if (copy_) {
+    if (copy_->size() + n <= kCopyLimit) copy_->append(scratch, n);
+    else copy_lost_ = true;
+  }
   ssize_t sent = send(dst, scratch, n, MSG_DONTWAIT | MSG_NOSIGNAL);
   int send_error = sent < 0 && !transient(errno) ? errno : 0;
   if (sent < 0) sent = 0;
@@ -90,6 +94,7 @@ int Flow::fill(int src) {
   const std::size_t room = capacity_ - pending_;
   ssize_t n = splice(src, nullptr, write_end_.get(), nullptr, room, kSpliceFlags);
   short_read_ = n > 0 && static_cast<std::size_t>(n) < room;
+  if (n > 0 && copy_) copy_lost_ = true;  // spliced: never in this process's memory
   if (n > 0) {
     pending_ += n;
     received_ += n;
@@ -113,6 +118,14 @@ int Flow::drain(int dst) {
   return n < 0 && !transient(errno) ? -errno : 0;
 }
 
+int Flow::replace_pending(const std::string& bytes) {
+  read_end_.reset();
+  write_end_.reset();
+  pending_ = 0;
+  capacity_ = 65536;
+  return keep(bytes.data(), bytes.size());
+}
+
 int Flow::pump(int src, int dst, Side src_side, Side dst_side, Side& failed) {
   for (;;) {
     int in = 0, out = 0;
@@ -133,7 +146,7 @@ int Flow::pump(int src, int dst, Side src_side, Side dst_side, Side& failed) {
         }
       }
     }
-    if (src_eof_ && pending_ == 0 && !dst_shut_) {
+    if (src_eof_ && pending_ == 0 && !dst_shut_ && !hold_eof_) {
       // Half-close: pass the EOF on, and keep the other direction open.
       if (shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN) {
         failed = dst_side;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "core/unique_fd.hpp"
 
@@ -23,6 +24,7 @@ class Flow {
 
   bool wants_read() const { return !src_eof_ && pending_ < capacity_; }
   bool wants_write() const { return pending_ > 0; }
+  bool has_pending() const { return pending_ > 0; }
   /// The source said EOF, everything reached the destination, and it was told (shutdown).
   bool finished() const { return dst_shut_; }
   std::uint64_t delivered() const { return delivered_; }
@@ -36,6 +38,21 @@ class Flow {
   /// Forgets the source's EOF after it was replaced by a fresh socket.
   void new_source() { src_eof_ = false; }
 
+  /// While set, every byte read from the source is appended to `*copy` too (at most kCopyLimit
+  /// bytes; a longer run, or bytes that went through the pipe, make `copy_lost()` true). What a
+  /// connection needs to send a request again elsewhere (docs/balancer.md, "Rehoming").
+  void copy_into(std::string* copy) { copy_ = copy; }
+  bool copy_lost() const { return copy_lost_; }
+  void reset_copy() { copy_lost_ = false; }
+  void mark_copy_lost() { copy_lost_ = true; }
+  /// While set, the source's EOF is not passed on (no shutdown of the destination).
+  void hold_eof(bool hold) { hold_eof_ = hold; }
+  /// The source ended and everything it sent reached the destination.
+  bool source_done() const { return src_eof_ && pending_ == 0; }
+  /// Throws away what waits for the destination and queues `bytes` instead (for a new destination).
+  int replace_pending(const std::string& bytes);
+  static constexpr std::size_t kCopyLimit = 16384;
+
  private:
   int pass_through(int src, int dst, Side src_side, Side dst_side, Side& failed);
   int keep(const char* data, std::size_t size);
@@ -48,6 +65,8 @@ class Flow {
   std::uint64_t received_ = 0, delivered_ = 0;
   bool src_eof_ = false, dst_shut_ = false;
   bool short_read_ = false;  ///< the last read took less than there was room for
+  std::string* copy_ = nullptr;
+  bool copy_lost_ = false, hold_eof_ = false;
 };
 
 }  // namespace pmctl::balancer

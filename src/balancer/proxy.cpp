@@ -20,7 +20,10 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kTick{100};  ///< How often connect deadlines are checked.
+constexpr milliseconds kTick{100};  ///< How often connect and park deadlines are checked.
+/// How long a client whose going-away backend closed between two answers may take to ask again
+/// before the close is passed on (one or two ticks in all).
+constexpr milliseconds kParkFor{100};
 constexpr int kMaxEvents = 64;
 
 core::UniqueFd make_signalfd() {
@@ -151,7 +154,15 @@ void Proxy::on_server_ready(Connection& c) {
 void Proxy::pump(Connection& c) {
   if (c.timing) --connecting_;
   c.timing = false;
+  if (c.parked) return rehome(c);  // the client asks again (or hangs up) after its backend closed
   auto o = c.pump();
+  const bool server_ended =
+      o.error != 0 ? o.side == Side::kServer && backend_failed(o.error) : c.server_closed();
+  if (server_ended && c.can_rehome()) return c.nothing_unanswered() ? park(c) : rehome(c);
+  if (o.error == 0 && c.server_closed() && !c.close_passed()) {  // held, but no rehoming possible
+    c.pass_close();
+    o = c.pump();
+  }
   if (o.error != 0 && o.side == Side::kServer && backend_failed(o.error) &&
       c.can_retry()) {
     mark_down(*c.backend(), o.error);
@@ -159,6 +170,23 @@ void Proxy::pump(Connection& c) {
   }
   if (o.error != 0 || o.done) return release(c);
   c.update_watches(epoll_.get());
+}
+
+void Proxy::park(Connection& c) {
+  c.drop_server();
+  c.parked = true;
+  ++parked_;
+  c.deadline = Clock::now() + kParkFor;
+  c.update_watches(epoll_.get());
+}
+
+void Proxy::rehome(Connection& c) {
+  if (c.parked) --parked_;
+  if (int e = c.prepare_rehome()) {
+    log("rehoming a connection: %s, releasing it", std::strerror(e));
+    return release(c);
+  }
+  connect_next(c);
 }
 
 void Proxy::mark_down(Backend& b, int error) {
@@ -176,6 +204,8 @@ void Proxy::mark_up(Backend& b) {
 void Proxy::release(Connection& c) {
   if (c.timing) --connecting_;
   c.timing = false;
+  if (c.parked) --parked_;
+  c.parked = false;
   c.release();
   auto it = connections_.find(&c);
   released_.push_back(std::move(it->second));
@@ -183,15 +213,19 @@ void Proxy::release(Connection& c) {
 }
 
 void Proxy::expire_connects() {
-  if (connecting_ == 0) return;
+  if (connecting_ == 0 && parked_ == 0) return;
   auto now = Clock::now();
-  std::vector<Connection*> late;
-  for (auto& [c, owned] : connections_)
+  std::vector<Connection*> late, idle;
+  for (auto& [c, owned] : connections_) {
     if (c->timing && now >= c->deadline) late.push_back(c);
+    if (c->parked && now >= c->deadline) idle.push_back(c);
+  }
   for (Connection* c : late) {
     mark_down(*c->backend(), ETIMEDOUT);
     connect_next(*c);
   }
+  // The client did not ask again: the backend's close reaches it now, as it would have at once.
+  for (Connection* c : idle) release(*c);
 }
 
 void Proxy::handle_signal() {
@@ -231,7 +265,7 @@ void Proxy::update_accepting() {
 int Proxy::next_timeout() const {
   auto now = Clock::now();
   milliseconds t(-1);
-  if (connecting_ > 0 || now < accept_paused_until_) t = kTick;
+  if (connecting_ > 0 || parked_ > 0 || now < accept_paused_until_) t = kTick;
   if (stopping_) {
     auto left = std::max(milliseconds(0), duration_cast<milliseconds>(stop_deadline_ - now) +
                                               milliseconds(1));

@@ -33,6 +33,8 @@ class Proxy {
   void connect_next(Connection& c);
   void on_server_ready(Connection& c);
   void pump(Connection& c);
+  void park(Connection& c);
+  void rehome(Connection& c);
   void mark_down(Backend& b, int error);
   void mark_up(Backend& b);
   void release(Connection& c);
@@ -49,6 +51,7 @@ class Proxy {
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> released_;  ///< Freed after the current batch.
   unsigned connecting_ = 0;
+  unsigned parked_ = 0;  ///< Connections waiting for their client after a backend closed.
   bool stopping_ = false;
   Clock::time_point stop_deadline_, accept_paused_until_;
 };

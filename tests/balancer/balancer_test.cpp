@@ -87,11 +87,33 @@ void serve_echo(int listen_fd, char name) {
   }
 }
 
-pid_t start_backend(int& port, char name) {
+/// A request/response backend, as an HTTP server with keep-alive is: no greeting; each line
+/// "x\n" is answered with "<name>:x\n" on the same connection.
+void serve_answers(int listen_fd, char name) {
+  for (;;) {
+    int c = accept(listen_fd, nullptr, nullptr);
+    if (c < 0) continue;
+    std::thread([c, name] {
+      std::string line;
+      char ch;
+      while (read(c, &ch, 1) == 1) {
+        line += ch;
+        if (ch != '\n') continue;
+        const std::string answer = std::string(1, name) + ":" + line;
+        (void)!write(c, answer.data(), answer.size());
+        line.clear();
+      }
+      close(c);
+    }).detach();
+  }
+}
+
+pid_t start_backend(int& port, char name, bool answering = false) {
   UniqueFd fd = listen_tcp(port);
   pid_t pid = fork();
   if (pid == 0) {
-    serve_echo(fd.get(), name);
+    if (answering) serve_answers(fd.get(), name);
+    else serve_echo(fd.get(), name);
     _exit(0);
   }
   return pid;
@@ -105,9 +127,14 @@ class BalancerTest : public testing::Test {
     unlink(backends_file_.c_str());
   }
 
-  void add_backend(char name) {
+  void add_backend(char name, bool answering = false) {
     Backend& b = backends_[name];
-    b.pid = start_backend(b.port, name);
+    b.pid = start_backend(b.port, name, answering);
+  }
+  /// One line through an open client connection; the answer, or what came before EOF.
+  static std::string ask(int fd, const std::string& line) {
+    if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return "write failed";
+    return read_some(fd, line.size() + 2);
   }
   void stop_backend(char name) {
     Backend& b = backends_[name];
@@ -311,6 +338,60 @@ TEST_F(BalancerTest, ADrainedBackendGetsNoNewConnectionsButKeepsItsOpenOne) {
   for (int i = 0; i < 2; ++i) seen += one_request();
   EXPECT_EQ(seen.size(), 2u);
   EXPECT_NE(seen.find('A'), std::string::npos);
+}
+
+// Rehoming: what a reload does to a kept-alive connection. The old instance is drained, then
+// stopped: it closes the connections it holds between two answers. The client's connection is
+// not closed with it; its next request goes to another backend on the same connection.
+TEST_F(BalancerTest, AClientOfADrainedBackendThatClosesMovesToAnotherOnItsNextRequest) {
+  add_backend('A', true);
+  add_backend('B', true);
+  start_balancer({});
+  UniqueFd fd = connect_tcp(port_);
+  ASSERT_EQ(ask(fd.get(), "1\n"), "A:1\n");
+  reload("A");
+  ASSERT_EQ(ask(fd.get(), "2\n"), "A:2\n");  // drained: open connections stay where they are
+  stop_backend('A');                          // it closes every connection it had
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(ask(fd.get(), "3\n"), "B:3\n");
+  EXPECT_EQ(ask(fd.get(), "4\n"), "B:4\n");
+}
+
+// The request was on its way to the drained backend when it went: it is sent again to another.
+TEST_F(BalancerTest, ARequestADrainedBackendNeverAnsweredGoesToAnother) {
+  add_backend('A', true);
+  add_backend('B', true);
+  start_balancer({});
+  UniqueFd fd = connect_tcp(port_);
+  ASSERT_EQ(ask(fd.get(), "1\n"), "A:1\n");
+  reload("A");
+  ASSERT_EQ(ask(fd.get(), "2\n"), "A:2\n");
+  kill(backends_['A'].pid, SIGSTOP);  // it reads nothing more (once the signal has landed)
+  std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(write(fd.get(), "3\n", 2), 2);
+  std::this_thread::sleep_for(50ms);  // "3" waits, unread, in A's socket
+  stop_backend('A');                  // closed with unread data: a reset
+  EXPECT_EQ(read_some(fd.get(), 4), "B:3\n");
+}
+
+// Rehoming only applies to backends going away: a running one that closes closes the client's
+// connection, and a drained one's close reaches a client that asks nothing within ~0.2 s.
+TEST_F(BalancerTest, AClosePassesOnWhenTheBackendIsNotGoingAwayOrTheClientIsSilent) {
+  add_backend('A', true);
+  add_backend('B', true);
+  start_balancer({});
+  UniqueFd first = connect_tcp(port_);
+  ASSERT_EQ(ask(first.get(), "1\n"), "A:1\n");
+  UniqueFd second = connect_tcp(port_);
+  ASSERT_EQ(ask(second.get(), "1\n"), "B:1\n");
+  stop_backend('B');  // not drained: the close reaches the client at once
+  EXPECT_EQ(read_some(second.get(), 1, 1s), "");
+  reload("A");
+  ASSERT_EQ(ask(first.get(), "2\n"), "A:2\n");
+  const auto before = std::chrono::steady_clock::now();
+  stop_backend('A');
+  EXPECT_EQ(read_some(first.get(), 1, 2s), "");  // EOF, after the balancer waited for a request
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 500ms);
 }
 
 TEST_F(BalancerTest, HoldsTheConnectionCap) {
