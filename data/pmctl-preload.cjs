@@ -53,3 +53,32 @@ if (publicPort) {
     return callback ? originalListen.call(this, options, callback) : originalListen.call(this, options);
   };
 }
+
+// Shared mode: the instances own their kept-alive connections (there is no balancer to move
+// them). Node's server.close() closes every idle kept-alive connection at once (node >= 19), and
+// a client may be sending its next request on one at that very moment: a failed request. So in
+// shared mode a closing server ends kept-alive connections at a request boundary instead: the
+// next answer on each carries `Connection: close`, and a connection still idle a second later is
+// closed then. Only the instance that is stopping does this; nothing changes before close().
+if (publicPort && process.env.PMCTL_LISTEN_FD) {
+  const closing = Symbol('pmctl closing');
+  const gracefulCloseMs = 1000;
+  for (const mod of [require('http'), require('https')]) {
+    const proto = mod.Server.prototype;
+    const closeIdle = proto.closeIdleConnections;
+    const close = proto.close;
+    if (typeof closeIdle !== 'function' || proto.close[closing]) continue;
+    proto.close = function pmctlClose(...args) {
+      if (!this[closing]) {
+        this[closing] = true;
+        this.prependListener('request', (req, res) => { res.shouldKeepAlive = false; });
+        setTimeout(() => closeIdle.call(this), gracefulCloseMs).unref();
+      }
+      return close.apply(this, args);
+    };
+    proto.close[closing] = true;
+    proto.closeIdleConnections = function pmctlCloseIdleConnections() {
+      if (!this[closing]) return closeIdle.call(this);
+    };
+  }
+}

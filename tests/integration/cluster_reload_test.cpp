@@ -2,7 +2,7 @@
 // reloads fails no request, pm_ids stay, a replacement that never gets ready leaves the old
 // instance serving, and a second reload of the same app is refused while one runs. Scale under a
 // client loop fails no request either.
-// Public ports are in 17151-17157: below the ephemeral range (32768-60999), where an outgoing
+// Public ports are in 17151-17158: below the ephemeral range (32768-60999), where an outgoing
 // connection could hold one.
 #include <future>
 #include <iostream>
@@ -63,6 +63,27 @@ TEST_F(ClusterReloadTest, TwoReloadsFailNoRequestOfOneConnectionEachAndKeepThePm
 
 TEST_F(ClusterReloadTest, TwoReloadsFailNoRequestOfAKeptAliveClient) {
   reload_twice_under("http_keepalive_client.py", "rl-keep", 17152);
+}
+
+// An app that does nothing about kept-alive connections (node closes the idle ones when the
+// server closes): the balancer moves each such connection to the new instance at its next
+// request (rehoming), so the client never even sees a closed connection ("retried" 0).
+TEST_F(ClusterReloadTest, TwoReloadsOfAnAppThatClosesIdleConnectionsCloseNoClientConnection) {
+  const int port = 17158;
+  start_cluster_app("http_graceful.js", "rlgrace", 2, port, {});
+  auto loop = std::async(std::launch::async, [port] { return client_loop("http_keepalive_client.py", port, 6.0); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  for (int i = 0; i < 2; ++i) {
+    const Result r = pmctl({"reload", "rlgrace"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  const json summary = loop.get();
+  ASSERT_TRUE(summary.is_object());
+  std::cout << "kept-alive client across two reloads of http_graceful.js: " << summary.dump() << "\n";
+  EXPECT_EQ(summary["failed"], 0) << summary.dump();
+  EXPECT_EQ(summary["retried"], 0) << summary.dump();
+  EXPECT_EQ(summary["connections"], 1) << summary.dump();
+  EXPECT_GT(summary["ok"].get<int>(), 50) << summary.dump();
 }
 
 TEST_F(ClusterReloadTest, FourInstancesReloadTwoAtATimeAndFailNoRequest) {

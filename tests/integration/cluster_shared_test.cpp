@@ -2,7 +2,7 @@
 // process, every instance inherits the public port's socket from a generated socket unit
 // (Sockets=), and the kernel spreads the accept()s. Reload and scale keep the port open;
 // stop and delete leave no unit file behind.
-// Public ports are in 17160-17169: below the ephemeral range (32768-60999).
+// Public ports are in 17159-17169: below the ephemeral range (32768-60999).
 #include <future>
 #include <iostream>
 #include <set>
@@ -147,6 +147,26 @@ TEST_F(ClusterSharedTest, TwoReloadsFailNoRequestOfAKeptAliveClient) {
   ASSERT_TRUE(summary.is_object());
   std::cout << "http_keepalive_client.py across two shared-mode reloads: " << summary.dump() << "\n";
   EXPECT_EQ(summary["failed"], 0) << summary.dump();
+  EXPECT_GT(summary["ok"].get<int>(), 50) << summary.dump();
+}
+
+// The same app without `Connection: close` of its own: in shared mode the node preload makes the
+// closing server end each kept-alive connection after its next answer, so the client sees
+// orderly closes only ("retried" 0: no request ever failed on a reused connection).
+TEST_F(ClusterSharedTest, TwoReloadsOfAnAppThatClosesIdleConnectionsFailNothingEvenUnretried) {
+  const int port = 17159;
+  start_shared("shgrace", 2, port, "http_graceful.js");
+  auto loop = std::async(std::launch::async, [port] { return client_loop("http_keepalive_client.py", port, 6.0); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  for (int i = 0; i < 2; ++i) {
+    const Result r = pmctl({"reload", "shgrace"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  const json summary = loop.get();
+  ASSERT_TRUE(summary.is_object());
+  std::cout << "kept-alive client across two shared-mode reloads of http_graceful.js: " << summary.dump() << "\n";
+  EXPECT_EQ(summary["failed"], 0) << summary.dump();
+  EXPECT_EQ(summary["retried"], 0) << summary.dump();
   EXPECT_GT(summary["ok"].get<int>(), 50) << summary.dump();
 }
 
