@@ -130,6 +130,20 @@ under_reloads() {
   wait $reloader
 }
 
+# kill -9 of pid $1 (inside the sandbox) 2 s into a 5 s Connection: close run on port $2; a
+# second run of 2 s starts 0.1 s after the kill, so its connections are all new ones. Prints
+# "rps failed new_rps new_failed".
+kill_under_load() {
+  local victim=$1 port=$2
+  settle
+  ( sleep 2; tests/sandbox.sh exec kill -9 "$victim"; sleep 0.1
+    load close "$port" 2 >"$tmp/after-kill" ) &
+  local killer=$!
+  read -r rps failed <<<"$(load close "$port" 5)"
+  wait $killer
+  echo "$rps $failed $(cat "$tmp/after-kill")"
+}
+
 # Opens $2 connections to port $1 and holds them for $3 seconds (node, on the host).
 hold_connections() {
   node -e '
@@ -198,19 +212,13 @@ hold_connections "$PORT" 1000 8 & holder=$!; sleep 5; LB_RSS1000=$(sandbox_rss_k
 say "balancer RSS: $LB_RSS1 kB with 1 connection, $LB_RSS1000 kB with 1000"
 
 # kill -9 of one instance in the middle of a Connection: close run: new connections must not fail.
-settle
-VICTIM=$(tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(p=>p.name==="http").pid))')
-( sleep 2; tests/sandbox.sh exec kill -9 "$VICTIM" ) &
-read -r KILL_RPS KILL_ERR <<<"$(load close "$PORT" 5)"
-wait
-say "pmctl: kill -9 of an instance under load: $KILL_ERR failed requests"
+first_pid() { tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(p=>p.name==="http").pid))'; }
+read -r KILL_RPS KILL_ERR KILL_NEW_RPS KILL_NEW_ERR <<<"$(kill_under_load "$(first_pid)" "$PORT")"
+say "pmctl: kill -9 of an instance under load: $KILL_ERR failed requests; opened after the kill: $KILL_NEW_ERR"
 
 # kill -9 of the balancer itself: systemd restarts it; what waits in the socket's queue is served,
 # the connections the killed balancer carried break (at most the 20 wrk holds open).
-settle
-( sleep 2; tests/sandbox.sh exec kill -9 "$LB_PID" ) &
-read -r LBKILL_RPS LBKILL_ERR <<<"$(load close "$PORT" 5)"
-wait
+read -r LBKILL_RPS LBKILL_ERR LBKILL_NEW_RPS LBKILL_NEW_ERR <<<"$(kill_under_load "$LB_PID" "$PORT")"
 LB_RESTARTS=$(tests/sandbox.sh exec systemctl show -P NRestarts pmctl-http-lb.service)
 say "pmctl: kill -9 of the balancer under load: $LBKILL_ERR failed requests, NRestarts=$LB_RESTARTS"
 pmctl delete http >/dev/null
@@ -223,12 +231,8 @@ throughput "pmctl shared mode (\`--lb shared\`), two instances" "$PORT"
 read -r SH_RL_KA_RPS SH_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" keepalive)"
 read -r SH_RL_CL_RPS SH_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" close)"
 say "pmctl shared: reloads under keep-alive: $SH_RL_KA_ERR failed; under close: $SH_RL_CL_ERR failed"
-settle
-VICTIM=$(tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(p=>p.name==="http").pid))')
-( sleep 2; tests/sandbox.sh exec kill -9 "$VICTIM" ) &
-read -r SH_KILL_RPS SH_KILL_ERR <<<"$(load close "$PORT" 5)"
-wait
-say "pmctl shared: kill -9 of an instance under load: $SH_KILL_ERR failed requests"
+read -r SH_KILL_RPS SH_KILL_ERR SH_KILL_NEW_RPS SH_KILL_NEW_ERR <<<"$(kill_under_load "$(first_pid)" "$PORT")"
+say "pmctl shared: kill -9 of an instance under load: $SH_KILL_ERR failed requests; opened after the kill: $SH_KILL_NEW_ERR"
 pmctl delete http >/dev/null
 
 # --- report --------------------------------------------------------------------------------------
@@ -253,10 +257,14 @@ Two reloads during a ${SECONDS_RUN} s run (an app that closes its server on SIGI
 | pmctl shared mode (\`pmctl reload\`) | $SH_RL_KA_ERR | $SH_RL_CL_ERR |
 
 pmctl-balancer's VmRSS: $LB_RSS1 kB with 1 open connection, $LB_RSS1000 kB with 1000.
-kill -9 of one instance 2 s into a 5 s Connection: close run: proxy mode $KILL_ERR failed requests
-($KILL_RPS rps), shared mode $SH_KILL_ERR ($SH_KILL_RPS rps).
-kill -9 of pmctl-balancer 2 s into a 5 s Connection: close run (-c20): $LBKILL_ERR failed requests
-($LBKILL_RPS rps); systemd restarted it (NRestarts=$LB_RESTARTS) and the port never closed.
+kill -9 2 s into a 5 s Connection: close run (-c20, so at most 20 requests in flight), and a second
+2 s run started 0.1 s after the kill (only connections opened after it):
+
+| killed | failed requests in the 5 s run | failed requests opened after the kill |
+| --- | ---: | ---: |
+| one instance, proxy mode | $KILL_ERR ($KILL_RPS rps) | $KILL_NEW_ERR ($KILL_NEW_RPS rps) |
+| one instance, shared mode | $SH_KILL_ERR ($SH_KILL_RPS rps) | $SH_KILL_NEW_ERR ($SH_KILL_NEW_RPS rps) |
+| pmctl-balancer (systemd restarted it: NRestarts=$LB_RESTARTS) | $LBKILL_ERR ($LBKILL_RPS rps) | $LBKILL_NEW_ERR ($LBKILL_NEW_RPS rps) |
 
 Machine: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r),
 node $(node --version), pmctl $(git -C "$REPO" rev-parse --short HEAD), load average after: $(cut -d' ' -f1-3 /proc/loadavg).
