@@ -12,7 +12,9 @@
 # 1 and 1000 open connections, and a kill -9 of one instance under load.
 #
 # Prints a markdown report and writes it to bench/results/cluster.md (gitignored).
-# Knobs: BENCH_SECONDS (10), BENCH_PORT (18100), PMCTL_BUILD (default build), BENCH_SETTLE=0
+# All five setups run at once (idle ones cost nothing); the throughput figures are measured in
+# BENCH_ROUNDS rounds that alternate the setups, and the report gives the medians and their ratios.
+# Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_PORT (18100: setups on 18101-18142), PMCTL_BUILD (default build), BENCH_SETTLE=0
 # (do not wait for an idle machine before each figure: for trying the script, not for figures).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -113,12 +115,6 @@ load() {
   errs=$(awk '/Socket errors:/ { gsub(/,/, ""); s += $4 + $6 + $8 + $10 } /Non-2xx/ { s += $NF } END { print s + 0 }' <<<"$out")
   echo "$rps $errs"
 }
-throughput() {  # $1 = name, $2 = port: keep-alive and close, each after settling
-  settle; read -r ka ka_err <<<"$(load keepalive "$2")"
-  settle; read -r cl cl_err <<<"$(load close "$2")"
-  echo "$1 $ka $ka_err $cl $cl_err" >>"$tmp/throughput"
-  say "$1: keep-alive $ka rps ($ka_err errors), close $cl rps ($cl_err errors)"
-}
 # A load of $3 seconds on port $2 with `$1` run twice during it (at 30% and 60%).
 under_reloads() {
   local cmd=$1 port=$2 mode=$3 secs=$SECONDS_RUN
@@ -135,6 +131,8 @@ under_reloads() {
 # "rps failed new_rps new_failed".
 kill_under_load() {
   local victim=$1 port=$2
+  # `kill -9 0` or `-1` would hit this script's own processes.
+  [[ "$victim" =~ ^[0-9]+$ ]] && [ "$victim" -gt 1 ] || die "no process to kill (got pid '$victim')"
   settle
   ( sleep 2; tests/sandbox.sh exec kill -9 "$victim"; sleep 0.1
     load close "$port" 2 >"$tmp/after-kill" ) &
@@ -154,16 +152,12 @@ hold_connections() {
 }
 sandbox_rss_kb() { tests/sandbox.sh exec awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-# --- one plain instance, and HAProxy over two -----------------------------------------------
-say "one plain instance"
-PORT=$((PORT + 1)) node "$APP" & pids+=($!)
-answers $((PORT + 1))
-throughput "one plain instance (no balancing)" $((PORT + 1))
-kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; pids=()
-
-say "HAProxy, L4 round-robin, one thread, over two plain instances"
-PORT=$((PORT + 1)) NODE_APP_INSTANCE=0 node "$APP" & pids+=($!)
-PORT=$((PORT + 2)) NODE_APP_INSTANCE=1 node "$APP" & pids+=($!)
+# --- every setup at once (idle ones cost nothing), each on its own port -------------------------
+P_PLAIN=$((PORT + 1)); P_HAPROXY=$((PORT + 10)); P_PM2=$((PORT + 20)); P_PROXY=$((PORT + 30)); P_SHARED=$((PORT + 40))
+say "starting: one plain instance, HAProxy over two, PM2 $PM2_VERSION -i 2, pmctl -i 2 (proxy), pmctl -i 2 --lb shared"
+PORT=$P_PLAIN node "$APP" & pids+=($!)
+PORT=$((P_HAPROXY + 1)) NODE_APP_INSTANCE=0 node "$APP" & pids+=($!)
+PORT=$((P_HAPROXY + 2)) NODE_APP_INSTANCE=1 node "$APP" & pids+=($!)
 cat >"$tmp/haproxy.cfg" <<CFG
 global
   nbthread 1
@@ -174,79 +168,116 @@ defaults
   timeout client 30s
   timeout server 30s
 frontend public
-  bind 127.0.0.1:$PORT
+  bind 127.0.0.1:$P_HAPROXY
   default_backend instances
 backend instances
   balance roundrobin
-  server a 127.0.0.1:$((PORT + 1))
-  server b 127.0.0.1:$((PORT + 2))
+  server a 127.0.0.1:$((P_HAPROXY + 1))
+  server b 127.0.0.1:$((P_HAPROXY + 2))
 CFG
 haproxy -f "$tmp/haproxy.cfg" -db >/dev/null 2>&1 & pids+=($!)
-answers $((PORT + 1)); answers $((PORT + 2)); answers "$PORT"
 HAPROXY_VERSION=$(haproxy -v | head -1 | awk '{ print $3 }')
-throughput "HAProxy $HAPROXY_VERSION L4 (1 thread), two instances" "$PORT"
+PORT=$P_PM2 pm2 start "$APP" --name http -i 2 >/dev/null
+pmctl start "$APP" --name http -i 2 --port "$P_PROXY" >/dev/null
+pmctl start "$APP" --name httpsh -i 2 --port "$P_SHARED" --lb shared >/dev/null
+for p in $P_PLAIN $P_HAPROXY $P_PM2 $P_PROXY $P_SHARED; do answers "$p"; done
+
+SETUPS=(plain haproxy pm2 proxy shared)
+declare -A SETUP_PORT=([plain]=$P_PLAIN [haproxy]=$P_HAPROXY [pm2]=$P_PM2 [proxy]=$P_PROXY [shared]=$P_SHARED)
+declare -A SETUP_NAME=([plain]="one plain instance (no balancing)"
+  [haproxy]="HAProxy $HAPROXY_VERSION L4 (1 thread), two instances"
+  [pm2]="PM2 $PM2_VERSION cluster, two instances"
+  [proxy]="pmctl proxy mode (pmctl-balancer), two instances"
+  [shared]="pmctl shared mode (\`--lb shared\`), two instances")
+ROUNDS=${BENCH_ROUNDS:-3}
+# Rounds alternate the setups (each round starts one setup later), so a slow minute of this
+# shared machine does not land on one setup only; the report gives each round and the median.
+for round in $(seq 1 "$ROUNDS"); do
+  for k in "${!SETUPS[@]}"; do
+    setup=${SETUPS[$(((k + round - 1) % ${#SETUPS[@]}))]}
+    for mode in keepalive close; do
+      settle
+      read -r rps errs <<<"$(load "$mode" "${SETUP_PORT[$setup]}")"
+      echo "$setup $mode $round $rps $errs" >>"$tmp/rounds"
+      say "round $round: $setup $mode: $rps rps ($errs errors)"
+    done
+  done
+done
+median() {  # $1 setup, $2 mode: the median rps over the rounds
+  awk -v s="$1" -v m="$2" '$1 == s && $2 == m { print $4 }' "$tmp/rounds" | sort -n |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+each_round() {  # $1 setup, $2 mode: "a / b / c"
+  awk -v s="$1" -v m="$2" '$1 == s && $2 == m { printf "%s%s", sep, $4; sep = " / " }' "$tmp/rounds"
+}
+errors_of() { awk -v s="$1" '$1 == s { e += $5 } END { print e + 0 }' "$tmp/rounds"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+for setup in "${SETUPS[@]}"; do
+  printf '| %s | **%s** (%s) | **%s** (%s) | %s |\n' "${SETUP_NAME[$setup]}" \
+    "$(median "$setup" keepalive)" "$(each_round "$setup" keepalive)" \
+    "$(median "$setup" close)" "$(each_round "$setup" close)" "$(errors_of "$setup")" >>"$tmp/throughput"
+done
+KA_HAPROXY=$(median haproxy keepalive); KA_PM2=$(median pm2 keepalive); CL_PM2=$(median pm2 close)
+GOALS="| proxy keep-alive ÷ HAProxy (goal ≥ 1.0) | $(ratio "$(median proxy keepalive)" "$KA_HAPROXY") |
+| proxy close ÷ PM2 (goal ≥ 1.5) | $(ratio "$(median proxy close)" "$CL_PM2") |
+| shared keep-alive ÷ PM2 (goal ≥ 1.0) | $(ratio "$(median shared keepalive)" "$KA_PM2") |
+| shared close ÷ PM2 (goal ≥ 2.0) | $(ratio "$(median shared close)" "$CL_PM2") |"
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=()
 
-# --- PM2's cluster mode ------------------------------------------------------------------------
-say "pm2 $PM2_VERSION cluster mode, two instances"
-PORT=$PORT pm2 start "$APP" --name http -i 2 >/dev/null
-answers "$PORT"
-throughput "PM2 $PM2_VERSION cluster, two instances" "$PORT"
-read -r PM2_RL_KA_RPS PM2_RL_KA_ERR <<<"$(under_reloads "$PM2 reload http" "$PORT" keepalive)"
-read -r PM2_RL_CL_RPS PM2_RL_CL_ERR <<<"$(under_reloads "$PM2 reload http" "$PORT" close)"
+# --- reloads under load --------------------------------------------------------------------------
+read -r PM2_RL_KA_RPS PM2_RL_KA_ERR <<<"$(under_reloads "$PM2 reload http" "$P_PM2" keepalive)"
+read -r PM2_RL_CL_RPS PM2_RL_CL_ERR <<<"$(under_reloads "$PM2 reload http" "$P_PM2" close)"
 say "pm2: reloads under keep-alive: $PM2_RL_KA_ERR failed; under close: $PM2_RL_CL_ERR failed"
 pm2 delete all >/dev/null
-
-# --- pmctl, proxy mode ---------------------------------------------------------------------------
-say "pmctl proxy mode (-i 2), in the sandbox"
-pmctl start "$APP" --name http -i 2 --port "$PORT" >/dev/null
-answers "$PORT"
-throughput "pmctl proxy mode (pmctl-balancer), two instances" "$PORT"
-read -r PMCTL_RL_KA_RPS PMCTL_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" keepalive)"
-read -r PMCTL_RL_CL_RPS PMCTL_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" close)"
+read -r PMCTL_RL_KA_RPS PMCTL_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$P_PROXY" keepalive)"
+read -r PMCTL_RL_CL_RPS PMCTL_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$P_PROXY" close)"
 say "pmctl: reloads under keep-alive: $PMCTL_RL_KA_ERR failed; under close: $PMCTL_RL_CL_ERR failed"
+read -r SH_RL_KA_RPS SH_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload httpsh" "$P_SHARED" keepalive)"
+read -r SH_RL_CL_RPS SH_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload httpsh" "$P_SHARED" close)"
+say "pmctl shared: reloads under keep-alive: $SH_RL_KA_ERR failed; under close: $SH_RL_CL_ERR failed"
 
+# --- the balancer's memory -----------------------------------------------------------------------
 LB_PID=$(tests/sandbox.sh exec systemctl show -P MainPID pmctl-http-lb.service)
-hold_connections "$PORT" 1 6 & holder=$!; sleep 3; LB_RSS1=$(sandbox_rss_kb "$LB_PID"); wait $holder
-hold_connections "$PORT" 1000 8 & holder=$!; sleep 5; LB_RSS1000=$(sandbox_rss_kb "$LB_PID"); wait $holder
+hold_connections "$P_PROXY" 1 6 & holder=$!; sleep 3; LB_RSS1=$(sandbox_rss_kb "$LB_PID"); wait $holder
+hold_connections "$P_PROXY" 1000 8 & holder=$!; sleep 5; LB_RSS1000=$(sandbox_rss_kb "$LB_PID"); wait $holder
 say "balancer RSS: $LB_RSS1 kB with 1 connection, $LB_RSS1000 kB with 1000"
 
-# kill -9 of one instance in the middle of a Connection: close run: new connections must not fail.
-first_pid() { tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).find(p=>p.name==="http").pid))'; }
-read -r KILL_RPS KILL_ERR KILL_NEW_RPS KILL_NEW_ERR <<<"$(kill_under_load "$(first_pid)" "$PORT")"
+# --- kill -9 under load: new connections must not fail ----------------------------------------------
+# The pid of the first online instance of app $1 (0 when none is online).
+first_pid() {
+  tests/sandbox.sh exec "$PMCTL" jlist | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const a = JSON.parse(s).find((p) => p.name === process.argv[1] && p.pm2_env.status === "online" && p.pid > 1);
+    if (!a) console.error("bench: no online instance of " + process.argv[1] + ": " +
+      JSON.parse(s).map((p) => `${p.name}/${p.pm_id} ${p.pm2_env.status} pid ${p.pid}`).join(", "));
+    console.log(a ? a.pid : 0); })' "$1"
+}
+read -r KILL_RPS KILL_ERR KILL_NEW_RPS KILL_NEW_ERR <<<"$(kill_under_load "$(first_pid http)" "$P_PROXY")"
 say "pmctl: kill -9 of an instance under load: $KILL_ERR failed requests; opened after the kill: $KILL_NEW_ERR"
-
-# kill -9 of the balancer itself: systemd restarts it; what waits in the socket's queue is served,
-# the connections the killed balancer carried break (at most the 20 wrk holds open).
-read -r LBKILL_RPS LBKILL_ERR LBKILL_NEW_RPS LBKILL_NEW_ERR <<<"$(kill_under_load "$LB_PID" "$PORT")"
+read -r SH_KILL_RPS SH_KILL_ERR SH_KILL_NEW_RPS SH_KILL_NEW_ERR <<<"$(kill_under_load "$(first_pid httpsh)" "$P_SHARED")"
+say "pmctl shared: kill -9 of an instance under load: $SH_KILL_ERR failed requests; opened after the kill: $SH_KILL_NEW_ERR"
+# The balancer itself: systemd restarts it; what waits in the socket's queue is served, the
+# connections the killed balancer carried break (at most the 20 wrk holds open).
+read -r LBKILL_RPS LBKILL_ERR LBKILL_NEW_RPS LBKILL_NEW_ERR <<<"$(kill_under_load "$LB_PID" "$P_PROXY")"
 LB_RESTARTS=$(tests/sandbox.sh exec systemctl show -P NRestarts pmctl-http-lb.service)
 say "pmctl: kill -9 of the balancer under load: $LBKILL_ERR failed requests, NRestarts=$LB_RESTARTS"
-pmctl delete http >/dev/null
-
-# --- pmctl, shared mode --------------------------------------------------------------------------
-say "pmctl shared mode (-i 2 --lb shared), in the sandbox"
-pmctl start "$APP" --name http -i 2 --port "$PORT" --lb shared >/dev/null
-answers "$PORT"
-throughput "pmctl shared mode (\`--lb shared\`), two instances" "$PORT"
-read -r SH_RL_KA_RPS SH_RL_KA_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" keepalive)"
-read -r SH_RL_CL_RPS SH_RL_CL_ERR <<<"$(under_reloads "tests/sandbox.sh exec $PMCTL reload http" "$PORT" close)"
-say "pmctl shared: reloads under keep-alive: $SH_RL_KA_ERR failed; under close: $SH_RL_CL_ERR failed"
-read -r SH_KILL_RPS SH_KILL_ERR SH_KILL_NEW_RPS SH_KILL_NEW_ERR <<<"$(kill_under_load "$(first_pid)" "$PORT")"
-say "pmctl shared: kill -9 of an instance under load: $SH_KILL_ERR failed requests; opened after the kill: $SH_KILL_NEW_ERR"
-pmctl delete http >/dev/null
+pmctl delete all >/dev/null
 
 # --- report --------------------------------------------------------------------------------------
-table=$(awk '{ n = NF; name = $1; for (i = 2; i <= n - 4; i++) name = name " " $i;
-               printf "| %s | %s | %s | %s | %s |\n", name, $(n-3), $(n-2), $(n-1), $n }' "$tmp/throughput")
+table=$(cat "$tmp/throughput")
 report=$(cat <<MD
 ## Cluster mode ($(date -u '+%Y-%m-%d %H:%M UTC'))
 
 wrk 4.1 with one thread, ${SECONDS_RUN} s per figure, Node's hello world (bench/http.js), two instances.
-Requests per second and failed requests (socket errors + non-2xx).
+Requests per second: the **median** of $ROUNDS rounds (each round's figure in brackets; the rounds
+alternate the setups); failed requests (socket errors + non-2xx) over all of them.
 
-| setup | keep-alive -c50 rps | errors | Connection: close -c20 rps | errors |
-| --- | ---: | ---: | ---: | ---: |
+| setup | keep-alive -c50 rps | Connection: close -c20 rps | errors |
+| --- | --- | --- | ---: |
 $table
+
+| ratio of the medians | |
+| --- | ---: |
+$GOALS
 
 Two reloads during a ${SECONDS_RUN} s run (an app that closes its server on SIGINT):
 

@@ -47,7 +47,8 @@ mask_heavy_units() {
            apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service \
            e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer logrotate.timer \
            systemd-networkd.service systemd-resolved.service networking.service \
-           systemd-logind.service getty.target docker.service containerd.service; do
+           systemd-logind.service getty.target docker.service containerd.service \
+           haproxy.service; do  # the cluster benchmark installs haproxy on the host
     ln -sfn /dev/null "$d/$u"
   done
 }

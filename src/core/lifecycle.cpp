@@ -159,7 +159,7 @@ void Lifecycle::launch(const AppRecord& rec) {
   const UnitSpec spec = map_service(rec.decl, ctx);
   if (rec.decl.cluster.shared()) return launch_shared(rec, spec);
   try {
-    manager_.start_transient(spec);
+    start_transient(spec);
     return;
   } catch (const ManagerError& e) {
     if (e.name() != kUnitExists) throw;
@@ -167,7 +167,7 @@ void Lifecycle::launch(const AppRecord& rec) {
   // The unit is still loaded from an earlier run (failed, or not yet garbage-collected).
   manager_.reset_failed(spec.name);
   if (manager_.wait_unloaded(spec.name, kUnloadWait))
-    manager_.start_transient(spec);
+    start_transient(spec);
   else
     manager_.start(spec.name);
 }
@@ -234,6 +234,7 @@ void Lifecycle::remove(int id) {
   // Stopped, not folded: the app's counters leave the registry with it.
   if (live(rec).loaded) stop_unit(unit_of(rec));
   if (rec.decl.cluster.shared()) uninstall_unit(unit_of(rec));
+  else clear_exec_dropin(unit_of(rec));
   bool last_of_name = true;
   registry_.update([&](RegistryData& d) {
     d.remove(id);

@@ -42,8 +42,9 @@ struct Tools {
   std::string balancer = "/usr/libexec/pmctl-balancer";
   /// Backend files, unix endpoints and a copy of the balancer live under here (world-readable).
   std::string runtime_dir = "/run/pmctl";
-  /// Shared mode's unit files go here (runtime_unit_dir); empty: not known (says so when needed).
-  std::string unit_dir = "/run/systemd/system";
+  /// Shared mode's unit files and the transient units' exec drop-ins go here (runtime_unit_dir;
+  /// the CLI fills it in); empty: not known (shared mode says so; no drop-ins are written).
+  std::string unit_dir;
   /// Whether nothing listens on (IPv4 address, port).
   std::function<bool(const std::string&, std::uint16_t)> port_free;
   /// The lowest port a user manager's socket may bind.
@@ -164,6 +165,9 @@ class Lifecycle {
   bool is_shared(const std::string& name);
   std::filesystem::path unit_file_path(const std::string& unit);
   void install_unit(const UnitSpec& spec, const std::string& app);
+  // Transient units and systemd 252's daemon-reload (lifecycle_dropin.cpp).
+  void start_transient(const UnitSpec& spec);
+  void clear_exec_dropin(const std::string& unit);
   void uninstall_unit(const std::string& unit);
   void launch_shared(const AppRecord& rec, const UnitSpec& spec);
   void start_shared_socket(const AppDecl& decl);

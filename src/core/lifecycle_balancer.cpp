@@ -90,14 +90,14 @@ void Lifecycle::start_balancer(const AppDecl& decl) {
   const std::string service = socket.aux.at(0).name;
   try {
     try {
-      manager_.start_transient(socket);
+      start_transient(socket);
     } catch (const ManagerError& e) {
       if (e.name() != kUnitExists) throw;
       // Still loaded from an earlier run: clear it, then create it afresh.
       stop_balancer(decl.name);
       manager_.wait_unloaded(socket.name, kBalancerUnloadWait);
       manager_.wait_unloaded(service, kBalancerUnloadWait);
-      manager_.start_transient(socket);
+      start_transient(socket);
     }
   } catch (const ManagerError& e) {
     if (e.name() != kJobFailed) throw;
@@ -130,6 +130,7 @@ void Lifecycle::stop_balancer(const std::string& name) {
 
 void Lifecycle::remove_balancer(const std::string& name) {
   stop_balancer(name);
+  clear_exec_dropin(balancer_unit_base(name) + ".service");
   std::error_code ec;
   fs::remove_all(cluster_dir(tools().runtime_dir, name), ec);
   // Shared mode's socket and holder are unit files (the app may be gone from the registry).

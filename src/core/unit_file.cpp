@@ -490,4 +490,24 @@ std::string render_unit_file(const UnitSpec& spec, const std::string& header_com
   return out;
 }
 
+std::string render_exec_dropin(const UnitSpec& spec, const std::string& header_comment) {
+  const TypeSection type = type_section(spec.name);
+  std::string typed;
+  for (const auto& p : spec.properties) {
+    if (!p.name.starts_with("Exec")) continue;
+    const Context ctx{spec.name, p.name};
+    const Rule& rule = rule_of(ctx);
+    if (rule.kind != Kind::Exec || !(rule.where & type.where)) refuse(ctx, "this unit type has no such setting");
+    // An empty assignment first: it empties the list, so the drop-in replaces the commands of
+    // the unit's own file rather than adding to them (and a systemd that did keep them keeps one copy).
+    const std::string key = p.name.substr(0, p.name.size() - 2);  // "ExecStartEx" -> "ExecStart"
+    typed.append(key).append("=\n");
+    for (const auto& line : render(ctx, rule.kind, p.value)) typed.append(line).append("\n");
+  }
+  if (typed.empty()) return "";
+  std::string out = comment(header_comment);
+  append_section(out, type.name, typed);
+  return out;
+}
+
 }  // namespace pmctl::core

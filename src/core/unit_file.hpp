@@ -15,4 +15,10 @@ namespace pmctl::core {
 /// is never dropped.
 std::string render_unit_file(const UnitSpec& spec, const std::string& header_comment);
 
+/// A drop-in holding only the commands of `spec` (its Exec*Ex properties), each list emptied
+/// first: what systemd 252 loses when it reloads a transient unit (it writes `ExecStartEx=` lines
+/// into /run/systemd/transient that its own parser does not know, and escapes `$` and `;` in a
+/// way it does not read back). "" when `spec` has no command.
+std::string render_exec_dropin(const UnitSpec& spec, const std::string& header_comment);
+
 }  // namespace pmctl::core

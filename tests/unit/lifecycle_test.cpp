@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.hpp"
 #include "fake_manager.hpp"
@@ -19,7 +20,12 @@ class LifecycleTest : public ::testing::Test {
       : dir_(fs::temp_directory_path() /
              ("pmctl-lifecycle-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))),
         registry_(dir_),
-        lifecycle_(registry_, manager_, Scope::System) {}
+        lifecycle_(registry_, manager_, Scope::System, tools()) {}
+  Tools tools() {
+    Tools t;
+    t.unit_dir = (dir_ / "units").string();
+    return t;
+  }
   ~LifecycleTest() override { fs::remove_all(dir_); }
 
   AppDecl decl(const std::string& name) {
@@ -138,6 +144,20 @@ TEST_F(LifecycleTest, RemoveStopsTheUnitAndForgetsTheApp) {
   EXPECT_TRUE(registry_.load().apps.empty());
   EXPECT_TRUE(manager_.units.empty());
   EXPECT_FALSE(fs::exists(registry_.env_file(id)));
+}
+
+// systemd 252 cannot read back its transient units' commands on daemon-reload: pmctl writes them
+// as a drop-in after each start, and clears it before the next start and at delete.
+TEST_F(LifecycleTest, WritesTheCommandsAsADropInAfterEachStartAndRemovesItWithTheApp) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  const fs::path dropin = dir_ / "units" / "pmctl-api-0.service.d" / "pmctl-exec.conf";
+  ASSERT_TRUE(fs::exists(dropin));
+  std::ifstream in(dropin);
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(text.find("[Service]\nExecStart=\nExecStart=\":/usr/bin/systemd-cat\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"/srv/api.js\""), std::string::npos) << text;
+  lifecycle_.remove(id);
+  EXPECT_FALSE(fs::exists(dropin.parent_path()));
 }
 
 TEST_F(LifecycleTest, FlushSetsTheWatermarkOfTheChosenApps) {
