@@ -51,7 +51,14 @@ int Connection::connect_result() {
   return error;
 }
 
-Connection::Outcome Connection::pump() {
+Connection::Ready Connection::Ready::from_event(Watch::Kind kind, unsigned events) {
+  const bool readable = events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+  const bool writable = events & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+  if (kind == Watch::Kind::kClient) return {readable, writable};
+  return {writable, readable};
+}
+
+Connection::Outcome Connection::pump(Ready ready) {
   Outcome o;
   // A backend going away may close between two answers: keep what the client asks from the next
   // answer on, and hold the backend's close, so that another backend can take over (can_rehome).
@@ -63,8 +70,8 @@ Connection::Outcome Connection::pump() {
   up_.copy_into(copying_ ? &unanswered_ : nullptr);
   down_.hold_eof(copying_);
   const std::uint64_t answered = down_.received();
-  o.error = up_.pump(client_.get(), server_.get(), Side::kClient, Side::kServer, o.side);
-  if (o.error == 0)
+  if (ready.up) o.error = up_.pump(client_.get(), server_.get(), Side::kClient, Side::kServer, o.side);
+  if (o.error == 0 && ready.down)
     o.error = down_.pump(server_.get(), client_.get(), Side::kServer, Side::kClient, o.side);
   if (down_.received() != answered) {  // an answer: what the client sent before it is answered
     unanswered_.clear();

@@ -42,8 +42,16 @@ class Connection {
   int connect_to(BackendPtr backend);
   /// After the socket became writable while connecting: 0, or why the connect failed.
   int connect_result();
-  /// Moves bytes both ways until nothing more can move without blocking.
-  Outcome pump();
+  /// Which directions an epoll event concerns: each direction is pumped only when its source
+  /// may have bytes (or its destination room), so a reply does not cost a `recv` on the side that
+  /// has nothing (EAGAIN). Level-triggered epoll reports a skipped socket again.
+  struct Ready {
+    bool up;    ///< client -> backend
+    bool down;  ///< backend -> client
+    static Ready from_event(Watch::Kind kind, unsigned events);
+  };
+  /// Moves bytes the ready ways until nothing more can move without blocking.
+  Outcome pump(Ready ready = Ready{true, true});
   /// Nothing has come back from the backend, and nothing has gone to it: another backend can
   /// take over the client without it noticing.
   bool can_retry() const { return down_.received() == 0 && up_.delivered() == 0; }

@@ -68,7 +68,7 @@ int Proxy::run() {
     if (stopping_ && connections_.empty()) return 0;
     int n = epoll_wait(epoll_.get(), events, kMaxEvents, next_timeout());
     if (n < 0 && errno != EINTR) throw Error(std::string("epoll_wait: ") + std::strerror(errno));
-    for (int i = 0; i < n; ++i) dispatch(*static_cast<Watch*>(events[i].data.ptr));
+    for (int i = 0; i < n; ++i) dispatch(*static_cast<Watch*>(events[i].data.ptr), events[i].events);
     expire_connects();
     released_.clear();
     if (stopping_ && !connections_.empty() && Clock::now() >= stop_deadline_) {
@@ -79,7 +79,7 @@ int Proxy::run() {
   }
 }
 
-void Proxy::dispatch(Watch& w) {
+void Proxy::dispatch(Watch& w, unsigned events) {
   switch (w.kind) {
     case Watch::Kind::kListen: return accept_clients(w.fd);
     case Watch::Kind::kSignal: return handle_signal();
@@ -90,7 +90,7 @@ void Proxy::dispatch(Watch& w) {
   if (c.released) return;  // An earlier event of this batch ended it.
   if (w.kind == Watch::Kind::kServer && c.state == Connection::State::kConnecting)
     return on_server_ready(c);
-  pump(c);
+  pump(c, Connection::Ready::from_event(w.kind, events));
 }
 
 void Proxy::accept_clients(int listen_fd) {
@@ -151,11 +151,11 @@ void Proxy::on_server_ready(Connection& c) {
   pump(c);
 }
 
-void Proxy::pump(Connection& c) {
+void Proxy::pump(Connection& c, Connection::Ready ready) {
   if (c.timing) --connecting_;
   c.timing = false;
   if (c.parked) return rehome(c);  // the client asks again (or hangs up) after its backend closed
-  auto o = c.pump();
+  auto o = c.pump(ready);
   const bool server_ended =
       o.error != 0 ? o.side == Side::kServer && backend_failed(o.error) : c.server_closed();
   if (server_ended && c.can_rehome()) return c.nothing_unanswered() ? park(c) : rehome(c);

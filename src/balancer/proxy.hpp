@@ -25,14 +25,14 @@ class Proxy {
   int run();
 
  private:
-  void dispatch(Watch& w);
+  void dispatch(Watch& w, unsigned events);
   void accept_clients(int listen_fd);
   void handle_signal();
   void reload();
   void begin_stop();
   void connect_next(Connection& c);
   void on_server_ready(Connection& c);
-  void pump(Connection& c);
+  void pump(Connection& c, Connection::Ready ready = Connection::Ready{true, true});
   void park(Connection& c);
   void rehome(Connection& c);
   void mark_down(Backend& b, int error);
