@@ -85,12 +85,17 @@ bool Connection::can_rehome() const {
   return copying_ && !up_.copy_lost() && !down_.has_pending() && (!up_.source_done() || !unanswered_.empty());
 }
 
-void Connection::pass_close() {
-  no_rehome_ = true;
+void Connection::stop_copying() {
   copying_ = false;
   unanswered_.clear();
+  up_.reset_copy();
   up_.copy_into(nullptr);
   down_.hold_eof(false);
+}
+
+void Connection::pass_close() {
+  no_rehome_ = true;
+  stop_copying();
 }
 
 void Connection::drop_server() {
@@ -101,11 +106,7 @@ void Connection::drop_server() {
 
 int Connection::prepare_rehome() {
   const int e = up_.replace_pending(unanswered_);
-  unanswered_.clear();
-  up_.reset_copy();
-  up_.copy_into(nullptr);
-  down_.hold_eof(false);
-  copying_ = false;
+  stop_copying();
   parked = false;
   tried.clear();
   return e;

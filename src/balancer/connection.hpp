@@ -97,6 +97,8 @@ class Connection {
   bool copying_ = false;    ///< unanswered_ is being kept (the backend is going away).
   bool no_rehome_ = false;  ///< Rehoming was given up for this connection.
   bool going_away() const { return backend_ && backend_->going_away(); }
+  /// Ends keeping unanswered_ and holding the backend's close (rehomed, or rehoming given up).
+  void stop_copying();
 };
 
 }  // namespace pmctl::balancer

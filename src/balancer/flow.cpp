@@ -122,7 +122,7 @@ int Flow::replace_pending(const std::string& bytes) {
   read_end_.reset();
   write_end_.reset();
   pending_ = 0;
-  capacity_ = 65536;
+  capacity_ = kDefaultCapacity;
   return keep(bytes.data(), bytes.size());
 }
 

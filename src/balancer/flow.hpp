@@ -61,7 +61,9 @@ class Flow {
   int drain(int dst);
 
   core::UniqueFd read_end_, write_end_;
-  std::size_t capacity_ = 65536, pending_ = 0;
+  /// Linux's default pipe size, until a pipe says its own (F_GETPIPE_SZ).
+  static constexpr std::size_t kDefaultCapacity = 65536;
+  std::size_t capacity_ = kDefaultCapacity, pending_ = 0;
   std::uint64_t received_ = 0, delivered_ = 0;
   bool src_eof_ = false, dst_shut_ = false;
   bool short_read_ = false;  ///< the last read took less than there was room for

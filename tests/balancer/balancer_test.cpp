@@ -131,6 +131,17 @@ class BalancerTest : public testing::Test {
     Backend& b = backends_[name];
     b.pid = start_backend(b.port, name, answering);
   }
+  /// Answering backends A and B behind a balancer; `fd` a client connection on A that answered
+  /// once before and once after A was drained (open connections stay where they are).
+  void open_on_drained_a(UniqueFd& fd) {
+    add_backend('A', true);
+    add_backend('B', true);
+    start_balancer({});
+    fd = connect_tcp(port_);
+    ASSERT_EQ(ask(fd.get(), "1\n"), "A:1\n");
+    reload("A");
+    ASSERT_EQ(ask(fd.get(), "2\n"), "A:2\n");
+  }
   /// One line through an open client connection; the answer, or what came before EOF.
   static std::string ask(int fd, const std::string& line) {
     if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return "write failed";
@@ -344,13 +355,8 @@ TEST_F(BalancerTest, ADrainedBackendGetsNoNewConnectionsButKeepsItsOpenOne) {
 // stopped: it closes the connections it holds between two answers. The client's connection is
 // not closed with it; its next request goes to another backend on the same connection.
 TEST_F(BalancerTest, AClientOfADrainedBackendThatClosesMovesToAnotherOnItsNextRequest) {
-  add_backend('A', true);
-  add_backend('B', true);
-  start_balancer({});
-  UniqueFd fd = connect_tcp(port_);
-  ASSERT_EQ(ask(fd.get(), "1\n"), "A:1\n");
-  reload("A");
-  ASSERT_EQ(ask(fd.get(), "2\n"), "A:2\n");  // drained: open connections stay where they are
+  UniqueFd fd;
+  ASSERT_NO_FATAL_FAILURE(open_on_drained_a(fd));
   stop_backend('A');                          // it closes every connection it had
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(ask(fd.get(), "3\n"), "B:3\n");
@@ -359,13 +365,8 @@ TEST_F(BalancerTest, AClientOfADrainedBackendThatClosesMovesToAnotherOnItsNextRe
 
 // The request was on its way to the drained backend when it went: it is sent again to another.
 TEST_F(BalancerTest, ARequestADrainedBackendNeverAnsweredGoesToAnother) {
-  add_backend('A', true);
-  add_backend('B', true);
-  start_balancer({});
-  UniqueFd fd = connect_tcp(port_);
-  ASSERT_EQ(ask(fd.get(), "1\n"), "A:1\n");
-  reload("A");
-  ASSERT_EQ(ask(fd.get(), "2\n"), "A:2\n");
+  UniqueFd fd;
+  ASSERT_NO_FATAL_FAILURE(open_on_drained_a(fd));
   kill(backends_['A'].pid, SIGSTOP);  // it reads nothing more (once the signal has landed)
   std::this_thread::sleep_for(50ms);
   ASSERT_EQ(write(fd.get(), "3\n", 2), 2);
