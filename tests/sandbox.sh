@@ -6,6 +6,7 @@
 #   tests/sandbox.sh exec CMD...   run CMD inside (all namespaces, same working directory)
 #   tests/sandbox.sh down    power it off and remove its cgroups (the overlay's upper dir is kept:
 #                            a later `up` is a reboot with state kept)
+#   tests/sandbox.sh reboot  down, then up (state kept: enabled units, persistent journal, lingering users)
 #   tests/sandbox.sh purge   down, then delete the state dir
 #   tests/sandbox.sh pid     print the PID of the sandbox's systemd (PID 1 inside)
 #
@@ -47,17 +48,24 @@ mask_heavy_units() {
            apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service \
            e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer logrotate.timer \
            systemd-networkd.service systemd-resolved.service networking.service \
-           systemd-logind.service getty.target docker.service containerd.service \
+           getty.target docker.service containerd.service \
            haproxy.service; do  # the cluster benchmark installs haproxy on the host
     ln -sfn /dev/null "$d/$u"
   done
+  # logind runs (user managers of lingering users); state dirs made before this still mask it.
+  if [ "$(readlink "$d/systemd-logind.service")" = /dev/null ]; then rm -f "$d/systemd-logind.service"; fi
 }
 
 inner_boot() {
   # Runs inside the new namespaces: build the root, pivot into it, become systemd.
   local st=$1 repo=$2
   mount -t overlay overlay -o "lowerdir=/,upperdir=$st/upper,workdir=$st/work" "$st/root"
+  # journald keeps the journal across reboots only if /var/log/journal exists (Debian's default).
+  [ -d "$st/root/var/log/journal" ] || install -d -m 2755 -g systemd-journal "$st/root/var/log/journal"
   mount -t proc proc "$st/root/proc"
+  # A boot ID per boot, as systemd-nspawn does, so that journalctl -b/--list-boots see reboots.
+  cat /proc/sys/kernel/random/uuid > "$st/boot_id"
+  mount --bind "$st/boot_id" "$st/root/proc/sys/kernel/random/boot_id"
   mount --rbind /dev "$st/root/dev"
   mount -t sysfs sysfs "$st/root/sys"
   mount -t tmpfs tmpfs "$st/root/sys/fs/cgroup"
@@ -147,7 +155,8 @@ case "${1:-}" in
   up) up ;;
   exec) shift; run_exec "$@" ;;
   down) down ;;
+  reboot) down; up ;;
   purge) down; rm -rf "$STATE" ;;
   pid) sandbox_pid ;;
-  *) echo "usage: tests/sandbox.sh up|exec CMD...|down|purge|pid" >&2; exit 2 ;;
+  *) echo "usage: tests/sandbox.sh up|exec CMD...|down|reboot|purge|pid" >&2; exit 2 ;;
 esac
