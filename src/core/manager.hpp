@@ -57,6 +57,15 @@ class Manager {
   virtual bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) = 0;
   /// Manager.Reload (daemon-reload): unit files are read again; returns once that is done.
   virtual void reload_daemon() = 0;
+
+  /// EnableUnitFiles(files, runtime=false, force=true): links the files' [Install] sections
+  /// (symlinks in the persistent config dir). Does not reload; the caller calls reload_daemon().
+  virtual void enable_unit_files(const std::vector<std::string>& files) = 0;
+  /// DisableUnitFiles(files, runtime=false): removes those symlinks. Does not reload.
+  virtual void disable_unit_files(const std::vector<std::string>& files) = 0;
+  /// GetUnitFileState(file): "enabled", "disabled", "static", ... ; "" when no such unit file
+  /// (org.freedesktop.systemd1.NoSuchUnit / file not found).
+  virtual std::string unit_file_state(const std::string& file) = 0;
 };
 
 }  // namespace pmctl::core

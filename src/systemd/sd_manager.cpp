@@ -22,6 +22,8 @@ using namespace std::chrono_literals;
 constexpr std::chrono::microseconds kJobTimeout = 90s;
 /// How long the replies of one batched query may take.
 constexpr std::chrono::microseconds kQueryTimeout = 25s;
+/// What sd-bus calls ENOENT from a method (GetUnitFileState of a file that does not exist).
+constexpr const char* kFileNotFound = "org.freedesktop.DBus.Error.FileNotFound";
 
 std::uint64_t now_usec() {
   timespec ts{};
@@ -160,6 +162,33 @@ class SdManager final : public core::Manager {
     throw_if_failed(r, *error, "Reload");
   }
 
+  void enable_unit_files(const std::vector<std::string>& files) override {
+    // The reply (carries_install_info, changes a(sss)) is not needed: the symlinks are the result.
+    unit_file_call("EnableUnitFiles", files, [](sd_bus_message* m) {
+      check(sd_bus_message_append(m, "bb", 0, 1), "building EnableUnitFiles");  // runtime, force
+    });
+  }
+
+  void disable_unit_files(const std::vector<std::string>& files) override {
+    unit_file_call("DisableUnitFiles", files, [](sd_bus_message* m) {
+      check(sd_bus_message_append(m, "b", 0), "building DisableUnitFiles");  // runtime
+    });
+  }
+
+  std::string unit_file_state(const std::string& file) override {
+    BusError error;
+    sd_bus_message* raw_reply = nullptr;
+    int r = sd_bus_call_method(c_.bus.get(), kSystemdService, kManagerPath, kManagerInterface,
+                               "GetUnitFileState", error.get(), &raw_reply, "s", file.c_str());
+    MessagePtr reply(raw_reply);
+    // systemd answers a missing file with ENOENT, which sd-bus names FileNotFound.
+    if (error.has_name(core::kNoSuchUnit) || error.has_name(kFileNotFound)) return "";
+    throw_if_failed(r, *error, "GetUnitFileState");
+    const char* state = nullptr;
+    check(sd_bus_message_read(raw_reply, "s", &state), "reading GetUnitFileState");
+    return state;
+  }
+
   bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -199,6 +228,24 @@ class SdManager final : public core::Manager {
                                  unit + ": " + verb + " job did not finish within " +
                                      std::to_string(kJobTimeout.count() / 1000000) + " s");
     }
+  }
+
+  /// A unit-file method whose first argument is the `as` of files; `append_rest` adds the others.
+  template <typename AppendRest>
+  void unit_file_call(const char* method, const std::vector<std::string>& files,
+                      AppendRest append_rest) {
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_call(c_.bus.get(), &raw, kSystemdService, kManagerPath,
+                                         kManagerInterface, method),
+          method);
+    MessagePtr m(raw);
+    append_strings(raw, files);
+    append_rest(raw);
+    BusError error;
+    sd_bus_message* raw_reply = nullptr;
+    int r = sd_bus_call(c_.bus.get(), raw, 0, error.get(), &raw_reply);
+    MessagePtr reply(raw_reply);
+    throw_if_failed(r, *error, method);
   }
 
   void unit_job(const char* method, const std::string& unit, const char* verb) {

@@ -27,6 +27,15 @@ class WireFirstManager final : public core::Manager {
     return sd().wait_unloaded(unit, timeout);
   }
   void reload_daemon() override { sd().reload_daemon(); }
+  void enable_unit_files(const std::vector<std::string>& files) override {
+    sd().enable_unit_files(files);
+  }
+  void disable_unit_files(const std::vector<std::string>& files) override {
+    sd().disable_unit_files(files);
+  }
+  std::string unit_file_state(const std::string& file) override {
+    return sd().unit_file_state(file);
+  }
 
   /// Over the private socket; should that connection fail (it is not expected to), the same
   /// question goes to sd-bus, which says what went wrong in its own terms.

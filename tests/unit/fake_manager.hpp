@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -10,9 +11,17 @@ namespace pmctl::test {
 
 /// An in-memory service manager: units are created running, stopped units are unloaded at
 /// once, failed units stay loaded until reset — the systemd rules pmctl relies on.
+///
+/// Unit files: `unit_files` are the files that exist; `enabled` the ones enable_unit_files
+/// linked (it enables any name, existing or not, and disable_unit_files removes them).
+/// unit_file_state answers "enabled" for those, "disabled" for other `unit_files`, "" otherwise.
+/// enable/disable are recorded in `calls` ("enable_unit_files a.service b.service"); like
+/// query, unit_file_state is not.
 class FakeManager : public core::Manager {
  public:
   std::map<std::string, core::UnitState> units;
+  std::set<std::string> unit_files;
+  std::set<std::string> enabled;
   std::map<std::string, core::UnitSpec> specs;
   std::vector<std::string> calls;
   bool fail_next_start = false;
@@ -69,6 +78,23 @@ class FakeManager : public core::Manager {
     return units.count(unit) == 0;
   }
   void reload_daemon() override { calls.push_back("reload_daemon"); }
+  void enable_unit_files(const std::vector<std::string>& files) override {
+    calls.push_back(joined("enable_unit_files", files));
+    enabled.insert(files.begin(), files.end());
+  }
+  void disable_unit_files(const std::vector<std::string>& files) override {
+    calls.push_back(joined("disable_unit_files", files));
+    for (const auto& f : files) enabled.erase(f);
+  }
+  std::string unit_file_state(const std::string& file) override {
+    if (enabled.count(file)) return "enabled";
+    return unit_files.count(file) ? "disabled" : "";
+  }
+
+  static std::string joined(std::string call, const std::vector<std::string>& files) {
+    for (const auto& f : files) call += " " + f;
+    return call;
+  }
 
   core::UnitState running(const std::string& name) {
     core::UnitState s;
