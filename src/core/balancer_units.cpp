@@ -28,6 +28,12 @@ std::string balancer_unit_base(std::string_view app_name) {
   return "pmctl-" + escape_unit_component(app_name) + "-lb";
 }
 
+std::string saved_balancer_base(std::string_view app_name) { return balancer_unit_base(app_name) + "-s"; }
+
+std::string unit_base_of(const BalancerPlan& plan) {
+  return plan.unit_base.empty() ? balancer_unit_base(plan.app) : plan.unit_base;
+}
+
 std::vector<Property> balancer_hardening(Scope scope) {
   std::vector<Property> props = unprivileged_hardening();
   if (scope == Scope::User) return props;
@@ -56,13 +62,16 @@ std::vector<Property> balancer_hardening(Scope scope) {
 }
 
 UnitSpec balancer_units(const BalancerPlan& plan) {
-  const std::string base = balancer_unit_base(plan.app);
+  const std::string base = unit_base_of(plan);
   const std::string slice = app_slice_name(plan.app);
   UnitSpec service{base + ".service", {}, {}};
   service.properties = {
       {"Description", "pmctl balancer of '" + plan.app + "'"},
       {"Slice", slice},
       {"Type", std::string("notify")},
+  };
+  if (!plan.start_pre.empty()) service.properties.push_back({"ExecStartPreEx", plan.start_pre});
+  const std::vector<Property> run = {
       {"ExecStartEx",
        std::vector<ExecCommand>{{plan.balancer,
                                  {plan.balancer, "--backends", plan.backends_file, "--policy",
@@ -75,6 +84,7 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
       // with service-start-limit-hit): the port must outlive any number of balancer restarts.
       {"StartLimitIntervalUSec", std::uint64_t{0}},
   };
+  service.properties.insert(service.properties.end(), run.begin(), run.end());
   for (auto& p : balancer_hardening(plan.scope)) {
     if (p.name == "DynamicUser" && !plan.dynamic_user) continue;
     service.properties.push_back(std::move(p));
@@ -93,7 +103,7 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
 }
 
 std::vector<UnitSpec> shared_socket_units(const BalancerPlan& plan) {
-  const std::string base = balancer_unit_base(plan.app);
+  const std::string base = unit_base_of(plan);
   const std::string slice = app_slice_name(plan.app);
   UnitSpec socket{base + ".socket", {}, {}};
   socket.properties = {

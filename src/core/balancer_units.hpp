@@ -22,11 +22,21 @@ struct BalancerPlan {
   /// still without capabilities: unix endpoints need the instances' own user to connect.
   bool dynamic_user = true;
   std::string user;
+  /// The units' name without the suffix; empty: balancer_unit_base(app). `pmctl save` writes
+  /// its unit files under saved_balancer_base(app).
+  std::string unit_base;
+  /// Commands run before the balancer starts (the saved units restore its runtime files).
+  std::vector<ExecCommand> start_pre;
 };
 
 /// `pmctl-<escaped name>-lb`: the balancer's socket and service share it (a transient socket
 /// feeds only the service of its own name).
 std::string balancer_unit_base(std::string_view app_name);
+/// `pmctl-<escaped name>-lb-s`: the balancer's (or shared mode's socket's) unit files written by
+/// `pmctl save`, which run after a boot.
+std::string saved_balancer_base(std::string_view app_name);
+/// The base of `plan`'s units: plan.unit_base, else balancer_unit_base(plan.app).
+std::string unit_base_of(const BalancerPlan& plan);
 
 /// Shared mode's two units, as unit files (not transient: the instances name the socket in
 /// `Sockets=`): the socket that owns the public port, and the service it triggers, a holder

@@ -139,6 +139,8 @@ InstanceContext Lifecycle::context_of(const AppRecord& rec) {
   ctx.shell = tools().shell;
   ctx.logwriter = tools().logwriter;
   ctx.node_preload = tools().node_preload;
+  // After a boot the saved socket may be the one that holds the port.
+  if (rec.decl.cluster.shared()) ctx.socket_unit = balancer_base(rec.decl.name) + ".socket";
   return ctx;
 }
 
@@ -149,6 +151,12 @@ void Lifecycle::write_env(const AppRecord& rec) {
 }
 
 void Lifecycle::launch(const AppRecord& rec) {
+  // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient unit.
+  if (rec.slot == kSlotSaved) {
+    registry_.write_backoff_fresh(rec.id);
+    if (launch_saved(rec)) return;
+    return launch(move_off_saved(rec));
+  }
   const InstanceContext ctx = context_of(rec);
   // Without it node would exit at once ("Cannot find module") and systemd restart it in a loop.
   if (uses_node_preload(rec.decl) && access(ctx.node_preload.c_str(), R_OK) != 0)
@@ -180,6 +188,8 @@ void Lifecycle::fold_restarts(int id, std::uint32_t extra) {
 }
 
 void Lifecycle::stop_unit(const std::string& unit) {
+  // A saved unit pmctl stops must not come back when someone starts pmctl.target.
+  if (is_saved_unit(unit)) standby(unit, true);
   manager_.stop(unit);
   // An app that answers SIGINT with exit 1 or 130, or that needed SIGKILL, leaves a failed
   // unit; a deliberate stop must end `stopped`, so clear it (this also unloads the unit).

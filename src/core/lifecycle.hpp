@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/boot_units.hpp"
 #include "core/manager.hpp"
 #include "core/mapping.hpp"
 #include "core/registry.hpp"
@@ -45,6 +46,9 @@ struct Tools {
   /// Shared mode's unit files and the transient units' exec drop-ins go here (runtime_unit_dir;
   /// the CLI fills it in); empty: not known (shared mode says so; no drop-ins are written).
   std::string unit_dir;
+  /// Where `pmctl save` writes its unit files: /etc/systemd/system, or ~/.config/systemd/user
+  /// (persistent_unit_dir; the CLI fills it in). Empty: save and resurrect say it is not known.
+  std::string boot_unit_dir;
   /// Whether nothing listens on (IPv4 address, port).
   std::function<bool(const std::string&, std::uint16_t)> port_free;
   /// The lowest port a user manager's socket may bind.
@@ -135,6 +139,17 @@ class Lifecycle {
   /// Asks the app's log writers to reopen their files (pmctl reloadLogs); how many there were.
   std::size_t reload_logs(const AppRecord& rec);
 
+  /// PM2's save: the dump (previous one kept as .bak) and the unit files that start the apps
+  /// at boot (boot_units.hpp), all or nothing. An empty list is saved only with `force`.
+  /// Returns how many app instances were saved; -1 when nothing was saved (empty, no force).
+  int save(bool force);
+  /// PM2's resurrect: registers and starts the dumped apps whose names are not running (a
+  /// stopped dumped app is registered stopped), on their saved units where they can keep their
+  /// ids. Returns the names brought back and, in `source`, the file used ("" if none).
+  std::vector<std::string> resurrect(std::string& source);
+  /// PM2's cleardump: an empty dump, and no saved units (pmctl.target stays, wanting nothing).
+  void clear_dump();
+
   /// Live views of registered apps. Their environments are loaded only when asked for.
   std::vector<AppView> views(const std::vector<int>& ids);
   std::vector<AppView> views(const RegistryData& data, const std::vector<int>& ids);
@@ -165,6 +180,14 @@ class Lifecycle {
   bool is_shared(const std::string& name);
   std::filesystem::path unit_file_path(const std::string& unit);
   void install_unit(const UnitSpec& spec, const std::string& app);
+  // Saved units (lifecycle_boot.cpp).
+  bool launch_saved(const AppRecord& rec);
+  AppRecord move_off_saved(const AppRecord& rec);
+  void standby(const std::string& unit, bool on);
+  std::string balancer_base(const std::string& name);
+  bool start_saved_balancer(const AppDecl& decl);
+  BootPaths boot_paths();
+  void write_boot_files(const std::vector<BootApp>& apps, bool keep_units_of_running);
   // Transient units and systemd 252's daemon-reload (lifecycle_dropin.cpp).
   void start_transient(const UnitSpec& spec);
   void clear_exec_dropin(const std::string& unit);

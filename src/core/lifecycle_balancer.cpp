@@ -94,7 +94,7 @@ void Lifecycle::start_balancer(const AppDecl& decl) {
     } catch (const ManagerError& e) {
       if (e.name() != kUnitExists) throw;
       // Still loaded from an earlier run: clear it, then create it afresh.
-      stop_balancer(decl.name);
+      for (const char* type : {".socket", ".service"}) stop_unit(balancer_unit_base(decl.name) + type);
       manager_.wait_unloaded(socket.name, kBalancerUnloadWait);
       manager_.wait_unloaded(service, kBalancerUnloadWait);
       start_transient(socket);
@@ -110,7 +110,7 @@ void Lifecycle::start_balancer(const AppDecl& decl) {
 }
 
 void Lifecycle::ensure_balancer(const AppRecord& rec) {
-  const std::string base = balancer_unit_base(rec.decl.name);
+  const std::string base = balancer_base(rec.decl.name);
   const auto states = manager_.query({base + ".socket", base + ".service"});
   const bool socket_up = states.at(0).active_state == "active";
   if (socket_up && states.at(1).active_state == "active") return;
@@ -119,11 +119,11 @@ void Lifecycle::ensure_balancer(const AppRecord& rec) {
     return;
   }
   if (states.at(0).loaded || states.at(1).loaded) stop_balancer(rec.decl.name);
-  start_balancer(rec.decl);
+  if (!start_saved_balancer(rec.decl)) start_balancer(rec.decl);
 }
 
 void Lifecycle::stop_balancer(const std::string& name) {
-  const std::string base = balancer_unit_base(name);
+  const std::string base = balancer_base(name);
   // The socket first: the public port closes before the balancer lets its connections finish.
   for (const char* type : {".socket", ".service"}) stop_unit(base + type);
 }
@@ -140,7 +140,7 @@ void Lifecycle::remove_balancer(const std::string& name) {
 
 BalancerView Lifecycle::balancer_view(const AppDecl& decl) {
   BalancerView v;
-  const std::string base = balancer_unit_base(decl.name);
+  const std::string base = balancer_base(decl.name);
   v.socket_unit = base + ".socket";
   v.service_unit = base + ".service";
   const auto states = manager_.query({v.socket_unit, v.service_unit});

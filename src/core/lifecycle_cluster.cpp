@@ -213,7 +213,7 @@ void Lifecycle::after_remove(const AppRecord& rec, bool last_of_name) {
 
 void Lifecycle::signal_balancer(const std::string& name) {
   if (is_shared(name)) return;  // no balancer: the kernel follows the instances by itself
-  const std::string service = balancer_unit_base(name) + ".service";
+  const std::string service = balancer_base(name) + ".service";
   if (manager_.query({service}).at(0).active_state == "active") manager_.kill(service, SIGHUP);
 }
 

@@ -224,8 +224,10 @@ UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
   props.push_back({"Slice", app_slice_name(app.name)});
   // Shared mode: a unit file (transient services cannot take Sockets=) that inherits the public
   // port's listening socket from the app's socket unit.
-  if (app.cluster.shared())
-    props.push_back({"Sockets", std::vector<std::string>{balancer_unit_base(app.name) + ".socket"}});
+  if (app.cluster.shared()) {
+    const std::string socket = ctx.socket_unit.empty() ? balancer_unit_base(app.name) + ".socket" : ctx.socket_unit;
+    props.push_back({"Sockets", std::vector<std::string>{socket}});
+  }
   props.push_back({"WorkingDirectory", app.cwd});
   // Environment= would be readable by every local user over D-Bus; the file is 0600.
   props.push_back({"EnvironmentFiles", std::vector<EnvironmentFile>{{ctx.env_file, false}}});

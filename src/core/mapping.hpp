@@ -13,7 +13,10 @@ namespace pmctl::core {
 struct InstanceContext {
   int id = 0;            ///< pm_id
   int instance = 0;      ///< NODE_APP_INSTANCE (or the app's instance_var)
-  int slot = 0;          ///< Cluster mode: which of the instance's two unit names (AppRecord::slot)
+  int slot = 0;          ///< Which of the instance's unit names (AppRecord::slot)
+  /// Shared mode: the socket unit whose listening socket the instance inherits; empty: the
+  /// app's runtime socket (balancer_unit_base + ".socket").
+  std::string socket_unit;
   /// Cluster mode: the instance's private endpoint in the balancer's syntax
   /// ("tcp:127.0.0.1:20001", "unix:/run/pmctl/apps/web/3.sock"); empty in fork mode.
   std::string endpoint;

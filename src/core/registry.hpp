@@ -29,8 +29,9 @@ struct AppRecord {
   /// chosen when the instance is created, so it is the same after every restart; a reload
   /// moves the instance to a new one (its replacement runs beside it for a while).
   std::string endpoint;
-  /// Cluster mode: which of the instance's two unit names is current, pmctl-<name>-<id>.service
-  /// (0) or pmctl-<name>-<id>-b.service (1). A reload starts the replacement under the other.
+  /// Which of the instance's unit names is current: pmctl-<name>-<id>.service (0) or, cluster
+  /// mode, pmctl-<name>-<id>-b.service (1) (a reload starts the replacement under the other), or
+  /// the unit file `pmctl save` wrote, pmctl-<name>-<id>-s.service (2), which runs after a boot.
   int slot = 0;
 
   bool operator==(const AppRecord&) const = default;

@@ -72,6 +72,8 @@ constexpr Rule kRules[] = {
     {"PartOf", kUnitSection, Kind::UnitList},
     {"BindsTo", kUnitSection, Kind::UnitList},
     {"Conflicts", kUnitSection, Kind::UnitList},
+    // Only in unit files (pmctl save); a transient unit would send it as Conditions=.
+    {"ConditionPathExists", kUnitSection, Kind::Text},
     {"WantedBy", kInstallSection, Kind::InstallList},
     {"RequiredBy", kInstallSection, Kind::InstallList},
     {"Also", kInstallSection, Kind::InstallList},

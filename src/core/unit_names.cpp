@@ -86,9 +86,10 @@ void validate_app_name(std::string_view name) {
 }
 
 std::string service_unit_name(std::string_view app_name, int id, int slot) {
-  // "-b" cannot be mistaken for another app's id: ids are digits.
+  // "-b" and "-s" cannot be mistaken for another app's id: ids are digits.
+  const char* suffix = slot == kSlotB ? "-b" : slot == kSlotSaved ? "-s" : "";
   return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + "-" +
-         std::to_string(id) + (slot == 1 ? "-b" : "") + ".service";
+         std::to_string(id) + suffix + ".service";
 }
 
 std::string app_slice_name(std::string_view app_name) {
