@@ -53,8 +53,9 @@ Selection select(Context& ctx, const LogsOptions& o) {
   Selection sel;
   for (int id : selected_ids(data, o.target, ctx.cwd())) {
     const core::AppRecord* rec = data.find(id);
-    // A cluster instance runs under either of its two unit names (a reload switches them).
-    for (int slot : rec->decl.cluster.enabled ? std::vector<int>{0, 1} : std::vector<int>{0}) {
+    // An instance runs under its transient name, its saved unit after a boot (slot 2), and a
+    // cluster instance also under its reload name (slot 1): the lines of all of them.
+    for (int slot : rec->decl.cluster.enabled ? std::vector<int>{0, 1, 2} : std::vector<int>{0, 2}) {
       const std::string unit = core::service_unit_name(rec->decl.name, id, slot);
       sel.query.units.push_back(unit);
       sel.query.since_usec[unit] = rec->log_watermark_usec;

@@ -15,5 +15,6 @@ void register_logs(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);
+void register_boot(CLI::App& app, Context& ctx);
 
 }  // namespace pmctl::cli

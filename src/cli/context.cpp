@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/boot_state.hpp"
 #include "core/cluster_probes.hpp"
 #include "core/error.hpp"
 #include "core/interpreter.hpp"
@@ -22,8 +23,24 @@ core::Scope Context::scope() const {
   return geteuid() == 0 ? core::Scope::System : core::Scope::User;
 }
 
+namespace {
+
+/// The first command after a boot of the manager: the registry takes the apps the boot started.
+void adopt_boot(core::Registry& registry, core::Scope scope) {
+  try {
+    core::adopt_boot_set(registry, core::default_runtime_dir(scope), core::persistent_unit_dir(scope), scope);
+  } catch (const core::Error&) {
+    // No runtime directory (a user without $XDG_RUNTIME_DIR) or no home: nothing was saved there.
+  }
+}
+
+}  // namespace
+
 core::Registry& Context::registry() {
-  if (!registry_) registry_ = std::make_unique<core::Registry>(core::default_state_dir(scope()));
+  if (!registry_) {
+    registry_ = std::make_unique<core::Registry>(core::default_state_dir(scope()));
+    adopt_boot(*registry_, scope());
+  }
   return *registry_;
 }
 
@@ -68,6 +85,11 @@ core::Lifecycle& Context::lifecycle() {
         tools.runtime_dir = core::default_runtime_dir(manager_scope);
       } catch (const core::Error&) {
         tools.runtime_dir.clear();  // only cluster mode needs it, and says so
+      }
+      try {
+        tools.boot_unit_dir = core::persistent_unit_dir(manager_scope);
+      } catch (const core::Error&) {
+        tools.boot_unit_dir.clear();  // save and resurrect say so
       }
       try {
         tools.unit_dir = core::runtime_unit_dir(manager_scope);

@@ -106,6 +106,7 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_env, {"env"}},
       {pmctl::cli::register_init, {"init", "ecosystem"}},
       {pmctl::cli::register_scale, {"scale"}},
+      {pmctl::cli::register_boot, {"save", "dump", "resurrect", "cleardump", "kill", "startup", "unstartup"}},
   };
   return all;
 }
