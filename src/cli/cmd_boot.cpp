@@ -153,6 +153,10 @@ void run_startup(Context& ctx, const std::string& platform) {
   write_record(ctx, record);
   say("pmctl.target is enabled (" + core::boot_wanted_by(scope) + "): the apps of the last 'pmctl save' start at boot");
   if (record.linger_enabled) say("Lingering is on for " + me().name + ": your user manager starts at boot without a login");
+  // journald keeps its journal on disk only where /var/log/journal exists (Storage=auto).
+  if (!fs::exists("/var/log/journal"))
+    warn("the journal is kept in memory only: 'pmctl logs' will not show lines from before a reboot "
+         "(mkdir /var/log/journal, or Storage=persistent in journald.conf)");
   say("Freeze a process list on reboot via: pmctl save");
   say("Remove it via: pmctl unstartup");
 }

@@ -23,6 +23,11 @@ namespace {
 namespace fs = std::filesystem;
 
 std::optional<std::string> read_text(const fs::path& path) {
+  std::error_code ec;
+  const auto type = fs::symlink_status(path, ec).type();
+  if (type == fs::file_type::not_found) return std::nullopt;
+  if (type != fs::file_type::regular && type != fs::file_type::symlink)
+    throw Error("cannot replace '" + path.string() + "': it is not a file", "move it out of the way, then save again");
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   return std::string(std::istreambuf_iterator<char>(in), {});
