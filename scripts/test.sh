@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, runs the unit tests and the balancer's
 # tests (the real pmctl-balancer, no systemd needed), then boots a throwaway systemd
-# (tests/sandbox.sh) and runs the integration tests inside it against the real pmctl binary.
+# (tests/sandbox.sh) and runs the integration tests inside it against the real pmctl binary, then
+# the reboot tests on the host against a fresh one (they reboot it: pmctl save, startup, resurrect).
 # The ecosystem-file fuzzers run for a bounded time in between (about a minute with their build). Ends with one line "N passed, N failed". Run as root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,6 +37,12 @@ tests/sandbox.sh up
 tests/sandbox.sh exec build/tests/integration/integration-tests \
   --gtest_output="json:$results/integration.json" ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} \
   || status=1
+
+echo "== reboot tests (on the host, driving a fresh sandbox through real reboots)"
+tests/sandbox.sh purge
+tests/sandbox.sh up
+build/tests/reboot/reboot-tests --gtest_output="json:$results/reboot.json" \
+  ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} || status=1
 
 python3 - "$results" <<'PY'
 import json, pathlib, sys
