@@ -23,8 +23,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// The saved units run the interpreter and script pmctl resolved when each app started (absolute
+/// paths: a boot never searches a PATH). One that is gone since (an nvm version removed) would
+/// fail at boot: say so now.
+void warn_missing_programs(Context& ctx) {
+  for (const auto& app : ctx.registry().load(core::Registry::Environments::Skip).apps) {
+    const auto& d = app.decl;
+    if (!d.interpreter.empty() && access(d.interpreter.c_str(), X_OK) != 0)
+      warn("'" + d.name + "' (id " + std::to_string(app.id) + ") runs " + d.interpreter +
+           ", which is gone: it will fail at boot; start it again with the interpreter you use now, then save");
+    else if (!d.command_string && !d.script.empty() && d.script.front() == '/' && access(d.script.c_str(), F_OK) != 0)
+      warn("'" + d.name + "' (id " + std::to_string(app.id) + "): " + d.script + " is gone: it will fail at boot");
+  }
+}
+
 void run_save(Context& ctx, bool force) {
   say("Saving current process list...");
+  warn_missing_programs(ctx);
   const int saved = ctx.lifecycle().save(force);
   if (saved < 0) {
     warn("pmctl is not managing any app, skipping save...");

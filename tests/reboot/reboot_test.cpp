@@ -249,6 +249,50 @@ TEST_F(RebootTest, SystemAppsComeBackAfterAReboot) {
   }));
 }
 
+// Item 6 of the issue: after the boot the verbs act on the saved units as they did on the
+// transient ones. A name with '-' (escaped \x2d in unit names, and so in the standby flag's
+// path) and shared mode's socket units come along.
+TEST_F(RebootTest, AfterTheBootTheVerbsActOnTheSavedUnits) {
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rb-dash", "env GREETING=first "));
+  ASSERT_RUNS(pmctl("start " + app_path("http_keepalive.js") + " --name rbshared -i 2 --port 17183 --lb shared"));
+  ASSERT_TRUE(answers(17183));
+  const int dash_id = std::get<1>(of(rows(), "rb-dash").at(0));
+  const std::string dash_saved = "'pmctl-rb\\x2ddash-" + std::to_string(dash_id) + "-s.service'";
+  const std::string dash_transient = "'pmctl-rb\\x2ddash-" + std::to_string(dash_id) + ".service'";
+  ASSERT_RUNS(pmctl("save"));
+  // Saved, not started: starting pmctl.target by hand starts no second copy.
+  ASSERT_RUNS(in_sandbox("systemctl start pmctl.target"));
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_saved).out), "inactive");
+  EXPECT_EQ(trimmed(in_sandbox("pgrep -fc '[g]reet.sh'").out), "1");
+  ASSERT_RUNS(pmctl("startup"));
+  const auto before = rows();
+
+  reboot();
+
+  EXPECT_TRUE(answers(17183)) << "shared mode's saved socket does not answer after the reboot";
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active pmctl-rbshared-lb-s.socket").out), "active");
+  EXPECT_EQ(rows(), before);
+  // A reload of the shared app keeps serving and keeps its ids.
+  ASSERT_RUNS(pmctl("reload rbshared"));
+  EXPECT_TRUE(answers(17183));
+  EXPECT_EQ(of(rows(), "rbshared"), of(before, "rbshared"));
+  // An unchanged app restarts on its saved unit.
+  ASSERT_RUNS(pmctl("restart rb-dash"));
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_saved).out), "active");
+  // A changed one moves to a transient unit; its saved unit stands by.
+  ASSERT_RUNS(pmctl("restart rb-dash --update-env", "env GREETING=second "));
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_transient).out), "active");
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_saved).out), "inactive");
+  EXPECT_TRUE(test::eventually(
+      [&] { return count(pmctl("logs rb-dash --lines 50 --nostream").out, "greeting=second") == 1; }));
+  // Deleted, it does not come back when pmctl.target is started again.
+  ASSERT_RUNS(pmctl("delete rb-dash"));
+  ASSERT_RUNS(in_sandbox("systemctl start pmctl.target"));
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_saved).out), "inactive");
+  EXPECT_NE(in_sandbox("pgrep -f '[g]reet.sh'").exit_code, 0) << "the deleted app runs again";
+  EXPECT_TRUE(of(rows(), "rb-dash").empty());
+}
+
 TEST_F(RebootTest, ResurrectTwiceAndBackupFallback) {
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbone"));
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbtwo --namespace rbns"));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/boot_state.hpp"
 #include "core/dump.hpp"
@@ -112,6 +113,18 @@ TEST_F(LifecycleBootTest, AppsDeletedSinceTheLastSaveLoseTheirUnitsOnTheNextSave
   EXPECT_FALSE(fs::exists(boot_file("pmctl-batch-1-s.service")));
   EXPECT_FALSE(fs::exists(saved_env_path((dir_ / "state").string(), batch)));
   EXPECT_TRUE(fs::exists(boot_file("pmctl-api-0-s.service")));
+}
+
+TEST_F(LifecycleBootTest, SavingTwiceWritesTheSameFiles) {
+  lifecycle_.start_new(decl("api"), false);
+  lifecycle_.save(false);
+  std::map<std::string, std::string> first;
+  for (const auto& e : fs::directory_iterator(dir_ / "etc")) first[e.path().filename()] = slurp(e.path());
+  lifecycle_.save(false);
+  std::map<std::string, std::string> second;
+  for (const auto& e : fs::directory_iterator(dir_ / "etc")) second[e.path().filename()] = slurp(e.path());
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(slurp(dump_path(dir_ / "state")), slurp(dump_bak_path(dir_ / "state")));
 }
 
 TEST_F(LifecycleBootTest, AFailedSaveLeavesThePreviousSavedStateInPlace) {
