@@ -4,12 +4,14 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/boot_units.hpp"
+#include "core/file_undo.hpp"
 #include "core/manager.hpp"
 #include "core/mapping.hpp"
 #include "core/registry.hpp"
@@ -186,8 +188,12 @@ class Lifecycle {
   void standby(const std::string& unit, bool on);
   std::string balancer_base(const std::string& name);
   bool start_saved_balancer(const AppDecl& decl);
+  void resurrect_app(const std::vector<BootApp>& group);
   BootPaths boot_paths();
   void write_boot_files(const std::vector<BootApp>& apps, bool keep_units_of_running);
+  void write_saved_copies(FileUndo& undo, const std::vector<BootApp>& apps);
+  void set_standby_flags(const std::set<std::string>& names, const std::vector<BootApp>& apps, bool keep_units_of_running);
+  void remove_unsaved_environments(const std::vector<BootApp>& apps);
   // Transient units and systemd 252's daemon-reload (lifecycle_dropin.cpp).
   void start_transient(const UnitSpec& spec);
   void clear_exec_dropin(const std::string& unit);

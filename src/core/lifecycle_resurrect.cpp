@@ -38,58 +38,62 @@ std::vector<std::string> Lifecycle::resurrect(std::string& source) {
   for (const auto& v : views(data, data.ids()))
     if (up(v.status)) running.insert(v.record.decl.name);
   std::vector<std::string> brought;
-  std::vector<std::string> failed;
+  std::string failed;
   for (const auto& group : by_name(dump->apps)) {
     const std::string& name = group.front().record.decl.name;
     if (running.contains(name)) continue;
-    // A stopped app of that name gives way to the saved one.
-    for (const auto& rec : registry_.load(Registry::Environments::Skip).apps)
-      if (rec.decl.name == name) remove(rec.id);
-    std::vector<AppRecord> recs;
-    registry_.update([&](RegistryData& d) {
-      for (const auto& app : group) {
-        AppRecord rec = app.record;
-        const bool keeps_id = d.find(rec.id) == nullptr;
-        if (!keeps_id) rec.id = d.allocate_id();
-        const bool has_unit = !tools().boot_unit_dir.empty() &&
-                              fs::exists(fs::path(tools().boot_unit_dir) / service_unit_name(name, rec.id, kSlotSaved));
-        rec.slot = keeps_id && has_unit ? kSlotSaved : kSlotA;
-        rec.restarts = 0;
-        rec.created_at_ms = now_ms();
-        d.apps.push_back(rec);
-        d.next_id = std::max(d.next_id, rec.id + 1);
-        recs.push_back(rec);
-      }
-    });
     try {
-      for (std::size_t i = 0; i < recs.size(); ++i) {
-        if (group[i].stopped) continue;
-        write_env(recs[i]);
-        launch(recs[i]);
-      }
-      if (recs.front().decl.cluster.enabled)
-        for (std::size_t i = 0; i < recs.size(); ++i)
-          if (!group[i].stopped) {
-            ensure_balancer(recs[i]);
-            break;
-          }
+      resurrect_app(group);
       brought.push_back(name);
     } catch (const std::exception& e) {
-      failed.push_back(name + " (" + e.what() + ")");
-      for (const auto& rec : recs) {
-        try {
-          remove(rec.id);
-        } catch (const std::exception&) {
-        }
-      }
+      failed += (failed.empty() ? "" : "; ") + name + " (" + e.what() + ")";
     }
   }
-  if (!failed.empty()) {
-    std::string list;
-    for (const auto& f : failed) list += (list.empty() ? "" : "; ") + f;
-    throw Error("resurrect could not start " + list, "the other saved apps run; 'pmctl logs' says why");
-  }
+  if (!failed.empty())
+    throw Error("resurrect could not start " + failed, "the other saved apps run; 'pmctl logs' says why");
   return brought;
+}
+
+// One saved app (all its instances): registered stopped copies of it give way; each instance
+// keeps its saved id where it is free (and then runs on its saved unit); all or nothing.
+void Lifecycle::resurrect_app(const std::vector<BootApp>& group) {
+  const std::string name = group.front().record.decl.name;
+  for (const auto& rec : registry_.load(Registry::Environments::Skip).apps)
+    if (rec.decl.name == name) remove(rec.id);
+  std::vector<AppRecord> recs;
+  registry_.update([&](RegistryData& d) {
+    for (const auto& app : group) {
+      AppRecord rec = app.record;
+      const bool keeps_id = d.find(rec.id) == nullptr;
+      if (!keeps_id) rec.id = d.allocate_id();
+      const bool has_unit = !tools().boot_unit_dir.empty() &&
+                            fs::exists(fs::path(tools().boot_unit_dir) / service_unit_name(name, rec.id, kSlotSaved));
+      rec.slot = keeps_id && has_unit ? kSlotSaved : kSlotA;
+      rec.restarts = 0;
+      rec.created_at_ms = now_ms();
+      d.apps.push_back(rec);
+      d.next_id = std::max(d.next_id, rec.id + 1);
+      recs.push_back(rec);
+    }
+  });
+  try {
+    const AppRecord* first_up = nullptr;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      if (group[i].stopped) continue;
+      write_env(recs[i]);
+      launch(recs[i]);
+      if (!first_up) first_up = &recs[i];
+    }
+    if (first_up && first_up->decl.cluster.enabled) ensure_balancer(*first_up);
+  } catch (...) {
+    for (const auto& rec : recs) {
+      try {
+        remove(rec.id);
+      } catch (const std::exception&) {
+      }
+    }
+    throw;
+  }
 }
 
 }  // namespace pmctl::core
