@@ -26,13 +26,8 @@ PMCTL=$BUILD/src/cli/pmctl
 APP=$REPO/bench/http.js
 RESULTS=$REPO/bench/results
 
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-
-[ "$(id -u)" = 0 ] || die "run as root (the sandbox mounts and unshares)"
-exec 9>/var/tmp/pmctl-bench.lock
-flock -n 9 || die "another benchmark is running"
-command -v node >/dev/null || die "node is needed"
+source bench/lib.sh
+bench_lock
 
 # --- tools and build ---------------------------------------------------------------------------
 missing=()
@@ -46,32 +41,19 @@ if [ "$BUILD" = build ]; then scripts/setup.sh >&2; else ninja -C "$BUILD" >/dev
 
 export PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox
 tmp=$(mktemp -d /tmp/pmctl-cluster-bench.XXXXXX)
-export PM2_HOME=$tmp/pm2-home
-PM2=$tmp/node_modules/.bin/pm2
 pids=()   # plain node instances and haproxy started by this script
 
 cleanup() {
   set +e
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  if [ -x "$PM2" ] && [ -d "$PM2_HOME" ]; then
-    local god
-    god=$(cat "$PM2_HOME/pm2.pid" 2>/dev/null)
-    "$PM2" kill >/dev/null 2>&1
-    if [ -n "$god" ] && [ -d "/proc/$god" ] && grep -q "$PM2_HOME" "/proc/$god/environ" 2>/dev/null; then
-      kill -KILL "$god"
-    fi
-  fi
+  stop_pm2
   tests/sandbox.sh purge >/dev/null 2>&1
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "installing pm2@latest into $tmp"
-npm install --prefix "$tmp" pm2@latest --no-audit --no-fund --loglevel=error >/dev/null 2>"$tmp/npm.log" \
-  || { cat "$tmp/npm.log" >&2; die "npm install pm2 failed"; }
-PM2_VERSION=$(node -p "require('$tmp/node_modules/pm2/package.json').version")
-pm2() { "$PM2" "$@" 9>&-; }
+install_pm2
 
 say "booting the sandbox ($PMCTL_SANDBOX)"
 tests/sandbox.sh purge
@@ -79,18 +61,6 @@ tests/sandbox.sh up 9>&-
 pmctl() { tests/sandbox.sh exec "$PMCTL" "$@"; }
 
 # --- measuring ---------------------------------------------------------------------------------
-settle() {  # until the machine has been ≥ 90% idle for a second (at most 30 s); BENCH_SETTLE=0 skips
-  [ "${BENCH_SETTLE:-1}" = 0 ] && return 0
-  local tries=0 a b total idle i
-  while [ $tries -lt 30 ]; do
-    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-    total=0; for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    [ $total -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ] && return 0
-    tries=$((tries + 1))
-  done
-  say "warning: the machine did not settle"
-}
 
 # Waits until $1 (a port) answers HTTP.
 answers() {

@@ -28,15 +28,8 @@ PMCTL=$BUILD/src/cli/pmctl   # relative: the sandbox sees the repository at the 
 APP=bench/app.js
 RESULTS=$REPO/bench/results
 
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-
-[ "$(id -u)" = 0 ] || die "run as root (the sandbox mounts and unshares)"
-# One run at a time: a second one would purge the first one's sandbox.
-exec 9>/var/tmp/pmctl-bench.lock
-flock -n 9 || die "another bench/run.sh is running"
-command -v node >/dev/null || die "node is needed (PM2 runs under it)"
-command -v npm >/dev/null || die "npm is needed (to install pm2 from the npm registry)"
+source bench/lib.sh
+bench_lock   # one run at a time: a second one would purge the first one's sandbox
 
 # --- tools and build ---------------------------------------------------------------------------
 if ! command -v hyperfine >/dev/null; then
@@ -58,20 +51,10 @@ export PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox
 tmp=$(mktemp -d /tmp/pmctl-bench.XXXXXX)
 mkdir -p "$RESULTS"
 work=$(mktemp -d "$RESULTS/work.XXXXXX")   # inside the repo: the sandbox writes hyperfine's JSON here
-export PM2_HOME=$tmp/pm2-home
-PM2=$tmp/node_modules/.bin/pm2
 
 cleanup() {
   set +e
-  if [ -x "$PM2" ] && [ -d "$PM2_HOME" ]; then
-    local god
-    god=$(cat "$PM2_HOME/pm2.pid" 2>/dev/null)
-    "$PM2" kill >/dev/null 2>&1
-    # Only the daemon this script started, by its pid, if `pm2 kill` left it.
-    if [ -n "$god" ] && [ -d "/proc/$god" ] && grep -q "$PM2_HOME" "/proc/$god/environ" 2>/dev/null; then
-      kill -KILL "$god"
-    fi
-  fi
+  stop_pm2
   tests/sandbox.sh purge >/dev/null 2>&1
   rm -rf "$tmp" "$work"
 }
@@ -79,10 +62,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- PM2 from the npm registry -----------------------------------------------------------------
-say "installing pm2@latest into $tmp"
-npm install --prefix "$tmp" pm2@latest --no-audit --no-fund --loglevel=error >/dev/null 2>"$tmp/npm.log" \
-  || { cat "$tmp/npm.log" >&2; die "npm install pm2 failed"; }
-PM2_VERSION=$(node -p "require('$tmp/node_modules/pm2/package.json').version")
+install_pm2
 
 # --- pmctl's sandbox ---------------------------------------------------------------------------
 say "booting the sandbox ($PMCTL_SANDBOX)"
@@ -91,24 +71,8 @@ tests/sandbox.sh up 9>&-   # the lock stays with this script, not with the sandb
 
 inside() { tests/sandbox.sh exec "$@"; }     # untimed helper commands in the sandbox
 pmctl() { inside "$PMCTL" "$@"; }
-pm2() { "$PM2" "$@" 9>&-; }   # nor with the daemon that the first call starts
 vmrss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-# Waits (at most 30 s) until the whole machine has been at least 90% idle for a second, so that
-# apps still initialising (50 node processes start in a burst) or a sandbox still booting do not
-# compete with the timed commands. Applied the same way before every group, pmctl's and PM2's.
-settle() {
-  local tries=0 a b
-  while [ $tries -lt 30 ]; do
-    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-    local total=0 idle i
-    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    [ $total -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ] && return 0
-    tries=$((tries + 1))
-  done
-  say "warning: the machine did not settle below 10% busy; timing anyway"
-}
 
 # hyperfine without a shell; output of the timed commands goes to /dev/null, and a command that
 # exits non-zero aborts the run. $1 = where (in|out), $2 = result name, rest = hyperfine args.
