@@ -59,6 +59,7 @@ Selection select(Context& ctx, const LogsOptions& o) {
       const std::string unit = core::service_unit_name(rec->decl.name, id, slot);
       sel.query.units.push_back(unit);
       sel.query.since_usec[unit] = rec->log_watermark_usec;
+      sel.query.group[unit] = std::to_string(id);  // --lines N counts per instance, as PM2's files
       sel.by_unit[unit] = {id, rec->decl.name};
     }
     sel.name_width = std::max(sel.name_width, rec->decl.name.size());

@@ -106,9 +106,22 @@ std::vector<LogLine> Journal::tail(const LogQuery& query, std::size_t lines) {
   std::vector<LogLine> merged;
   if (lines == 0) return merged;
   sd_journal* j = impl_->journal.get();
+  // Groups in the order of their first unit.
+  std::vector<std::vector<std::string>> groups;
+  std::map<std::string, std::size_t> group_at;
   for (const auto& unit : query.units) {
-    impl_->set_matches({unit}, query.streams);
-    const std::uint64_t since = Impl::since(query, unit);
+    const auto g = query.group.find(unit);
+    if (g == query.group.end()) {
+      groups.push_back({unit});
+      continue;
+    }
+    const auto [at, added] = group_at.emplace(g->second, groups.size());
+    if (added) groups.emplace_back();
+    groups[at->second].push_back(unit);
+  }
+  for (const auto& units : groups) {
+    impl_->set_matches(units, query.streams);  // one field matched several times: any of them
+    const std::uint64_t since = Impl::since(query, units.front());
     journal_check(sd_journal_seek_tail(j), "seeking to the tail");
     std::vector<LogLine> newest_first;
     while (newest_first.size() < lines && journal_check(sd_journal_previous(j), "reading") > 0) {

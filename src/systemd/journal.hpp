@@ -25,6 +25,9 @@ struct LogQuery {
   std::vector<std::string> units;
   /// Per unit: entries at or before this CLOCK_REALTIME µs are skipped (pmctl flush).
   std::map<std::string, std::uint64_t> since_usec;
+  /// Units with the same group share one tail (the unit names of one app instance: transient,
+  /// reload, saved); a unit without a group is one of its own.
+  std::map<std::string, std::string> group;
   Streams streams = Streams::Both;
 };
 
@@ -37,7 +40,7 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  /// The last `lines` entries of each unit (after its watermark), merged in time order.
+  /// The last `lines` entries of each group of units (after its watermark), merged in time order.
   std::vector<LogLine> tail(const LogQuery& query, std::size_t lines);
   /// Calls `sink` for each entry newer than `after_usec` (CLOCK_REALTIME µs; 0 = entries written
   /// after this call starts), until `sink` returns false. Blocks in sd_journal_wait between

@@ -244,6 +244,9 @@ TEST_F(RebootTest, SystemAppsComeBackAfterAReboot) {
            greetings + 1;
   })) << pmctl("logs rbfork --lines 200 --nostream").out;
 
+  // --lines counts per instance, over both its units (as PM2 counts per log file).
+  EXPECT_EQ(count(pmctl("logs rbfork --lines 1 --nostream").out, "greeting=hello"), 1u);
+
   ASSERT_RUNS(pmctl("restart rbfork"));
   EXPECT_TRUE(test::eventually([&] {
     const json a = row_json("rbfork");
