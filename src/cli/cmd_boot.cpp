@@ -147,13 +147,19 @@ bool enable_linger(const Account& user) {
   return true;
 }
 
-void run_startup(Context& ctx, const std::string& platform) {
+/// What startup and unstartup check first: the platform, and root for the system manager.
+/// Returns the directory of pmctl.target.
+fs::path boot_unit_dir(Context& ctx, const std::string& platform, const std::string& command) {
   check_platform(platform);
+  if (ctx.scope() == core::Scope::System && geteuid() != 0)
+    throw core::Error("'pmctl " + command + "' for the system manager needs root",
+                      "run: sudo pmctl " + command + " (or 'pmctl --user " + command + "' for your own user manager)");
+  return core::persistent_unit_dir(ctx.scope());
+}
+
+void run_startup(Context& ctx, const std::string& platform) {
+  const fs::path unit_dir = boot_unit_dir(ctx, platform, "startup");
   const core::Scope scope = ctx.scope();
-  const fs::path unit_dir = core::persistent_unit_dir(scope);
-  if (scope == core::Scope::System && geteuid() != 0)
-    throw core::Error("enabling pmctl.target in the system manager needs root",
-                      "run: sudo pmctl startup (or 'pmctl --user startup' for your own user manager)");
   StartupRecord record = read_record(ctx);
   const bool created = ensure_target(ctx, unit_dir);
   try {
@@ -178,18 +184,12 @@ void run_startup(Context& ctx, const std::string& platform) {
 
 /// Whether `pmctl save` wrote pmctl.target (then it is save's to keep, not startup's).
 bool saved_target(Context& ctx) {
-  std::ifstream in(ctx.registry().dir() / "saved" / "units");
-  for (std::string line; std::getline(in, line);)
-    if (line == core::kBootTarget) return true;
-  return false;
+  const auto names = core::saved_unit_names(ctx.registry().dir());
+  return std::find(names.begin(), names.end(), core::kBootTarget) != names.end();
 }
 
 void run_unstartup(Context& ctx, const std::string& platform) {
-  check_platform(platform);
-  const core::Scope scope = ctx.scope();
-  const fs::path unit_dir = core::persistent_unit_dir(scope);
-  if (scope == core::Scope::System && geteuid() != 0)
-    throw core::Error("disabling pmctl.target in the system manager needs root", "run: sudo pmctl unstartup");
+  const fs::path unit_dir = boot_unit_dir(ctx, platform, "unstartup");
   const StartupRecord record = read_record(ctx);
   if (!ctx.manager().unit_file_state(core::kBootTarget).empty()) ctx.manager().disable_unit_files({core::kBootTarget});
   if (record.target_created && !saved_target(ctx)) fs::remove(unit_dir / core::kBootTarget);

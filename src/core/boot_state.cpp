@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 
@@ -22,11 +23,17 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
-/// Creates the marker; false when it was there already or cannot be made.
+/// Creates the marker; false when it was there already or cannot be made. Every command comes
+/// here: the usual case costs one failing open, the directory is made only when missing.
 bool first_in_this_boot(const std::string& runtime_dir) {
-  std::error_code ec;
-  fs::create_directories(runtime_dir, ec);
-  const int fd = open((fs::path(runtime_dir) / "booted").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const fs::path marker = fs::path(runtime_dir) / "booted";
+  const auto create = [&] { return open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); };
+  int fd = create();
+  if (fd < 0 && errno == ENOENT) {
+    std::error_code ec;
+    fs::create_directories(runtime_dir, ec);
+    fd = create();
+  }
   if (fd < 0) return false;
   close(fd);
   return true;

@@ -57,7 +57,7 @@ ExecCommand restore_runtime_files(const AppDecl& decl, const BootPaths& paths, b
                        quoted(backends) + " ] || cp " + quoted(saved_backends_path(paths.state_dir, decl.name)) + " " +
                        quoted(backends) + "; } && chmod 0644 " + quoted(backends);
   if (copy_binary) {
-    const std::string copy = (std::filesystem::path(paths.runtime_dir) / "bin" / "pmctl-balancer").string();
+    const std::string copy = balancer_copy_path(paths.runtime_dir);
     script += " && { cmp -s " + quoted(saved_balancer_copy(paths.state_dir)) + " " + quoted(copy) +
               " || install -D -m 0755 " + quoted(saved_balancer_copy(paths.state_dir)) + " " + quoted(copy) + "; }";
   }
@@ -66,8 +66,7 @@ ExecCommand restore_runtime_files(const AppDecl& decl, const BootPaths& paths, b
 
 std::vector<UnitSpec> balancer_unit_files(const AppDecl& decl, const BootPaths& paths) {
   const bool copy = !decl.cluster.shared() && balancer_needs_copy(paths.balancer, paths.scope);
-  const std::string binary =
-      copy ? (std::filesystem::path(paths.runtime_dir) / "bin" / "pmctl-balancer").string() : paths.balancer;
+  const std::string binary = copy ? balancer_copy_path(paths.runtime_dir) : paths.balancer;
   BalancerPlan plan = balancer_plan(decl, backend_file_path(paths.runtime_dir, decl.name), binary, paths.scope);
   plan.unit_base = saved_balancer_base(decl.name);
   if (decl.cluster.shared()) return shared_socket_units(plan);

@@ -164,6 +164,8 @@ std::string reload_lock_path(const std::string& runtime_dir, const std::string& 
   return cluster_dir(runtime_dir, app) + "/reload.lock";
 }
 
+std::string balancer_copy_path(const std::string& runtime_dir) { return runtime_dir + "/bin/pmctl-balancer"; }
+
 std::string backend_file_path(const std::string& runtime_dir, const std::string& app) {
   return cluster_dir(runtime_dir, app) + "/backends";
 }

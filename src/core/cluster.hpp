@@ -78,6 +78,8 @@ std::string reload_lock_path(const std::string& runtime_dir, const std::string& 
 /// pmctl accepts are safe as one path component).
 std::string cluster_dir(const std::string& runtime_dir, const std::string& app);
 std::string backend_file_path(const std::string& runtime_dir, const std::string& app);
+/// <runtime>/bin/pmctl-balancer: where a balancer the hardened service cannot see is copied.
+std::string balancer_copy_path(const std::string& runtime_dir);
 
 /// The hardened balancer service has a private /tmp and no /home: a binary there (a build tree,
 /// a CI clone) must be copied somewhere it can see first.

@@ -25,6 +25,16 @@ std::optional<std::string> read_text(const fs::path& path) {
 fs::path dump_path(const fs::path& state_dir) { return state_dir / "dump.json"; }
 fs::path dump_bak_path(const fs::path& state_dir) { return state_dir / "dump.json.bak"; }
 
+fs::path saved_manifest_path(const fs::path& state_dir) { return state_dir / "saved" / "units"; }
+
+std::vector<std::string> saved_unit_names(const fs::path& state_dir) {
+  std::vector<std::string> names;
+  std::ifstream in(saved_manifest_path(state_dir));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) names.push_back(line);
+  return names;
+}
+
 std::string dump_text(const std::vector<BootApp>& apps) {
   json list = json::array();
   for (const auto& app : apps) {

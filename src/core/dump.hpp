@@ -36,6 +36,11 @@ struct DumpRead {
 /// PM2's resurrect rule: dump.json, else dump.json.bak. A dump.json that cannot be parsed is
 /// removed (as PM2 does) and the backup used. nullopt when neither can be read.
 std::optional<DumpRead> read_dump(const std::filesystem::path& state_dir);
+/// <state>/saved/units: the files the last save wrote to the unit directory, one name a line.
+std::filesystem::path saved_manifest_path(const std::filesystem::path& state_dir);
+/// Those names (none when nothing was saved).
+std::vector<std::string> saved_unit_names(const std::filesystem::path& state_dir);
+
 /// dump.json's apps, or none when it is missing or not a dump; never falls back, never removes.
 std::vector<BootApp> read_dump_quietly(const std::filesystem::path& state_dir);
 

@@ -139,8 +139,6 @@ InstanceContext Lifecycle::context_of(const AppRecord& rec) {
   ctx.shell = tools().shell;
   ctx.logwriter = tools().logwriter;
   ctx.node_preload = tools().node_preload;
-  // After a boot the saved socket may be the one that holds the port.
-  if (rec.decl.cluster.shared()) ctx.socket_unit = balancer_base(rec.decl.name) + ".socket";
   return ctx;
 }
 
@@ -157,7 +155,10 @@ void Lifecycle::launch(const AppRecord& rec) {
     if (launch_saved(rec)) return;
     return launch(move_off_saved(rec));
   }
-  const InstanceContext ctx = context_of(rec);
+  InstanceContext ctx = context_of(rec);
+  // After a boot the saved socket may be the one that holds the port (a query: only here, where
+  // the mapping needs it).
+  if (rec.decl.cluster.shared()) ctx.socket_unit = balancer_base(rec.decl.name) + ".socket";
   // Without it node would exit at once ("Cannot find module") and systemd restart it in a loop.
   if (uses_node_preload(rec.decl) && access(ctx.node_preload.c_str(), R_OK) != 0)
     throw Error("pmctl's node preload '" + ctx.node_preload + "' is missing",

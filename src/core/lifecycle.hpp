@@ -215,6 +215,7 @@ class Lifecycle {
   void start_balancer(const AppDecl& decl);
   void ensure_balancer(const AppRecord& rec);
   void stop_balancer(const std::string& name);
+  void stop_balancer_units(const std::string& base);
   void remove_balancer(const std::string& name);
   void after_stop(const AppRecord& rec);
   void after_remove(const AppRecord& rec, bool last_of_name);

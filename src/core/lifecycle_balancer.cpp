@@ -73,8 +73,8 @@ void Lifecycle::write_backends(const RegistryData& data, const std::string& name
 std::string Lifecycle::balancer_binary() {
   const std::string& binary = tools().balancer;
   if (!balancer_needs_copy(binary, scope_)) return binary;
-  const fs::path dir = make_public_dir(tools().runtime_dir, "bin");
-  const fs::path copy = dir / "pmctl-balancer";
+  make_public_dir(tools().runtime_dir, "bin");
+  const fs::path copy = balancer_copy_path(tools().runtime_dir);
   const std::string content = read_text(binary);
   if (content.empty())
     throw Error("cannot read the balancer '" + binary + "'", "build it, or install pmctl");
@@ -94,7 +94,7 @@ void Lifecycle::start_balancer(const AppDecl& decl) {
     } catch (const ManagerError& e) {
       if (e.name() != kUnitExists) throw;
       // Still loaded from an earlier run: clear it, then create it afresh.
-      for (const char* type : {".socket", ".service"}) stop_unit(balancer_unit_base(decl.name) + type);
+      stop_balancer_units(balancer_unit_base(decl.name));
       manager_.wait_unloaded(socket.name, kBalancerUnloadWait);
       manager_.wait_unloaded(service, kBalancerUnloadWait);
       start_transient(socket);
@@ -122,8 +122,9 @@ void Lifecycle::ensure_balancer(const AppRecord& rec) {
   if (!start_saved_balancer(rec.decl)) start_balancer(rec.decl);
 }
 
-void Lifecycle::stop_balancer(const std::string& name) {
-  const std::string base = balancer_base(name);
+void Lifecycle::stop_balancer(const std::string& name) { stop_balancer_units(balancer_base(name)); }
+
+void Lifecycle::stop_balancer_units(const std::string& base) {
   // The socket first: the public port closes before the balancer lets its connections finish.
   for (const char* type : {".socket", ".service"}) stop_unit(base + type);
 }

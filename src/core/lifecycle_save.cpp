@@ -21,17 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// What the last save wrote to the unit directory, so the next one removes what it no longer writes.
-fs::path manifest_path(const fs::path& state_dir) { return state_dir / "saved" / "units"; }
-
-std::vector<std::string> read_lines(const fs::path& path) {
-  std::vector<std::string> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(line);
-  return lines;
-}
-
 bool running(Status s) { return s == Status::Online || s == Status::Launching || s == Status::WaitingRestart; }
 
 }  // namespace
@@ -58,7 +47,8 @@ void Lifecycle::write_boot_files(const std::vector<BootApp>& apps, bool keep_uni
   FileUndo undo;
   try {
     for (const auto& f : files) undo.write(dir / f.name, f.text, 0644);
-    for (const auto& old : read_lines(manifest_path(state)))
+    // What the last save wrote and this one does not: apps deleted since.
+    for (const auto& old : saved_unit_names(state))
       if (!names.contains(old)) undo.remove(dir / old);
     write_saved_copies(undo, apps);
     set_standby_flags(names, apps, keep_units_of_running);
@@ -68,7 +58,7 @@ void Lifecycle::write_boot_files(const std::vector<BootApp>& apps, bool keep_uni
     write_dump(state, apps);
     std::string manifest;
     for (const auto& n : names) manifest += n + "\n";
-    undo.write(manifest_path(state), manifest, 0600);
+    undo.write(saved_manifest_path(state), manifest, 0600);
   } catch (...) {
     undo.roll_back();
     try {
@@ -106,12 +96,14 @@ void Lifecycle::write_saved_copies(FileUndo& undo, const std::vector<BootApp>& a
 void Lifecycle::set_standby_flags(const std::set<std::string>& names, const std::vector<BootApp>& apps,
                                   bool keep_units_of_running) {
   std::set<std::string> awake;
+  std::set<std::string> balancers_asked;  // one query per cluster app, not per instance
   for (const auto& app : apps) {
     if (!keep_units_of_running) break;
     if (app.record.slot == kSlotSaved && !app.stopped) awake.insert(unit_of(app.record));
-    const std::string base = saved_balancer_base(app.record.decl.name);
-    if (app.record.decl.cluster.enabled && !awake.contains(base + ".socket") &&
-        balancer_base(app.record.decl.name) == base) {
+    const std::string& name = app.record.decl.name;
+    if (!app.record.decl.cluster.enabled || !balancers_asked.insert(name).second) continue;
+    const std::string base = saved_balancer_base(name);
+    if (balancer_base(name) == base) {
       awake.insert(base + ".socket");
       awake.insert(base + ".service");
     }
