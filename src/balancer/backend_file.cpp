@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "balancer/error.hpp"
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
 namespace {

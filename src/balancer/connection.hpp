@@ -6,7 +6,7 @@
 
 #include "balancer/backend_set.hpp"
 #include "balancer/flow.hpp"
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
 

@@ -8,7 +8,7 @@
 #include "balancer/connection.hpp"
 #include "balancer/options.hpp"
 #include "balancer/policy.hpp"
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
 

@@ -11,11 +11,12 @@
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
-#include "core/boot_state.hpp"
-#include "core/boot_units.hpp"
-#include "core/dump.hpp"
-#include "core/error.hpp"
-#include "core/linger.hpp"
+#include "core/base/files.hpp"
+#include "core/state/boot_state.hpp"
+#include "core/units/boot_units.hpp"
+#include "core/state/dump.hpp"
+#include "core/types/error.hpp"
+#include "core/base/linger.hpp"
 #include "systemd/logind.hpp"
 
 namespace pmctl::cli {

@@ -9,7 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::cli {
 namespace {

@@ -10,9 +10,9 @@
 #include "cli/errors.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
-#include "core/cluster.hpp"
-#include "core/error.hpp"
-#include "core/selectors.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/types/error.hpp"
+#include "core/model/selectors.hpp"
 
 extern char** environ;
 

@@ -8,12 +8,12 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
-#include "core/cluster.hpp"
-#include "core/format.hpp"
-#include "core/log_mapping.hpp"
-#include "core/inspect.hpp"
-#include "core/selectors.hpp"
-#include "core/unit_names.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/text/format.hpp"
+#include "core/units/log_mapping.hpp"
+#include "core/text/inspect.hpp"
+#include "core/model/selectors.hpp"
+#include "core/units/unit_names.hpp"
 
 namespace pmctl::cli {
 namespace {

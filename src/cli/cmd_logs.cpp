@@ -8,12 +8,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "core/error.hpp"
-#include "core/lifecycle.hpp"
-#include "core/log_files.hpp"
-#include "core/parse.hpp"
-#include "core/selectors.hpp"
-#include "core/unit_names.hpp"
+#include "core/types/error.hpp"
+#include "core/lifecycle/lifecycle.hpp"
+#include "core/state/log_files.hpp"
+#include "core/fields/parse.hpp"
+#include "core/model/selectors.hpp"
+#include "core/units/unit_names.hpp"
 #include "systemd/journal.hpp"
 
 namespace pmctl::cli {

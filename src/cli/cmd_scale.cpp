@@ -3,8 +3,8 @@
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
-#include "core/cluster.hpp"
-#include "core/error.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::cli {
 namespace {

@@ -15,10 +15,10 @@
 #include "cli/log_options.hpp"
 #include "cli/pm2_flags.hpp"
 #include "cli/output.hpp"
-#include "core/error.hpp"
-#include "core/interpreter.hpp"
-#include "core/parse.hpp"
-#include "core/selectors.hpp"
+#include "core/types/error.hpp"
+#include "core/base/interpreter.hpp"
+#include "core/fields/parse.hpp"
+#include "core/model/selectors.hpp"
 
 extern char** environ;
 

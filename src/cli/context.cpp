@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/boot_state.hpp"
-#include "core/cluster_probes.hpp"
-#include "core/error.hpp"
-#include "core/interpreter.hpp"
+#include "core/state/boot_state.hpp"
+#include "core/cluster/cluster_probes.hpp"
+#include "core/types/error.hpp"
+#include "core/base/interpreter.hpp"
 #include "pmctl_config.hpp"
 #include "systemd/sd_manager.hpp"
 

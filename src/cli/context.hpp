@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "core/lifecycle.hpp"
-#include "core/manager.hpp"
-#include "core/registry.hpp"
-#include "core/scope.hpp"
+#include "core/lifecycle/lifecycle.hpp"
+#include "core/types/manager.hpp"
+#include "core/state/registry.hpp"
+#include "core/types/scope.hpp"
 
 namespace pmctl::cli {
 

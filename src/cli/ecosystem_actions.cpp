@@ -14,10 +14,10 @@
 #include "cli/app_env.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
-#include "core/app_fields.hpp"
-#include "core/ecosystem_file.hpp"
-#include "core/error.hpp"
-#include "core/registry.hpp"
+#include "core/fields/app_fields.hpp"
+#include "core/ecosystem/ecosystem_file.hpp"
+#include "core/types/error.hpp"
+#include "core/state/registry.hpp"
 
 extern char** environ;
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/manager.hpp"
+#include "core/types/manager.hpp"
 
 namespace pmctl::cli {
 

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
-#include "core/lifecycle.hpp"
+#include "core/lifecycle/lifecycle.hpp"
 
 namespace pmctl::cli {
 

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "core/error.hpp"
-#include "core/log_mapping.hpp"
-#include "core/registry.hpp"
+#include "core/types/error.hpp"
+#include "core/units/log_mapping.hpp"
+#include "core/state/registry.hpp"
 
 namespace pmctl::cli {
 namespace {

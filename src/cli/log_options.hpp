@@ -4,8 +4,8 @@
 #include <set>
 #include <string>
 
-#include "core/app.hpp"
-#include "core/scope.hpp"
+#include "core/model/app.hpp"
+#include "core/types/scope.hpp"
 
 namespace pmctl::cli {
 

@@ -14,7 +14,7 @@
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
 #include "cli/output.hpp"
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 #include "pmctl_config.hpp"
 
 namespace {

@@ -4,11 +4,11 @@
 
 #include <unistd.h>
 
-#include "core/accounts.hpp"
-#include "core/cluster.hpp"
-#include "core/cluster_probes.hpp"
-#include "core/error.hpp"
-#include "core/parse.hpp"
+#include "core/base/accounts.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/cluster/cluster_probes.hpp"
+#include "core/types/error.hpp"
+#include "core/fields/parse.hpp"
 
 namespace pmctl::cli {
 namespace {

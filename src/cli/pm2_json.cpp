@@ -7,7 +7,7 @@
 #include <fstream>
 #include <map>
 
-#include "core/log_mapping.hpp"
+#include "core/units/log_mapping.hpp"
 
 namespace pmctl::cli {
 namespace {

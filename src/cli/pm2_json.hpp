@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cli/context.hpp"
-#include "core/lifecycle.hpp"
+#include "core/lifecycle/lifecycle.hpp"
 
 namespace pmctl::cli {
 

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/log_files.hpp"
-#include "core/log_line.hpp"
+#include "core/state/log_files.hpp"
+#include "core/text/log_line.hpp"
 #include "logwriter/log_file.hpp"
 #include "logwriter/pump.hpp"
 

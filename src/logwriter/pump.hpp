@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/log_line.hpp"
+#include "core/text/log_line.hpp"
 #include "logwriter/log_file.hpp"
 
 namespace pmctl::logwriter {

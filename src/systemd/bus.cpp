@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <variant>
 
-#include "core/manager.hpp"
+#include "core/types/manager.hpp"
 
 namespace pmctl::sd {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/scope.hpp"
-#include "core/unit_spec.hpp"
+#include "core/types/scope.hpp"
+#include "core/types/unit_spec.hpp"
 
 namespace pmctl::sd {
 

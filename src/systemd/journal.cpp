@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "core/manager.hpp"
+#include "core/types/manager.hpp"
 #include "systemd/bus.hpp"
 
 namespace pmctl::sd {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/scope.hpp"
+#include "core/types/scope.hpp"
 
 namespace pmctl::sd {
 

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "core/manager.hpp"
+#include "core/types/manager.hpp"
 #include "systemd/bus.hpp"
 
 namespace pmctl::sd {

@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "core/manager.hpp"
-#include "core/scope.hpp"
+#include "core/types/manager.hpp"
+#include "core/types/scope.hpp"
 
 namespace pmctl::sd {
 

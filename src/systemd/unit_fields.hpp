@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/unit_state.hpp"
+#include "core/types/unit_state.hpp"
 
 namespace pmctl::sd {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 #include "systemd/wire_message.hpp"
 
 namespace pmctl::sd::wire {

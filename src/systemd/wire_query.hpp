@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/unit_state.hpp"
+#include "core/types/unit_state.hpp"
 #include "systemd/wire_client.hpp"
 
 namespace pmctl::sd::wire {

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "core/ecosystem_file.hpp"
-#include "core/error.hpp"
-#include "core/json5.hpp"
+#include "core/ecosystem/ecosystem_file.hpp"
+#include "core/types/error.hpp"
+#include "core/ecosystem/json5.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -5,7 +5,7 @@
 
 #include <regex>
 
-#include "core/balancer_units.hpp"
+#include "core/units/balancer_units.hpp"
 #include "fixture.hpp"
 #include "systemd/sd_manager.hpp"
 

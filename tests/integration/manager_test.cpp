@@ -1,8 +1,8 @@
 // Drives sd::connect_manager and sd::Journal against the real systemd of the sandbox
 // (tests/sandbox.sh); runs inside it as root.
 
-#include "core/resources.hpp"
-#include "core/manager.hpp"
+#include "core/base/resources.hpp"
+#include "core/types/manager.hpp"
 
 #include <gtest/gtest.h>
 #include <arpa/inet.h>

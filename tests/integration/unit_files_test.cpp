@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "core/linger.hpp"
-#include "core/manager.hpp"
+#include "core/base/linger.hpp"
+#include "core/types/manager.hpp"
 #include "fixture.hpp"
 #include "systemd/logind.hpp"
 #include "systemd/sd_manager.hpp"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/manager.hpp"
+#include "core/types/manager.hpp"
 #include "systemd/bus.hpp"
 #include "systemd/sd_manager.hpp"
 #include "systemd/sd_manager_impl.hpp"

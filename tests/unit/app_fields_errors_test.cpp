@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "app_fields_fixture.hpp"
-#include "core/app_fields.hpp"
+#include "core/fields/app_fields.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -11,9 +11,9 @@
 #include <ostream>
 #include <string>
 
-#include "core/app_fields.hpp"
-#include "core/app_json.hpp"
-#include "core/error.hpp"
+#include "core/fields/app_fields.hpp"
+#include "core/model/app_json.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 

@@ -1,4 +1,4 @@
-#include "core/app_fields.hpp"
+#include "core/fields/app_fields.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "app_fields_fixture.hpp"
-#include "core/field_table.hpp"
+#include "core/fields/field_table.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/unique_fd.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/balancer_units.hpp"
+#include "core/units/balancer_units.hpp"
 
 #include <gtest/gtest.h>
 
@@ -98,6 +98,25 @@ TEST(BalancerUnits, AUserManagersBalancerGetsOnlyWhatNeedsNoPrivileges) {
   EXPECT_EQ(service.find("PrivateDevices"), nullptr);
   EXPECT_TRUE(value<bool>(service, "NoNewPrivileges"));
   EXPECT_EQ(value<NameList>(service, "SystemCallFilter"), (NameList{true, {"@system-service"}}));
+}
+
+TEST(BalancerUnits, PlansTheBalancerOnEveryIpv4AddressOfThePublicPort) {
+  AppDecl app;
+  app.name = "web";
+  app.env["PORT"] = "3000";
+  app.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .policy = "leastconn"};
+  const BalancerPlan plan = balancer_plan(app, "/run/pmctl/apps/web/backends", "/b", Scope::System);
+  EXPECT_EQ(plan.app, "web");
+  EXPECT_EQ(plan.listen, "0.0.0.0:3000");
+  EXPECT_EQ(plan.backends_file, "/run/pmctl/apps/web/backends");
+  EXPECT_EQ(plan.policy, "leastconn");
+  EXPECT_EQ(plan.balancer, "/b");
+  EXPECT_TRUE(plan.dynamic_user);
+  app.cluster.endpoints = "unix";
+  app.user = "www-data";
+  const BalancerPlan unix_plan = balancer_plan(app, "/f", "/b", Scope::System);
+  EXPECT_FALSE(unix_plan.dynamic_user);
+  EXPECT_EQ(unix_plan.user, "www-data");
 }
 
 }  // namespace

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/boot_state.hpp"
-#include "core/boot_units.hpp"
-#include "core/dump.hpp"
-#include "core/error.hpp"
+#include "core/state/boot_state.hpp"
+#include "core/units/boot_units.hpp"
+#include "core/state/dump.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,9 +1,9 @@
-#include "core/cluster.hpp"
+#include "core/cluster/cluster.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/error.hpp"
-#include "core/mapping.hpp"
+#include "core/types/error.hpp"
+#include "core/units/mapping.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -163,23 +163,6 @@ TEST(Cluster, CopiesTheBalancerOnlyWhereTheHardenedServiceCannotSeeIt) {
   EXPECT_FALSE(balancer_needs_copy("/usr/libexec/pmctl-balancer", Scope::System));
   EXPECT_FALSE(balancer_needs_copy("/work/pmctl/build/src/balancer/pmctl-balancer", Scope::System));
   EXPECT_FALSE(balancer_needs_copy("/tmp/ci/build/src/balancer/pmctl-balancer", Scope::User));
-}
-
-TEST(Cluster, PlansTheBalancerOnEveryIpv4AddressOfThePublicPort) {
-  AppDecl app = app_with_port("3000");
-  app.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .policy = "leastconn"};
-  const BalancerPlan plan = balancer_plan(app, "/run/pmctl/apps/web/backends", "/b", Scope::System);
-  EXPECT_EQ(plan.app, "web");
-  EXPECT_EQ(plan.listen, "0.0.0.0:3000");
-  EXPECT_EQ(plan.backends_file, "/run/pmctl/apps/web/backends");
-  EXPECT_EQ(plan.policy, "leastconn");
-  EXPECT_EQ(plan.balancer, "/b");
-  EXPECT_TRUE(plan.dynamic_user);
-  app.cluster.endpoints = "unix";
-  app.user = "www-data";
-  const BalancerPlan unix_plan = balancer_plan(app, "/f", "/b", Scope::System);
-  EXPECT_FALSE(unix_plan.dynamic_user);
-  EXPECT_EQ(unix_plan.user, "www-data");
 }
 
 struct EnvCase {

@@ -1,4 +1,4 @@
-#include "core/date_format.hpp"
+#include "core/text/date_format.hpp"
 
 #include <gtest/gtest.h>
 

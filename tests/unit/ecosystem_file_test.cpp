@@ -1,4 +1,4 @@
-#include "core/ecosystem_file.hpp"
+#include "core/ecosystem/ecosystem_file.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

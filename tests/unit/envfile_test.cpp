@@ -1,4 +1,4 @@
-#include "core/envfile.hpp"
+#include "core/base/envfile.hpp"
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>

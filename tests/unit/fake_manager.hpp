@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/manager.hpp"
+#include "core/types/manager.hpp"
 
 namespace pmctl::test {
 

@@ -1,4 +1,4 @@
-#include "core/format.hpp"
+#include "core/text/format.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // js_inspect against the real thing: each case is also printed by the machine's node with
 // util.inspect(value, false, null, false), as PM2's prettylist does, and the texts must match.
-#include "core/inspect.hpp"
+#include "core/text/inspect.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "core/interpreter.hpp"
+#include "core/base/interpreter.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,11 +1,11 @@
-#include "core/json5.hpp"
+#include "core/ecosystem/json5.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -7,10 +7,10 @@
 #include <fstream>
 #include <map>
 
-#include "core/boot_state.hpp"
-#include "core/dump.hpp"
-#include "core/error.hpp"
-#include "core/lifecycle.hpp"
+#include "core/state/boot_state.hpp"
+#include "core/state/dump.hpp"
+#include "core/types/error.hpp"
+#include "core/lifecycle/lifecycle.hpp"
 #include "fake_manager.hpp"
 
 namespace pmctl::core {

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <set>
 
-#include "core/cluster.hpp"
-#include "core/error.hpp"
-#include "core/lifecycle.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/types/error.hpp"
+#include "core/lifecycle/lifecycle.hpp"
 #include "fake_manager.hpp"
 
 namespace pmctl::core {

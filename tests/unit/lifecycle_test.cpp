@@ -1,4 +1,4 @@
-#include "core/lifecycle.hpp"
+#include "core/lifecycle/lifecycle.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 #include "fake_manager.hpp"
 
 namespace pmctl::core {

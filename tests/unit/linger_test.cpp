@@ -1,4 +1,4 @@
-#include "core/linger.hpp"
+#include "core/base/linger.hpp"
 
 #include <gtest/gtest.h>
 

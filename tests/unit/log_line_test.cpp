@@ -1,4 +1,4 @@
-#include "core/log_line.hpp"
+#include "core/text/log_line.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/log_mapping.hpp"
+#include "core/units/log_mapping.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/log_files.hpp"
+#include "core/state/log_files.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/mapping.hpp"
+#include "core/units/mapping.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -20,7 +20,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/unit_names.hpp"
+#include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
 

@@ -1,4 +1,4 @@
-#include "core/node_eval.hpp"
+#include "core/ecosystem/node_eval.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -10,9 +10,9 @@
 #include <string>
 #include <thread>
 
-#include "core/ecosystem_file.hpp"
-#include "core/error.hpp"
-#include "core/interpreter.hpp"
+#include "core/ecosystem/ecosystem_file.hpp"
+#include "core/types/error.hpp"
+#include "core/base/interpreter.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/parse.hpp"
+#include "core/fields/parse.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

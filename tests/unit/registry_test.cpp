@@ -1,4 +1,4 @@
-#include "core/registry.hpp"
+#include "core/state/registry.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -15,9 +15,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/envfile.hpp"
-#include "core/error.hpp"
-#include "core/mapping.hpp"
+#include "core/base/envfile.hpp"
+#include "core/types/error.hpp"
+#include "core/units/mapping.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/status.hpp"
+#include "core/model/status.hpp"
 
 #include <gtest/gtest.h>
 

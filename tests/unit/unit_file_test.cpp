@@ -1,4 +1,4 @@
-#include "core/unit_file.hpp"
+#include "core/units/unit_file.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "core/balancer_units.hpp"
-#include "core/error.hpp"
-#include "core/mapping.hpp"
-#include "core/unit_names.hpp"
+#include "core/units/balancer_units.hpp"
+#include "core/types/error.hpp"
+#include "core/units/mapping.hpp"
+#include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,11 +1,11 @@
-#include "core/unit_names.hpp"
+#include "core/units/unit_names.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,13 +1,13 @@
-#include "core/yaml_json.hpp"
+#include "core/ecosystem/yaml_json.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/json5.hpp"
-#include "core/yaml_scalar.hpp"
+#include "core/types/error.hpp"
+#include "core/ecosystem/json5.hpp"
+#include "core/ecosystem/yaml_scalar.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/types/scope.hpp"
+
+namespace pmctl::core {
+
+/// What the kernel accounts for one running app, read from cgroupfs and /proc (world-readable,
+/// and much cheaper than asking PID 1, which would read the same files for us).
+struct Usage {
+  bool found = false;             ///< The cgroup directory exists (the unit has processes).
+  std::uint64_t cpu_usec = 0;     ///< cpu.stat usage_usec of the app's cgroup
+  std::uint64_t memory_bytes = 0;
+  bool memory_from_proc = false;  ///< No memory controller: RSS summed from /proc.
+  /// CLOCK_REALTIME µs when the cgroup's oldest process started (the unit's main process, since
+  /// systemd starts it first), to clock-tick precision; 0 if unknown.
+  std::uint64_t start_usec = 0;
+  /// That oldest process: for a running Type=exec service, systemd's MainPID.
+  std::uint32_t oldest_pid = 0;
+};
+
+/// Where cgroup2 is mounted: /sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on hybrid ones.
+std::string cgroup2_root();
+
+/// The cgroup2 path of a process (the "0::" line of /proc/<pid>/cgroup), empty if it is gone.
+std::string process_cgroup(std::uint32_t pid);
+
+/// The cgroup systemd gives a pmctl unit: its slice is `pmctl-<name>.slice`, inside
+/// `pmctl.slice`, inside the manager's own cgroup (the root for the system manager,
+/// /user.slice/user-<uid>.slice/user@<uid>.service for a user manager).
+std::string expected_unit_cgroup(Scope scope, uid_t uid, const std::string& slice,
+                                 const std::string& unit);
+
+/// The usage of one cgroup: cpu.stat's usage_usec, memory.current where the memory controller is
+/// enabled, else the RSS of every process in the cgroup from /proc (as in the test sandbox,
+/// whose host keeps the memory controller in cgroup v1).
+Usage usage_of_cgroup(const std::string& control_group);
+
+
+}  // namespace pmctl::core

@@ -1,0 +1,174 @@
+// The fields pmctl refuses for now, and those it accepts without anything to do.
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/fields/app_fields_parts.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/cluster/cluster_probes.hpp"
+#include "core/types/error.hpp"
+#include "core/fields/field_values.hpp"
+
+namespace pmctl::core {
+namespace {
+
+struct Unsupported {
+  std::string_view field;
+  std::string_view problem;
+  std::string_view hint;
+};
+
+constexpr std::string_view kPlus = "PM2 Plus monitoring is not part of pmctl";
+constexpr std::string_view kPlusHint =
+    "remove the field; 'pmctl monit' and journalctl show the app";
+
+// Refused when JavaScript-truthy, as PM2 switches them on; off or absent is fine.
+const std::vector<Unsupported>& unsupported() {
+  static const std::vector<Unsupported> table = {
+      {"watch", "restarting on file changes is not supported yet",
+       "remove it (or set it to false) and run 'pmctl restart <name>' after a change"},
+      {"cron_restart", "scheduled restarts are not supported yet",
+       "remove it (or set it to 0), or restart from a systemd timer"},
+      {"trace", kPlus, kPlusHint},
+      {"v8", kPlus, kPlusHint},
+      {"event_loop_inspector", kPlus, kPlusHint},
+      {"deep_monitoring", kPlus, kPlusHint},
+      {"io", kPlus, kPlusHint},
+  };
+  return table;
+}
+
+enum class Kind { Bool, Duration, String, List, Object, Internal };
+
+struct Inert {
+  std::string_view field;
+  Kind kind;
+};
+
+// Accepted because they change nothing here: watch options only matter with watch (refused
+// above), systemd waits for a stopping app itself, pmctl never injects an agent, never reads git
+// metadata, and pmctl ls shows the unit's own user.
+const std::vector<Inert>& inert() {
+  static const std::vector<Inert> table = {
+      {"ignore_watch", Kind::List},
+      {"watch_delay", Kind::Duration},
+      {"watch_options", Kind::Object},
+      {"kill_retry_time", Kind::Duration},
+      {"source_map_support", Kind::Bool},
+      {"disable_source_map_support", Kind::Bool},
+      {"vizion", Kind::Bool},
+      {"post_update", Kind::List},
+      {"execute_command", Kind::Bool},
+      {"username", Kind::String},
+      {"windowsHide", Kind::Bool},
+      {"pmx", Kind::Bool},
+      {"automation", Kind::Bool},
+      {"disable_trace", Kind::Bool},
+      {"install_url", Kind::Internal},
+      {"name_prefix", Kind::Internal},
+      {"write", Kind::Internal},
+  };
+  return table;
+}
+
+void check_inert(RawApp& app, const Inert& field) {
+  switch (field.kind) {
+    case Kind::Bool:
+      read_bool(app, field.field);
+      break;
+    case Kind::Duration:
+      read_duration_ms(app, field.field);
+      break;
+    case Kind::String:
+      read_string(app, field.field);
+      break;
+    case Kind::List:
+      read_list(app, field.field);
+      break;
+    case Kind::Object:
+      if (!app.find(field.field)->is_object()) app.fail_type(field.field, "an object");
+      break;
+    case Kind::Internal:
+      app.warn("field '" + app.key(field.field) + "' is internal to PM2, ignoring");
+      break;
+  }
+}
+
+/// PM2's switches are JavaScript-truthy, and cron_restart also takes "0" as off.
+bool is_on(std::string_view field, const nlohmann::json& value) {
+  if (field == "cron_restart" && value.is_string() && value.get_ref<const std::string&>() == "0")
+    return false;
+  return js_truthy(value);
+}
+
+/// "fork", "cluster" (PM2 also accepts the "_mode" forms), or nothing.
+std::optional<std::string> read_exec_mode(const RawApp& app) {
+  const auto mode = read_string(app, "exec_mode");
+  if (!mode) return std::nullopt;
+  if (*mode == "fork" || *mode == "fork_mode") return "fork";
+  if (*mode == "cluster" || *mode == "cluster_mode") return "cluster";
+  app.fail_type("exec_mode", "\"fork\" or \"cluster\"");
+}
+
+/// PM2's instances as written: a whole number (negative too) or "max"; absent = "1".
+std::string instances_text(const RawApp& app) {
+  const nlohmann::json* value = app.find("instances");
+  if (!value) return "1";
+  if (value->is_number_integer()) return std::to_string(value->get<long long>());
+  if (value->is_number_unsigned()) return std::to_string(value->get<unsigned long long>());
+  if (value->is_string()) return value->get<std::string>();
+  app.fail_type("instances", "a number or \"max\"");
+}
+
+}  // namespace
+
+void reject_unsupported(const RawApp& app) {
+  for (const auto& u : unsupported()) {
+    const nlohmann::json* value = app.find(u.field);
+    if (value && is_on(u.field, *value))
+      app.fail(u.field, std::string(u.problem) + ", got " + json_text(*value), std::string(u.hint));
+  }
+}
+
+void check_inert_fields(RawApp& app) {
+  for (const auto& field : inert())
+    if (app.has(field.field)) check_inert(app, field);
+}
+
+void read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
+  const auto mode = read_exec_mode(app);
+  const std::string text = instances_text(app);
+  int count = 1;
+  try {
+    count = resolve_instances(text, cpu_count > 0 ? cpu_count : online_cpus(), "instances");
+  } catch (const Error& e) {
+    if (text == "max" || !app.find("instances")->is_string()) app.fail("instances", e.what(), e.hint());
+    app.fail_type("instances", "a number or \"max\"", e.hint());
+  }
+  const bool cluster = mode ? *mode == "cluster" : asks_for_cluster(text);
+  if (!cluster && count != 1)
+    app.fail("instances", "several fork-mode instances of one app come with a later pmctl release",
+             "use \"exec_mode\": \"cluster\" (any language: each instance listens on its $PORT)");
+  decl.cluster.enabled = cluster;
+  decl.cluster.instances = count;
+  if (const auto endpoint = read_string(app, "instance_endpoint")) decl.cluster.endpoints = *endpoint;
+  if (const auto policy = read_string(app, "lb_policy")) decl.cluster.policy = *policy;
+  if (const auto lb = read_string(app, "lb")) decl.cluster.lb = *lb;
+}
+
+void finish_cluster(const RawApp& app, AppDecl& decl) {
+  if (!decl.cluster.enabled) return;
+  try {
+    decl.cluster.public_port = public_port_of(decl);
+  } catch (const Error& e) {
+    app.fail("port", e.what(), e.hint());
+  }
+  try {
+    validate_cluster(decl);
+  } catch (const Error& e) {
+    throw Error(app.where() + ": " + e.what(), e.hint());
+  }
+}
+
+}  // namespace pmctl::core

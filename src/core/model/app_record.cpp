@@ -1,0 +1,42 @@
+#include "core/model/app_record.hpp"
+
+#include <algorithm>
+
+namespace pmctl::core {
+
+std::vector<int> RegistryData::ids_named(const std::string& name) const {
+  std::vector<int> out;
+  for (const auto& app : apps)
+    if (app.decl.name == name) out.push_back(app.id);
+  return out;
+}
+
+std::vector<int> RegistryData::ids() const {
+  std::vector<int> out;
+  for (const auto& app : apps) out.push_back(app.id);
+  return out;
+}
+
+AppRecord* RegistryData::find(int id) {
+  const auto it =
+      std::find_if(apps.begin(), apps.end(), [id](const auto& a) { return a.id == id; });
+  return it == apps.end() ? nullptr : &*it;
+}
+
+const AppRecord* RegistryData::find(int id) const {
+  return const_cast<RegistryData*>(this)->find(id);
+}
+
+int RegistryData::allocate_id() {
+  if (apps.empty()) next_id = 0;
+  // Only a hand-edited registry has the counter on an id in use; never hand out a duplicate.
+  while (find(next_id) != nullptr) ++next_id;
+  return next_id++;
+}
+
+void RegistryData::remove(int id) {
+  std::erase_if(apps, [id](const AppRecord& a) { return a.id == id; });
+  if (apps.empty()) next_id = 0;
+}
+
+}  // namespace pmctl::core

@@ -1,0 +1,57 @@
+#pragma once
+// The records pmctl keeps about each app instance (the registry's content, the dump's too).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/app.hpp"
+
+namespace pmctl::core {
+
+/// What pmctl keeps about one app instance; everything else is read live from systemd.
+struct AppRecord {
+  int id = 0;
+  AppDecl decl;
+  /// Restarts that systemd no longer counts: manual restarts of an online app, plus automatic
+  /// restarts of earlier runs (NRestarts is flushed at a manual start). ↺ = this + live count.
+  std::uint32_t restarts = 0;
+  std::uint64_t created_at_ms = 0;
+  /// `pmctl flush`: journal entries at or before this CLOCK_REALTIME µs are hidden from `logs`.
+  std::uint64_t log_watermark_usec = 0;
+  /// NODE_APP_INSTANCE (or the app's instance_var): 0 in fork mode, 0..N-1 in a cluster.
+  int instance = 0;
+  /// Cluster mode: the instance's private endpoint ("tcp:127.0.0.1:20001" or "unix:/path"),
+  /// chosen when the instance is created, so it is the same after every restart; a reload
+  /// moves the instance to a new one (its replacement runs beside it for a while).
+  std::string endpoint;
+  /// Which of the instance's unit names is current: pmctl-<name>-<id>.service (0) or, cluster
+  /// mode, pmctl-<name>-<id>-b.service (1) (a reload starts the replacement under the other), or
+  /// the unit file `pmctl save` wrote, pmctl-<name>-<id>-s.service (2), which runs after a boot.
+  int slot = 0;
+
+  bool operator==(const AppRecord&) const = default;
+};
+
+struct RegistryData {
+  int next_id = 0;  ///< PM2: a counter from 0, reset to 0 when the list becomes empty.
+  std::vector<AppRecord> apps;
+
+  std::vector<int> ids() const;  ///< Every app's id, in registry order.
+  /// The ids of the app's instances (one in fork mode), in registry order.
+  std::vector<int> ids_named(const std::string& name) const;
+  AppRecord* find(int id);
+  const AppRecord* find(int id) const;
+  /// Takes the next id (and resets the counter first when the list is empty); never one in use.
+  int allocate_id();
+  /// Removes the app; resets next_id to 0 when that empties the list.
+  void remove(int id);
+};
+
+/// One saved app instance and whether it was stopped (a stopped app stays stopped at boot).
+struct BootApp {
+  AppRecord record;
+  bool stopped = false;
+};
+
+}  // namespace pmctl::core

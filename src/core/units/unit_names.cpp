@@ -1,0 +1,99 @@
+#include "core/units/unit_names.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "core/types/error.hpp"
+
+namespace pmctl::core {
+namespace {
+
+// systemd refuses unit names longer than 255 characters. The longest service name is
+// "pmctl-" + escaped + "-" + a 10-digit id + ".service", which leaves 230 for the escaped name.
+constexpr std::size_t kMaxUnitNameLength = 255;
+constexpr std::size_t kMaxEscapedNameLength =
+    kMaxUnitNameLength - kUnitPrefix.size() - std::string_view("--2147483647.service").size();
+
+constexpr std::string_view kNameHint = "choose a name like 'api' or 'worker-1'";
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_name_char(char c) {
+  return is_alnum(c) || c == '_' || c == '.' || c == '@' || c == ':' || c == '+' || c == '-';
+}
+
+void append_hex_escape(std::string& out, char c) {
+  char buf[5];
+  std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+  out += buf;
+}
+
+// The rejected name goes into a one-line message, so control characters are shown escaped.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      append_hex_escape(out, c);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+[[noreturn]] void reject(std::string_view name, std::string_view reason) {
+  throw Error("invalid app name '" + printable(name) + "': " + std::string(reason),
+              std::string(kNameHint));
+}
+
+}  // namespace
+
+// Unlike `systemd-escape` without --path, `/` is escaped as \x2f instead of becoming `-`: the
+// result is a single component, and app names cannot contain `/` anyway.
+std::string escape_unit_component(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool keep = is_alnum(c) || c == ':' || c == '_' || (c == '.' && i > 0);
+    if (keep) {
+      out += c;
+    } else {
+      append_hex_escape(out, c);
+    }
+  }
+  return out;
+}
+
+void validate_app_name(std::string_view name) {
+  if (name.empty()) reject(name, "it is empty");
+  if (name.size() > kMaxAppNameLength) {
+    reject(name, "longer than " + std::to_string(kMaxAppNameLength) + " characters");
+  }
+  for (char c : name) {
+    if (!is_name_char(c)) reject(name, "only letters, digits and _ . @ : + - are allowed");
+  }
+  if (name.front() == '-' || name.front() == '.') reject(name, "it must not start with '-' or '.'");
+  if (name.find("..") != std::string_view::npos) reject(name, "'..' is not allowed");
+  if (name == "all") reject(name, "'all' is reserved, it selects every app");
+  // `-`, `@` and `+` take four characters each once escaped for systemd.
+  if (escape_unit_component(name).size() > kMaxEscapedNameLength) {
+    reject(name, "too long for a systemd unit name once '-', '@' and '+' are escaped");
+  }
+}
+
+std::string service_unit_name(std::string_view app_name, int id, int slot) {
+  // "-b" and "-s" cannot be mistaken for another app's id: ids are digits.
+  const char* suffix = slot == kSlotB ? "-b" : slot == kSlotSaved ? "-s" : "";
+  return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + "-" +
+         std::to_string(id) + suffix + ".service";
+}
+
+std::string app_slice_name(std::string_view app_name) {
+  return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + ".slice";
+}
+
+}  // namespace pmctl::core
