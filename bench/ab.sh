@@ -12,6 +12,7 @@ while [ "$i" -lt "$R" ]; do
   hyperfine -N --style none -w 3 -r 15 --export-json "$out/b$i.json" "$B" >/dev/null 2>&1
   i=$((i + 1))
 done
+# shellcheck disable=SC2016  # a JavaScript program: its ${...} are template literals
 node -e '
 const fs = require("fs"), dir = process.argv[1];
 for (const [k, cmd] of [["a", process.argv[2]], ["b", process.argv[3]]]) {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What bench/run.sh and bench/cluster.sh share (sourced, not run): messages, the one-benchmark
 # lock, PM2 from the npm registry into a temporary folder, its cleanup, and waiting for an idle
 # machine. The caller sets `tmp` (its temporary folder) before install_pm2 and stop_pm2.
@@ -17,12 +18,14 @@ bench_lock() {
 # pm2@latest into $tmp (never globally), its home in $tmp too, so ~/.pm2 is never touched.
 # Sets PM2_HOME, PM2 and PM2_VERSION.
 install_pm2() {
+  : "${tmp:?install_pm2: the caller sets tmp (its temporary folder)}"
   command -v npm >/dev/null || die "npm is needed (to install pm2 from the npm registry)"
   export PM2_HOME=$tmp/pm2-home
   PM2=$tmp/node_modules/.bin/pm2
   say "installing pm2@latest into $tmp"
   npm install --prefix "$tmp" pm2@latest --no-audit --no-fund --loglevel=error >/dev/null 2>"$tmp/npm.log" \
     || { cat "$tmp/npm.log" >&2; die "npm install pm2 failed"; }
+  # shellcheck disable=SC2034  # used by the scripts that source this one
   PM2_VERSION=$(node -p "require('$tmp/node_modules/pm2/package.json').version")
 }
 pm2() { "$PM2" "$@" 9>&-; }
@@ -45,7 +48,7 @@ settle() {
   [ "${BENCH_SETTLE:-1}" = 0 ] && return 0
   local tries=0 a b total idle i
   while [ $tries -lt 30 ]; do
-    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    read -r -a a </proc/stat; sleep 1; read -r -a b </proc/stat  # the first line: cpu totals
     total=0; for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
     idle=$((b[4] - a[4] + b[5] - a[5]))
     [ $total -gt 0 ] && [ $((idle * 100 / total)) -ge 90 ] && return 0

@@ -94,6 +94,7 @@ stats() {
 }
 start_many() {  # $1 = pmctl|pm2: start $APPS apps named a1..aN, untimed
   if [ "$1" = pmctl ]; then
+    # shellcheck disable=SC2016  # $i, $0 and $1 are the inner sh's, inside the sandbox
     inside sh -c 'i=1; while [ $i -le "$1" ]; do "$0" start "$2" --name a$i >/dev/null || exit 1; i=$((i+1)); done' \
       "$PMCTL" "$APPS" "$APP"
   else
@@ -160,7 +161,7 @@ pm2 delete all >/dev/null
 
 # --- report ------------------------------------------------------------------------------------
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
-cell() { local m mn p9 mx n; read -r m mn p9 mx n <<<"$(stats "$1")"; echo "**$m** ($mn / $p9 / $mx)"; }
+cell() { local m mn p9 mx; read -r m mn p9 mx _ <<<"$(stats "$1")"; echo "**$m** ($mn / $p9 / $mx)"; }
 runs() { stats "$1" | awk '{ print $5 }'; }
 median() { stats "$1" | awk '{ print $1 }'; }
 ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { printf "%.0f×", a / b }'; }

@@ -6,8 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
   meson ninja-build pkg-config g++                        # build
-  libsystemd-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev
+  libsystemd-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev                               # tests
+  shellcheck clang-format                                 # lint (scripts/test.sh)
   clang libclang-rt-14-dev                                # fuzzers (libFuzzer, ASan, UBSan)
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
   python3 scdoc                                           # test summary, man page

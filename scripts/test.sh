@@ -1,18 +1,49 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, runs the unit tests and the balancer's
-# tests (the real pmctl-balancer, no systemd needed), then boots a throwaway systemd
-# (tests/sandbox.sh) and runs the integration tests inside it against the real pmctl binary, then
-# the reboot tests on the host against a fresh one (they reboot it: pmctl save, startup, resurrect).
-# The ecosystem-file fuzzers run for a bounded time in between (about a minute with their build). Ends with one line "N passed, N failed". Run as root.
+# The whole test suite: installs what is missing, builds, lints the shell scripts (shellcheck),
+# runs the unit tests and the balancer's tests (the real pmctl-balancer, no systemd needed), then
+# boots a throwaway systemd (tests/sandbox.sh) and runs the integration tests inside it against
+# the real pmctl binary, then the reboot tests on the host against a fresh one (they reboot it:
+# pmctl save, startup, resurrect). The ecosystem-file fuzzers run for a bounded time in between
+# (about a minute with their build). Last, it fails if the tests left files in the checkout that
+# git sees. Ends with one line "N passed, N failed" (CI parses it: nothing may follow). Run as root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
+
+# What git sees before the tests, so that only what they leave counts against them (a
+# developer's own uncommitted edits do not; in CI the checkout is clean anyway).
+in_git() { command -v git >/dev/null && git rev-parse --is-inside-work-tree >/dev/null 2>&1; }
+dirty_before=$(if in_git; then git status --porcelain; fi) || true
+
+# The shell scripts that must pass shellcheck at its default severity.
+shopt -s nullglob
+shell_scripts=(scripts/*.sh tests/*.sh tests/integration/apps/*.sh tests/fuzz/*.sh bench/*.sh)
+shopt -u nullglob
 
 scripts/setup.sh
 results=$root/build/test-results
 rm -rf "$results" && mkdir -p "$results"
 
+# One entry in the summary below, in the shape GoogleTest writes, for a check that is not a
+# GoogleTest binary: $1 name (and file name), $2 passed|failed, $3 where to look when it failed.
+result() {
+  local failures='[]'
+  if [ "$2" = failed ]; then failures="[{\"failure\": \"$3\"}]"; fi
+  echo "{\"testsuites\": [{\"testsuite\": [{\"name\": \"$1\", \"failures\": $failures}]}]}" \
+    >"$results/$1.json"
+}
+
 status=0
+lint_shellcheck() {
+  if shellcheck "${shell_scripts[@]}"; then result lint-shellcheck passed
+  else result lint-shellcheck failed "see the shellcheck output above"; status=1; fi
+}
+# The C++ formatting check (clang-format --dry-run -Werror, as lint_clang_format, writing
+# lint-clang-format.json) goes here, after the tree's one-time reformat: before it, it would
+# only fail.
+echo "== lint"
+lint_shellcheck
+
 echo "== unit tests"
 build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1
 
@@ -21,12 +52,8 @@ build/tests/balancer/balancer-tests --gtest_output="json:$results/balancer.json"
 
 echo "== fuzzers (${PMCTL_FUZZ_SECONDS:-20} s each; PMCTL_FUZZ_SECONDS=0 skips them)"
 if [ "${PMCTL_FUZZ_SECONDS:-20}" != 0 ]; then
-  fuzz=passed
-  tests/fuzz/run.sh "${PMCTL_FUZZ_SECONDS:-20}" || { fuzz=failed; status=1; }
-  # One entry in the summary below, in the shape GoogleTest writes.
-  failures='[]'; [ $fuzz = failed ] && failures='[{"failure": "see build-fuzz/*-fuzz.log"}]'
-  echo "{\"testsuites\": [{\"testsuite\": [{\"name\": \"fuzz\", \"failures\": $failures}]}]}" \
-    >"$results/fuzz.json"
+  if tests/fuzz/run.sh "${PMCTL_FUZZ_SECONDS:-20}"; then result fuzz passed
+  else result fuzz failed "see build-fuzz/*-fuzz.log"; status=1; fi
 fi
 
 echo "== integration tests (inside a throwaway systemd)"
@@ -43,6 +70,22 @@ tests/sandbox.sh purge
 tests/sandbox.sh up
 build/tests/reboot/reboot-tests --gtest_output="json:$results/reboot.json" \
   ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} || status=1
+
+echo "== clean checkout (the tests leave nothing that git sees)"
+if in_git; then
+  # Lines that were not there before; ignored paths (build*/, bench/results/) never show.
+  left=$(git status --porcelain | grep -vxF -f <(printf '%s\n' "$dirty_before") || true)
+  if [ -n "$left" ]; then
+    echo "the tests left the checkout dirty (git status --porcelain):"
+    printf '%s\n' "$left"
+    result clean-checkout failed "files the tests left in the checkout, listed above"
+    status=1
+  else
+    result clean-checkout passed
+  fi
+else
+  echo "not a git checkout: skipped"
+fi
 
 python3 - "$results" <<'PY'
 import json, pathlib, sys

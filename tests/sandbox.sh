@@ -96,14 +96,14 @@ up() {
       bash -c "$(declare -f inner_boot); inner_boot '$STATE' '$REPO'" \
       </dev/null >"$STATE/boot.log" 2>&1
   ) &
-  local i pid=""
-  for i in $(seq 1 100); do
+  local pid=""
+  for _ in $(seq 1 100); do
     pid=$(find_systemd_pid) && break
     sleep 0.05
   done
   [ -n "$pid" ] || die "systemd did not start; see $STATE/boot.log"
   echo "$pid" > "$STATE/pid"
-  for i in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     local s
     s=$(nsenter -t "$pid" -a systemctl is-system-running 2>/dev/null || true)
     case "$s" in running|degraded) return 0 ;; esac
@@ -115,13 +115,13 @@ up() {
 find_systemd_pid() {
   # The systemd we booted is the only process named systemd in our cgroup's top level.
   local p
-  for p in $(cat "$CG/cgroup.procs" 2>/dev/null) $(cat "$CG"/init.scope/cgroup.procs 2>/dev/null); do
-    [ "$(cat /proc/"$p"/comm 2>/dev/null)" = systemd ] && [ "$(cut -d' ' -f4 /proc/$p/stat)" != 1 ] \
+  while read -r p; do
+    [ "$(cat /proc/"$p"/comm 2>/dev/null)" = systemd ] && [ "$(cut -d' ' -f4 /proc/"$p"/stat)" != 1 ] \
       && { echo "$p"; return 0; }
-  done
-  for p in $(cat "$CG/cgroup.procs" "$CG"/*/cgroup.procs 2>/dev/null); do
+  done < <(cat "$CG/cgroup.procs" "$CG"/init.scope/cgroup.procs 2>/dev/null)
+  while read -r p; do
     [ "$(cat /proc/"$p"/comm 2>/dev/null)" = systemd ] && { echo "$p"; return 0; }
-  done
+  done < <(cat "$CG/cgroup.procs" "$CG"/*/cgroup.procs 2>/dev/null)
   return 1
 }
 
@@ -129,6 +129,7 @@ run_exec() {
   local pid
   pid=$(sandbox_pid) || die "not running (tests/sandbox.sh up)"
   # --wd would resolve the directory in the host's mount namespace; cd inside instead.
+  # shellcheck disable=SC2016  # $1 and $@ are the inner sh's, not expanded here
   exec nsenter -t "$pid" -a /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "$@"
 }
 
@@ -143,8 +144,7 @@ down() {
   local pid
   if pid=$(sandbox_pid); then
     nsenter -t "$pid" -a systemctl poweroff --no-block >/dev/null 2>&1 || true
-    local i
-    for i in $(seq 1 150); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for _ in $(seq 1 150); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
     if [ -d "/proc/$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
   fi
   rm -f "$STATE/pid"

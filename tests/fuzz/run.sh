@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds=${1:-20}
-build=build-fuzz
+build="build-fuzz"  # quoted: shellcheck reads a bare a-b as arithmetic (SC2100)
 
 if [ ! -f "$build/build.ninja" ]; then
   CXX=clang++ meson setup "$build" -Dfuzz=true -Dtests=false -Dstatic_cxx_runtime=false \
