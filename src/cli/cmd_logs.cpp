@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/base/clock.hpp"
 #include "core/types/error.hpp"
 #include "core/lifecycle/lifecycle.hpp"
 #include "core/state/log_files.hpp"
@@ -118,7 +119,7 @@ void run_logs(Context& ctx, const LogsOptions& o) {
     say("Tailing last " + std::to_string(lines) + " lines for [" +
         (o.target.empty() ? std::string("all") : o.target) + "] app(s) (change with --lines)");
   // Follow from where the tail ended (or from now), so no line falls between the two.
-  std::uint64_t resume = core::now_usec();
+  std::uint64_t resume = core::realtime_usec();
   if (lines > 0) {
     for (const auto& line : journal.tail(sel.query, lines)) {
       print_line(line, sel, o);
@@ -143,7 +144,7 @@ std::vector<int> target_ids(Context& ctx, const core::RegistryData& data,
 void run_flush(Context& ctx, const std::vector<std::string>& targets) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const std::vector<int> ids = target_ids(ctx, data, targets);
-  ctx.lifecycle().flush_logs(ids, core::now_usec());
+  ctx.lifecycle().flush_logs(ids, core::realtime_usec());
   for (int id : ids) {
     const core::AppRecord* rec = data.find(id);
     say("flushed '" + rec->decl.name + "' (id " + std::to_string(id) +

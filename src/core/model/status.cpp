@@ -52,4 +52,8 @@ std::uint32_t automatic_restarts(const UnitState& unit, const RestartPolicy& pol
   return unit.n_restarts;
 }
 
+bool is_up(Status s) {
+  return s == Status::Online || s == Status::Launching || s == Status::WaitingRestart;
+}
+
 }  // namespace pmctl::core

@@ -13,6 +13,10 @@ enum class Status { Online, Launching, WaitingRestart, Stopping, Stopped, Errore
 
 std::string_view to_string(Status s);  ///< "online", "launching", "waiting restart", ...
 
+/// Whether the app runs or is about to (online, launching, waiting restart): what "running"
+/// means for start's smart restart, reload, save and resurrect.
+bool is_up(Status s);
+
 /// PM2 status from live unit state: not loaded or inactive -> stopped; active -> online;
 /// activating/auto-restart (and activating/start-pre while the exp back-off sleeps) -> waiting
 /// restart; other activating -> launching; deactivating -> stopping; failed -> errored, except

@@ -3,17 +3,17 @@
 #include <filesystem>
 #include <set>
 
+#include "core/base/clock.hpp"
+#include "core/base/on_failure.hpp"
+#include "core/lifecycle/boot_store.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
-#include "core/lifecycle/lifecycle.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool up(Status s) { return s == Status::Online || s == Status::Launching || s == Status::WaitingRestart; }
 
 /// The dumped apps grouped by name, in the dump's order.
 std::vector<std::vector<BootApp>> by_name(const std::vector<BootApp>& apps) {
@@ -29,14 +29,14 @@ std::vector<std::vector<BootApp>> by_name(const std::vector<BootApp>& apps) {
 
 }  // namespace
 
-std::vector<std::string> Lifecycle::resurrect(std::string& source) {
-  const auto dump = read_dump(registry_.dir());
+std::vector<std::string> BootStore::resurrect(std::string& source) {
+  const auto dump = read_dump(deps_.registry.dir());
   source = dump ? dump->from.string() : "";
   if (!dump) return {};
-  const RegistryData data = registry_.load(Registry::Environments::Skip);
+  const RegistryData data = deps_.registry.load(Registry::Environments::Skip);
   std::set<std::string> running;
-  for (const auto& v : views(data, data.ids()))
-    if (up(v.status)) running.insert(v.record.decl.name);
+  for (const auto& v : views_.of(data, data.ids()))
+    if (is_up(v.status)) running.insert(v.record.decl.name);
   std::vector<std::string> brought;
   std::string failed;
   for (const auto& group : by_name(dump->apps)) {
@@ -56,44 +56,37 @@ std::vector<std::string> Lifecycle::resurrect(std::string& source) {
 
 // One saved app (all its instances): registered stopped copies of it give way; each instance
 // keeps its saved id where it is free (and then runs on its saved unit); all or nothing.
-void Lifecycle::resurrect_app(const std::vector<BootApp>& group) {
+void BootStore::resurrect_app(const std::vector<BootApp>& group) {
   const std::string name = group.front().record.decl.name;
-  for (const auto& rec : registry_.load(Registry::Environments::Skip).apps)
-    if (rec.decl.name == name) remove(rec.id);
+  for (int id : deps_.registry.load(Registry::Environments::Skip).ids_named(name)) instances_.remove(id);
+  const std::string& boot_dir = deps_.tools().boot_unit_dir;
   std::vector<AppRecord> recs;
-  registry_.update([&](RegistryData& d) {
+  deps_.registry.update([&](RegistryData& d) {
     for (const auto& app : group) {
       AppRecord rec = app.record;
       const bool keeps_id = d.find(rec.id) == nullptr;
       if (!keeps_id) rec.id = d.allocate_id();
-      const bool has_unit = !tools().boot_unit_dir.empty() &&
-                            fs::exists(fs::path(tools().boot_unit_dir) / service_unit_name(name, rec.id, kSlotSaved));
+      const bool has_unit =
+          !boot_dir.empty() && fs::exists(fs::path(boot_dir) / service_unit_name(name, rec.id, kSlotSaved));
       rec.slot = keeps_id && has_unit ? kSlotSaved : kSlotA;
       rec.restarts = 0;
-      rec.created_at_ms = now_ms();
+      rec.created_at_ms = realtime_ms();
       d.apps.push_back(rec);
       d.next_id = std::max(d.next_id, rec.id + 1);
       recs.push_back(rec);
     }
   });
-  try {
-    const AppRecord* first_up = nullptr;
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      if (group[i].stopped) continue;
-      write_env(recs[i]);
-      launch(recs[i]);
-      if (!first_up) first_up = &recs[i];
-    }
-    if (first_up && first_up->decl.cluster.enabled) ensure_balancer(*first_up);
-  } catch (...) {
-    for (const auto& rec : recs) {
-      try {
-        remove(rec.id);
-      } catch (const std::exception&) {
-      }
-    }
-    throw;
+  const OnFailure undo([&] {
+    for (const auto& rec : recs) quietly([&] { instances_.remove(rec.id); });
+  });
+  const AppRecord* first_up = nullptr;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    if (group[i].stopped) continue;
+    launcher_.write_env(recs[i]);
+    launcher_.launch(recs[i]);
+    if (!first_up) first_up = &recs[i];
   }
+  if (first_up && first_up->decl.cluster.enabled) balancers_.ensure(*first_up);
 }
 
 }  // namespace pmctl::core

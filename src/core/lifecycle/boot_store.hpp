@@ -1,0 +1,56 @@
+#pragma once
+// PM2's save, resurrect and cleardump: the dump and the unit files that start the apps at boot
+// (units/boot_units.hpp), written as one transaction, and the saved apps brought back.
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/lifecycle/balancers.hpp"
+#include "core/lifecycle/deps.hpp"
+#include "core/lifecycle/instances.hpp"
+#include "core/lifecycle/launcher.hpp"
+#include "core/lifecycle/runtime_units.hpp"
+#include "core/lifecycle/views.hpp"
+#include "core/state/file_undo.hpp"
+#include "core/units/boot_units.hpp"
+
+namespace pmctl::core {
+
+class BootStore {
+ public:
+  BootStore(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Instances& instances,
+            Views& views)
+      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), instances_(instances),
+        views_(views) {}
+
+  /// PM2's save: the dump (previous one kept as .bak) and the unit files, all or nothing. An
+  /// empty list is saved only with `force`. Returns how many instances were saved; -1 when
+  /// nothing was saved (empty, no force).
+  int save(bool force);
+  /// PM2's cleardump: an empty dump, and no saved units (pmctl.target stays, wanting nothing).
+  void clear_dump();
+  /// PM2's resurrect: registers and starts the dumped apps whose names are not running (a
+  /// stopped dumped app is registered stopped), on their saved units where they keep their ids.
+  /// Returns the names brought back and, in `source`, the file used ("" if none).
+  std::vector<std::string> resurrect(std::string& source);
+  /// Where the saved units find what they read, and the programs they run.
+  BootPaths paths();
+
+ private:
+  void write_files(const std::vector<BootApp>& apps, bool keep_units_of_running);
+  void write_saved_copies(FileUndo& undo, const std::vector<BootApp>& apps);
+  void set_standby_flags(const std::set<std::string>& names, const std::vector<BootApp>& apps,
+                         bool keep_units_of_running);
+  void remove_unsaved_environments(const std::vector<BootApp>& apps);
+  void resurrect_app(const std::vector<BootApp>& group);
+
+  Deps& deps_;
+  RuntimeUnits& units_;
+  Balancers& balancers_;
+  Launcher& launcher_;
+  Instances& instances_;
+  Views& views_;
+};
+
+}  // namespace pmctl::core

@@ -1,0 +1,98 @@
+#include "core/lifecycle/instances.hpp"
+
+#include <chrono>
+
+#include "core/types/error.hpp"
+#include "core/units/unit_names.hpp"
+
+namespace pmctl::core {
+namespace {
+
+/// PM2 counts a manual restart only when the app was online or launching.
+bool counts_manual_restart(Status s) { return s == Status::Online || s == Status::Launching; }
+
+}  // namespace
+
+AppRecord Instances::record(int id) const {
+  const auto data = deps_.registry.load();
+  const AppRecord* rec = data.find(id);
+  if (!rec) throw Error("no app with id " + std::to_string(id), "see 'pmctl ls' for the registered apps");
+  return *rec;
+}
+
+void Instances::fold_restarts(int id, std::uint32_t extra) {
+  if (extra == 0) return;
+  deps_.registry.update([&](RegistryData& d) {
+    if (AppRecord* rec = d.find(id)) rec->restarts += extra;
+  });
+}
+
+void Instances::start(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = launcher_.live(rec);
+  if (is_up(status_of(state, rec.decl.restart))) return restart(id);
+  if (state.loaded) {
+    // errored (or exited with autorestart off): keep the restarts it made, then start afresh.
+    units_.stop(unit_of(rec));
+    fold_restarts(id, automatic_restarts(state, rec.decl.restart));
+  }
+  launcher_.launch(rec);
+  if (rec.decl.cluster.enabled) balancers_.ensure(rec);
+}
+
+void Instances::restart(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = launcher_.live(rec);
+  const Status status = status_of(state, rec.decl.restart);
+  if (state.loaded) {
+    units_.stop(unit_of(rec));
+    fold_restarts(id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
+  }
+  launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
+  if (!rec.decl.cluster.enabled) return;
+  balancers_.ensure(rec);
+  // One instance at a time: the next one goes down only once this one serves again (or after
+  // listen_timeout), so a restart of the whole app keeps serving.
+  launcher_.not_listening({id}, std::chrono::milliseconds(rec.decl.listen_timeout_ms));
+}
+
+void Instances::stop(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = launcher_.live(rec);
+  if (state.loaded) {
+    units_.stop(unit_of(rec));
+    fold_restarts(id, automatic_restarts(state, rec.decl.restart));
+  }
+  if (!rec.decl.cluster.enabled) return;
+  const auto others = deps_.registry.load(Registry::Environments::Skip).ids_named(rec.decl.name);
+  if (!views_.any_up(others)) balancers_.stop(rec.decl.name);
+}
+
+void Instances::remove(int id) {
+  const AppRecord rec = record(id);
+  const std::string unit = unit_of(rec);
+  // Stopped, not folded: the app's counters leave the registry with it.
+  if (launcher_.live(rec).loaded) units_.stop(unit);
+  if (rec.decl.cluster.shared())
+    units_.uninstall_unit_file(unit);
+  else
+    units_.clear_exec_dropin(unit);
+  bool last_of_name = true;
+  const RegistryData after = deps_.registry.update([&](RegistryData& d) {
+    d.remove(id);
+    last_of_name = d.ids_named(rec.decl.name).empty();
+  });
+  deps_.registry.remove_instance_files(id);
+  if (rec.decl.cluster.enabled) {
+    if (last_of_name) {
+      balancers_.remove(rec.decl.name);
+    } else {
+      balancers_.write_backends(after, rec.decl.name);
+      balancers_.signal(rec.decl.name);
+    }
+  }
+  // The app's slice is transient too; stopping it lets systemd unload it.
+  if (last_of_name) deps_.manager.stop(app_slice_name(rec.decl.name));
+}
+
+}  // namespace pmctl::core

@@ -1,0 +1,43 @@
+#pragma once
+// PM2's verbs on one registered instance: start, restart, stop, delete. A cluster instance's
+// verbs keep its app's balancer in step (balancers.hpp).
+
+#include <cstdint>
+
+#include "core/lifecycle/balancers.hpp"
+#include "core/lifecycle/deps.hpp"
+#include "core/lifecycle/launcher.hpp"
+#include "core/lifecycle/runtime_units.hpp"
+#include "core/lifecycle/views.hpp"
+
+namespace pmctl::core {
+
+class Instances {
+ public:
+  Instances(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Views& views)
+      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), views_(views) {}
+
+  /// The registered instance; core::Error when there is none.
+  AppRecord record(int id) const;
+  /// Starts a registered instance that is not running; restarts it if it is (PM2's smart start).
+  /// A cluster instance's start and restart also make sure the balancer runs, and restart returns
+  /// once the instance accepts connections again (at most listen_timeout).
+  void start(int id);
+  void restart(int id);
+  /// Stops it; the balancer stops with the app's last running instance.
+  void stop(int id);
+  /// Stops it and forgets it; the balancer goes with the app's last instance, else the instance
+  /// leaves its backend file.
+  void remove(int id);
+
+ private:
+  void fold_restarts(int id, std::uint32_t extra);
+
+  Deps& deps_;
+  RuntimeUnits& units_;
+  Balancers& balancers_;
+  Launcher& launcher_;
+  Views& views_;
+};
+
+}  // namespace pmctl::core

@@ -1,0 +1,49 @@
+#pragma once
+// One instance into a unit: its environment file, its unit's properties (units/mapping.hpp),
+// and the unit it runs on: a transient unit, shared mode's unit file, or the unit `pmctl save`
+// wrote while the declaration is the saved one. And whether it is ready.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/lifecycle/balancers.hpp"
+#include "core/lifecycle/deps.hpp"
+#include "core/lifecycle/runtime_units.hpp"
+#include "core/model/app_record.hpp"
+#include "core/units/mapping.hpp"
+
+namespace pmctl::core {
+
+/// The unit that runs the instance now (its slot: a, b, or saved).
+std::string unit_of(const AppRecord& rec);
+
+class Launcher {
+ public:
+  Launcher(Deps& deps, RuntimeUnits& units, Balancers& balancers)
+      : deps_(deps), units_(units), balancers_(balancers) {}
+
+  /// The instance's unit as systemd has it now.
+  UnitState live(const AppRecord& rec);
+  InstanceContext context_of(const AppRecord& rec);
+  /// The instance's environment file: its declaration's env plus what pmctl sets per instance.
+  void write_env(const AppRecord& rec);
+  /// Starts the instance's unit (it must not be running).
+  void launch(const AppRecord& rec);
+  /// A started cluster instance is ready: READY=1 with wait_ready (the start job waited for it),
+  /// else its endpoint accepts a connection within listen_timeout; shared mode: still running
+  /// kSettle after it started.
+  bool wait_ready(const AppRecord& rec);
+  /// The endpoints of `ids` that did not accept a connection within `timeout`.
+  std::vector<std::string> not_listening(const std::vector<int>& ids, std::chrono::milliseconds timeout);
+
+ private:
+  bool launch_saved(const AppRecord& rec);
+  AppRecord move_off_saved(const AppRecord& rec);
+
+  Deps& deps_;
+  RuntimeUnits& units_;
+  Balancers& balancers_;
+};
+
+}  // namespace pmctl::core

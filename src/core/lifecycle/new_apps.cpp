@@ -1,0 +1,175 @@
+#include "core/lifecycle/new_apps.hpp"
+
+#include "core/base/clock.hpp"
+#include "core/base/on_failure.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/cluster/cluster_probes.hpp"
+#include "core/cluster/new_instances.hpp"
+#include "core/types/error.hpp"
+#include "core/units/unit_names.hpp"
+
+namespace pmctl::core {
+namespace {
+
+std::string id_list(const std::vector<int>& ids) {
+  std::string out;
+  for (int id : ids) out += (out.empty() ? "" : ", ") + std::to_string(id);
+  return out;
+}
+
+/// Refuses `name` while any app has it: each instance's units and the balancer's are named after
+/// it, and so is the runtime directory.
+void check_name_free(const RegistryData& data, const std::string& name) {
+  const auto same = data.ids_named(name);
+  if (!same.empty())
+    throw Error("an app named '" + name + "' is already registered (id " + id_list(same) + ")",
+                "'pmctl start " + name + "' starts it again; delete it first to change it, or pick another --name");
+}
+
+std::vector<int> numbers_up_to(int count) {
+  std::vector<int> out;
+  for (int i = 0; i < count; ++i) out.push_back(i);
+  return out;
+}
+
+}  // namespace
+
+int NewApps::start_fork(const AppDecl& decl, bool force) {
+  validate_app_name(decl.name);
+  const auto data = deps_.registry.load(Registry::Environments::Skip);
+  const std::vector<int> same_name = data.ids_named(decl.name);
+  for (int id : same_name)
+    if (data.find(id)->decl.cluster.enabled)
+      throw Error("'" + decl.name + "' is a cluster app (id " + std::to_string(id) + ")",
+                  "use 'pmctl restart " + decl.name + "', or another --name for a fork-mode app");
+  if (!same_name.empty() && !force) {
+    for (const auto& view : views_.of(data, same_name))
+      if (is_up(view.status))
+        throw Error("app '" + decl.name + "' is already running (id " + std::to_string(view.record.id) + ")",
+                    "use 'pmctl restart " + decl.name + "', or -f to start another copy");
+    const AppRecord* old = data.find(same_name.front());
+    if (old->decl.script != decl.script)
+      throw Error("an app named '" + decl.name + "' already exists for " + old->decl.script,
+                  "choose another --name, delete it first, or use -f to add another app");
+    // PM2's smart start: the stopped app of that name starts again, with the new declaration.
+    const int id = old->id;
+    deps_.registry.update([&](RegistryData& d) { d.find(id)->decl = decl; });
+    if (decl.autostart) instances_.start(id);
+    return id;
+  }
+  AppRecord rec;
+  rec.decl = decl;
+  rec.created_at_ms = realtime_ms();
+  deps_.registry.update([&](RegistryData& d) {
+    rec.id = d.allocate_id();
+    d.apps.push_back(rec);
+  });
+  // PM2's autostart: false registers the app as stopped; `pmctl start` launches it later.
+  if (!decl.autostart) return rec.id;
+  // A failed start leaves nothing behind: no registry entry, no files, no failed unit. A stop
+  // too, not only a reset: with Restart=always a unit whose start job failed may already be
+  // waiting to restart (activating), which a reset alone leaves in place.
+  const OnFailure undo([&] {
+    quietly([&] { units_.stop(unit_of(rec)); });
+    forget({rec});
+  });
+  launcher_.launch(rec);
+  return rec.id;
+}
+
+// Best effort: every step is tried, whatever the one before it did.
+void NewApps::forget(const std::vector<AppRecord>& recs) {
+  const std::string name = recs.front().decl.name;
+  bool last_of_name = false;
+  quietly([&] {
+    deps_.registry.update([&](RegistryData& d) {
+      for (const auto& rec : recs) d.remove(rec.id);
+      last_of_name = d.ids_named(name).empty();
+    });
+  });
+  for (const auto& rec : recs) quietly([&] { deps_.registry.remove_instance_files(rec.id); });
+  if (last_of_name) quietly([&] { deps_.manager.stop(app_slice_name(name)); });
+}
+
+void NewApps::check_public_port(const AppDecl& decl) {
+  const std::uint16_t port = decl.cluster.public_port;
+  if (deps_.scope == Scope::User) {
+    const auto& lowest_fn = deps_.tools().unprivileged_port_start;
+    const unsigned lowest = lowest_fn ? lowest_fn() : unprivileged_port_start();
+    if (port < lowest)
+      throw Error("port " + std::to_string(port) + " is privileged: a user manager cannot listen below " +
+                      std::to_string(lowest),
+                  "pick a port from " + std::to_string(lowest) + " up, or run as root without --user");
+  }
+  if (!deps_.port_free("0.0.0.0", port))
+    throw Error("port " + std::to_string(port) + " is already in use",
+                "stop what listens there ('ss -ltnp sport = :" + std::to_string(port) + "'), or pick another --port");
+}
+
+std::vector<int> NewApps::start_cluster(const AppDecl& given) {
+  validate_app_name(given.name);
+  AppDecl decl = given;
+  decl.cluster.enabled = true;
+  if (decl.cluster.public_port == 0) decl.cluster.public_port = public_port_of(decl);
+  validate_cluster(decl);
+  check_name_free(deps_.registry.load(Registry::Environments::Skip), decl.name);
+  check_public_port(decl);
+  if (deps_.tools().runtime_dir.empty()) balancers_.write_backends({}, decl.name);  // says what is missing
+  std::vector<AppRecord> recs;
+  deps_.registry.update([&](RegistryData& d) {
+    check_name_free(d, decl.name);  // again under the lock: another pmctl may have taken it
+    recs = add_instances(d, decl, numbers_up_to(decl.cluster.instances), deps_.tools().runtime_dir,
+                         [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
+  });
+  std::vector<int> ids;
+  for (const auto& rec : recs) ids.push_back(rec.id);
+  if (!decl.autostart) return ids;
+  const OnFailure undo([&] {
+    for (const auto& rec : recs) quietly([&] { units_.stop(unit_of(rec)); });
+    for (const auto& rec : recs)
+      if (rec.decl.cluster.shared()) quietly([&] { units_.uninstall_unit_file(unit_of(rec)); });
+    quietly([&] { balancers_.remove(decl.name); });
+    forget(recs);
+  });
+  // Shared mode: the instances' units name the socket (Sockets=), so it comes first.
+  if (decl.cluster.shared()) balancers_.start(decl);
+  for (const auto& rec : recs) launcher_.launch(rec);
+  if (!decl.cluster.shared()) balancers_.start(decl);
+  return ids;
+}
+
+void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload) {
+  const auto data = deps_.registry.load(Registry::Environments::Skip);
+  const auto ids = data.ids_named(name);
+  const AppRecord& first = *data.find(ids.at(0));
+  if (!first.decl.cluster.enabled || !decl.cluster.enabled)
+    throw Error("'" + name + "' cannot switch between fork and cluster mode",
+                "delete it first ('pmctl delete " + name + "'), then start it again");
+  if (static_cast<int>(ids.size()) != decl.cluster.instances)
+    throw Error("'" + name + "' runs " + std::to_string(ids.size()) + " instances, the file asks for " +
+                    std::to_string(decl.cluster.instances),
+                "change the number with 'pmctl scale " + name + " " + std::to_string(decl.cluster.instances) +
+                    "' first");
+  validate_cluster(decl);
+  const ClusterSettings& old = first.decl.cluster;
+  if (old.endpoints != decl.cluster.endpoints)
+    throw Error("'" + name + "' cannot change its instances' endpoints from " + old.endpoints + " to " +
+                    decl.cluster.endpoints,
+                "delete the app first, then start it again");
+  if (old.lb != decl.cluster.lb)
+    throw Error("'" + name + "' cannot change its load balancing from " + old.lb + " to " + decl.cluster.lb,
+                "delete the app first, then start it again");
+  if (old.public_port != decl.cluster.public_port) check_public_port(decl);
+  // Everything checked: from here on things change.
+  if (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy) balancers_.stop(name);
+  const RegistryData now = deps_.registry.update([&](RegistryData& d) {
+    for (int id : ids) d.find(id)->decl = decl;
+  });
+  if (!reload) {
+    for (int id : ids) instances_.start(id);
+    return;
+  }
+  for (const auto& batch : reload_batches(now, ids)) rollout_.reload(batch);
+}
+
+}  // namespace pmctl::core

@@ -1,0 +1,50 @@
+#pragma once
+// Apps coming in: a new fork app or cluster app registered and started (all or nothing), and
+// registered apps given a new declaration.
+
+#include <string>
+#include <vector>
+
+#include "core/lifecycle/balancers.hpp"
+#include "core/lifecycle/deps.hpp"
+#include "core/lifecycle/instances.hpp"
+#include "core/lifecycle/launcher.hpp"
+#include "core/lifecycle/rollout.hpp"
+#include "core/lifecycle/runtime_units.hpp"
+#include "core/lifecycle/views.hpp"
+
+namespace pmctl::core {
+
+class NewApps {
+ public:
+  NewApps(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Instances& instances,
+          Views& views, Rollout& rollout)
+      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), instances_(instances),
+        views_(views), rollout_(rollout) {}
+
+  /// Registers and starts a new fork app; returns its id. A running app of the same name is an
+  /// error unless `force`; a stopped one is started again instead (PM2's smart start). With
+  /// `decl.autostart` off the app is only registered, and stays stopped.
+  int start_fork(const AppDecl& decl, bool force);
+  /// Registers and starts a cluster app: one record and unit per instance, each with its own
+  /// private endpoint, and the balancer. All or nothing. Returns the instances' ids.
+  std::vector<int> start_cluster(const AppDecl& decl);
+  /// Gives the registered instances of cluster app `name` a new declaration (same number of
+  /// instances) and starts or restarts them (`reload`: reloads them); the balancer is re-created
+  /// if its settings changed.
+  void redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload);
+
+ private:
+  void check_public_port(const AppDecl& decl);
+  void forget(const std::vector<AppRecord>& recs);
+
+  Deps& deps_;
+  RuntimeUnits& units_;
+  Balancers& balancers_;
+  Launcher& launcher_;
+  Instances& instances_;
+  Views& views_;
+  Rollout& rollout_;
+};
+
+}  // namespace pmctl::core
