@@ -25,18 +25,6 @@ struct TargetOptions {
   FileOptions file;  ///< --env, --only: for an ecosystem file target
 };
 
-/// Merges the caller's environment into each app's declaration (PM2's --update-env: variables
-/// are added or overwritten, never removed).
-void update_env(Context& ctx, const std::vector<int>& ids) {
-  ctx.registry().update([&](core::RegistryData& data) {
-    for (int id : ids) {
-      core::AppRecord* rec = data.find(id);
-      if (!rec) continue;
-      for (auto& [key, value] : inherited_env(environ, {}, rec->decl.cwd)) rec->decl.env[key] = value;
-    }
-  });
-}
-
 std::string describe(const core::RegistryData& data, int id) {
   const core::AppRecord* rec = data.find(id);
   return "'" + (rec ? rec->decl.name : std::string("?")) + "' (id " + std::to_string(id) + ")";
@@ -71,7 +59,7 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb, c
                   const std::function<void(const std::vector<int>&)>& action) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const auto ids = core::resolve_targets(data, o.targets, ctx.cwd());
-  if (o.update_env) update_env(ctx, ids);
+  if (o.update_env) ctx.lifecycle().update_env(ids, inherited_env(environ, {}, ctx.cwd()));
   std::exception_ptr first_failure;
   for (const auto& batch : batches(data, ids)) {
     std::string what = std::string(verb);

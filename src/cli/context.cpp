@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "systemd/logind.hpp"
 #include "core/state/boot_state.hpp"
 #include "core/cluster/cluster_probes.hpp"
 #include "core/types/error.hpp"
@@ -96,6 +97,7 @@ core::Lifecycle& Context::lifecycle() {
       } catch (const core::Error&) {
         tools.unit_dir.clear();  // only shared mode needs it, and says so
       }
+      tools.set_linger = [](unsigned uid, bool on) { sd::set_user_linger(uid, on); };
       return tools;
     };
     lifecycle_ = std::make_unique<core::Lifecycle>(registry(), manager(), scope(),

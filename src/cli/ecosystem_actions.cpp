@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -95,70 +94,12 @@ std::vector<core::ConvertedApp> declared_apps(const std::string& file, const Fil
   return apps;
 }
 
-std::vector<int> ids_named(const core::RegistryData& data, const std::string& name) {
-  std::vector<int> ids;
-  for (const auto& rec : data.apps)
-    if (rec.decl.name == name) ids.push_back(rec.id);
-  return ids;
-}
-
-/// A cluster app of the file: started with its instances and balancer, or, when registered,
-/// given the file's declaration and (re)started. Waits for the instances as `start -i` does.
-void start_cluster_app(const core::AppDecl& decl, const std::vector<int>& registered,
-                       std::vector<int>& created, bool reload, Context& ctx) {
-  std::vector<int> ids = registered;
-  if (registered.empty()) {
-    ids = ctx.lifecycle().start_cluster(decl);
-    created.insert(created.end(), ids.begin(), ids.end());
-  } else {
-    ctx.lifecycle().redeclare_cluster(decl.name, decl, reload);
-  }
-  if (!decl.autostart) return;
-  for (const auto& endpoint : ctx.lifecycle().not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms)))
-    warn("an instance of '" + decl.name + "' does not accept connections on " + endpoint + " yet (it must listen on $PORT)");
-}
-
-/// Registered apps get the file's declaration (PM2: file actions always refresh the
-/// environment) and restart; the others are registered and started. A failure removes the
-/// apps this command registered, then reports.
-/// `reload`: registered cluster apps are reloaded (start before stop) instead of restarted.
-void start_all(const std::vector<core::ConvertedApp>& apps, bool force, bool reload, Context& ctx) {
-  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
-  std::vector<int> created;
-  try {
-    for (const auto& app : apps) {
-      const auto ids = ids_named(data, app.decl.name);
-      const bool registered_cluster = !ids.empty() && data.find(ids.front())->decl.cluster.enabled;
-      if (app.decl.cluster.enabled || registered_cluster) {
-        start_cluster_app(app.decl, ids, created, reload, ctx);
-        continue;
-      }
-      if (ids.empty() || force || app.force) {
-        created.push_back(ctx.lifecycle().start_new(app.decl, true));
-        continue;
-      }
-      ctx.registry().update([&](core::RegistryData& d) {
-        for (int id : ids) d.find(id)->decl = app.decl;
-      });
-      for (int id : ids) ctx.lifecycle().start(id);
-    }
-  } catch (...) {
-    for (int id : created) {
-      try {
-        ctx.lifecycle().remove(id);
-      } catch (...) {
-      }
-    }
-    throw;
-  }
-}
-
 std::vector<int> registered_ids(const std::vector<core::ConvertedApp>& apps, const std::string& file,
                                 Context& ctx) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   std::vector<int> ids;
   for (const auto& app : apps) {
-    const auto named = ids_named(data, app.decl.name);
+    const auto named = data.ids_named(app.decl.name);
     ids.insert(ids.end(), named.begin(), named.end());
   }
   if (ids.empty())
@@ -176,7 +117,7 @@ void run_file_action(FileAction action, const std::string& file, const FileOptio
   const auto apps = declared_apps(file, o, ctx);
   const std::string shown = file == "-" ? "stdin" : file;
   if (action == FileAction::Start || action == FileAction::Reload) {
-    start_all(apps, o.force, action == FileAction::Reload, ctx);
+    for (const auto& w : ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload)) warn(w);
     say("Applied " + shown + " (" + std::to_string(apps.size()) + " app(s))");
   } else {
     for (int id : registered_ids(apps, shown, ctx)) {

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <vector>
 
+#include "core/types/error.hpp"
+
 namespace pmctl::core {
 namespace {
 
@@ -58,6 +60,12 @@ bool group_exists(std::string_view group) {
     return rc;
   });
   return exists;
+}
+
+Account current_user() {
+  const unsigned uid = geteuid();
+  if (auto me = find_user(std::to_string(uid))) return *me;
+  throw Error("cannot find your user name (uid " + std::to_string(uid) + ")");
 }
 
 }  // namespace pmctl::core

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/accounts.hpp"
 #include "core/lifecycle/balancers.hpp"
 #include "core/lifecycle/deps.hpp"
 #include "core/lifecycle/instances.hpp"
@@ -37,6 +38,16 @@ class BootStore {
   /// Where the saved units find what they read, and the programs they run.
   BootPaths paths();
 
+  /// PM2's startup: pmctl.target enabled into the manager's boot target (an empty one is written
+  /// when no save made one), and, for a user manager, lingering turned on so it runs at boot.
+  /// Refused to a non-root caller of the system manager. Records what it did
+  /// (state/startup_record.hpp). Returns the user whose lingering is on ("" if none).
+  std::string startup();
+  /// Undoes exactly what startup did: pmctl.target disabled, the target file removed if startup
+  /// made it (and no save has taken it over), lingering off if startup turned it on. Returns the
+  /// user whose lingering it turned off ("" if none).
+  std::string unstartup();
+
  private:
   void write_files(const std::vector<BootApp>& apps, bool keep_units_of_running);
   void write_saved_copies(FileUndo& undo, const std::vector<BootApp>& apps);
@@ -44,6 +55,9 @@ class BootStore {
                          bool keep_units_of_running);
   void remove_unsaved_environments(const std::vector<BootApp>& apps);
   void resurrect_app(const std::vector<BootApp>& group);
+  void check_root(const std::string& command);
+  bool ensure_target();
+  bool enable_linger(const Account& user);
 
   Deps& deps_;
   RuntimeUnits& units_;

@@ -47,6 +47,9 @@ struct Tools {
   /// Whether an instance's endpoint accepts a connection within the time given (a reload's
   /// readiness check); endpoint_accepts when unset.
   std::function<bool(const std::string&, std::chrono::milliseconds)> endpoint_ready;
+  /// Turns lingering of a user on or off (logind's SetUserLinger; the CLI fills it in): a user
+  /// manager runs at boot only for a lingering user. Throws ManagerError when refused.
+  std::function<void(unsigned uid, bool on)> set_linger;
 };
 
 /// The shared dependencies of the lifecycle's parts. Tools are looked up on first use only:

@@ -16,6 +16,14 @@ Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, Tools to
 Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, std::function<Tools()> find_tools)
     : deps_(registry, manager, scope, std::move(find_tools)) {}
 
+void Lifecycle::update_env(const std::vector<int>& ids, const std::map<std::string, std::string>& env) {
+  deps_.registry.update([&](RegistryData& data) {
+    for (int id : ids)
+      if (AppRecord* rec = data.find(id))
+        for (const auto& [key, value] : env) rec->decl.env[key] = key == "PWD" ? rec->decl.cwd : value;
+  });
+}
+
 void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t realtime_usec) {
   deps_.registry.update([&](RegistryData& d) {
     for (int id : ids)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ class Lifecycle {
   void redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload = false) {
     new_apps_.redeclare_cluster(name, decl, reload);
   }
+  std::vector<std::string> apply(const std::vector<ConvertedApp>& apps, bool force, bool reload) {
+    return new_apps_.apply(apps, force, reload);
+  }
+  /// PM2's --update-env: `env` merged into each app's declaration (variables are added or
+  /// overwritten, never removed); PWD is each app's working directory.
+  void update_env(const std::vector<int>& ids, const std::map<std::string, std::string>& env);
 
   // One instance (instances.hpp).
   void start(int id) { instances_.start(id); }
@@ -51,6 +58,8 @@ class Lifecycle {
   int save(bool force) { return boot_.save(force); }
   std::vector<std::string> resurrect(std::string& source) { return boot_.resurrect(source); }
   void clear_dump() { boot_.clear_dump(); }
+  std::string startup() { return boot_.startup(); }
+  std::string unstartup() { return boot_.unstartup(); }
 
   // Logs.
   /// Hides log lines written so far (pmctl flush): journal entries up to `realtime_usec`.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fields/app_fields.hpp"
 #include "core/lifecycle/balancers.hpp"
 #include "core/lifecycle/deps.hpp"
 #include "core/lifecycle/instances.hpp"
@@ -33,10 +34,18 @@ class NewApps {
   /// instances) and starts or restarts them (`reload`: reloads them); the balancer is re-created
   /// if its settings changed.
   void redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload);
+  /// Applies an ecosystem file's apps (PM2's start/startOrReload of a file): registered apps get
+  /// the file's declaration (PM2: file actions always refresh the environment) and restart
+  /// (`reload`: cluster apps reload, start before stop); the others are registered and started.
+  /// All or nothing for what it registers: a failure removes the apps this call registered,
+  /// then throws. Returns warnings: cluster instances not yet accepting connections.
+  std::vector<std::string> apply(const std::vector<ConvertedApp>& apps, bool force, bool reload);
 
  private:
   void check_public_port(const AppDecl& decl);
   void forget(const std::vector<AppRecord>& recs);
+  void apply_cluster(const AppDecl& decl, const std::vector<int>& registered, std::vector<int>& created, bool reload,
+                     std::vector<std::string>& warnings);
 
   Deps& deps_;
   RuntimeUnits& units_;
