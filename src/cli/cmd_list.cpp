@@ -14,6 +14,7 @@
 #include "core/text/inspect.hpp"
 #include "core/model/selectors.hpp"
 #include "core/units/unit_names.hpp"
+#include "core/base/utf8.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -28,7 +29,7 @@ std::string painted_status(core::Status s) {
 std::vector<std::string> table_row(const core::AppView& v, const std::string& user) {
   const bool online = v.status == core::Status::Online;
   return {std::to_string(v.record.id),
-          v.record.decl.name.substr(0, 40),
+          std::string(core::truncate_to_width(v.record.decl.name, 40)),
           v.record.decl.ns,
           package_version(v.record.decl),
           v.record.decl.cluster.enabled ? "cluster" : "fork",

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "core/base/utf8.hpp"
+
 namespace pmctl::cli {
 namespace {
 
@@ -34,7 +36,7 @@ void row_line(const std::vector<std::string>& cells, const std::vector<std::size
     const std::string_view cell = i < cells.size() ? std::string_view(cells[i]) : std::string_view();
     out += ' ';
     out += cell;
-    out.append(widths[i] - display_width(cell) + 1, ' ');
+    out.append(widths[i] - core::display_width(cell) + 1, ' ');
     out += "│";
   }
   out += '\n';
@@ -55,25 +57,12 @@ std::string red(std::string_view t) { return paint(t, "31"); }
 std::string blue(std::string_view t) { return paint(t, "34"); }
 std::string grey(std::string_view t) { return paint(t, "90"); }
 
-std::size_t display_width(std::string_view text) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == 0x1b) {  // skip an ANSI escape: ESC [ ... m
-      while (i < text.size() && text[i] != 'm') ++i;
-      continue;
-    }
-    if ((c & 0xC0) != 0x80) ++width;
-  }
-  return width;
-}
-
 std::string Table::render() const {
   std::vector<std::size_t> widths(header.size(), 0);
-  for (std::size_t i = 0; i < header.size(); ++i) widths[i] = display_width(header[i]);
+  for (std::size_t i = 0; i < header.size(); ++i) widths[i] = core::display_width(header[i]);
   for (const auto& row : rows)
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
-      widths[i] = std::max(widths[i], display_width(row[i]));
+      widths[i] = std::max(widths[i], core::display_width(row[i]));
   std::vector<std::string> bold_header;
   for (const auto& h : header) bold_header.push_back(bold(h));
   std::string out = border(widths, "┌", "┬", "┐");

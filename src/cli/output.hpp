@@ -16,9 +16,6 @@ std::string red(std::string_view text);
 std::string blue(std::string_view text);
 std::string grey(std::string_view text);
 
-/// Columns a string takes on a terminal (UTF-8 code points; ANSI escapes take none).
-std::size_t display_width(std::string_view text);
-
 /// A PM2-style box-drawn table.
 struct Table {
   std::vector<std::string> header;

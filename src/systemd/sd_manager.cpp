@@ -25,7 +25,7 @@ constexpr std::chrono::microseconds kQueryTimeout = 25s;
 /// What sd-bus calls ENOENT from a method (GetUnitFileState of a file that does not exist).
 constexpr const char* kFileNotFound = "org.freedesktop.DBus.Error.FileNotFound";
 
-std::uint64_t now_usec() {
+std::uint64_t monotonic_usec() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
@@ -34,7 +34,7 @@ std::uint64_t now_usec() {
 /// Dispatches one queued message, or waits for more until `deadline_usec` (CLOCK_MONOTONIC).
 /// Returns false once the deadline has passed (even while unrelated signals keep arriving).
 bool process_or_wait(sd_bus* bus, std::uint64_t deadline_usec) {
-  const std::uint64_t now = now_usec();
+  const std::uint64_t now = monotonic_usec();
   if (now >= deadline_usec) return false;
   if (check(sd_bus_process(bus, nullptr), "processing the bus") > 0) return true;
   check(sd_bus_wait(bus, deadline_usec - now), "waiting on the bus");
@@ -215,7 +215,7 @@ class SdManager final : public core::Manager {
     check(sd_bus_message_read(raw_reply, "o", &job_path), "reading the job path");
     const std::string job = job_path;
 
-    const std::uint64_t deadline = now_usec() + kJobTimeout.count();
+    const std::uint64_t deadline = monotonic_usec() + kJobTimeout.count();
     for (;;) {
       if (auto it = finished_jobs_.find(job); it != finished_jobs_.end()) {
         const std::string result = it->second;
@@ -276,7 +276,7 @@ class SdManager final : public core::Manager {
         ++outstanding;
       }
     }
-    const std::uint64_t deadline = now_usec() + kQueryTimeout.count();
+    const std::uint64_t deadline = monotonic_usec() + kQueryTimeout.count();
     while (outstanding > 0) {
       if (!process_or_wait(c_.bus.get(), deadline))
         throw core::ManagerError("org.freedesktop.DBus.Error.NoReply",

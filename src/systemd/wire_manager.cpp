@@ -1,6 +1,7 @@
 // connect_manager(): reads over pmctl's own connection to the manager's private socket,
 // changes over sd-bus, which is connected (and libsystemd loaded) only when a command first
-// changes something. `ls`, `jlist` and `show` therefore never load libsystemd.
+// changes something. `ls`, `jlist` and `show` therefore never load libsystemd (on a big-endian
+// host they do: see wire::kWireClientAvailable).
 #include <memory>
 #include <utility>
 
@@ -65,8 +66,10 @@ class WireFirstManager final : public core::Manager {
 }  // namespace
 
 std::unique_ptr<core::Manager> connect_manager(core::Scope scope) {
-  if (auto client = wire::Client::connect(private_socket(scope)))
-    return std::make_unique<WireFirstManager>(scope, std::move(*client));
+  if (wire::kWireClientAvailable) {
+    if (auto client = wire::Client::connect(private_socket(scope)))
+      return std::make_unique<WireFirstManager>(scope, std::move(*client));
+  }
   return make_manager(connect(scope));
 }
 

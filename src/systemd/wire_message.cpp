@@ -1,7 +1,5 @@
 #include "systemd/wire_message.hpp"
 
-#include <cstring>
-
 namespace pmctl::sd::wire {
 namespace {
 
@@ -20,10 +18,17 @@ constexpr std::size_t kFixedHeader = 16;
 /// The specification's limit for a whole message.
 constexpr std::size_t kMaxMessage = 128 * 1024 * 1024;
 
+// Little-endian whatever the host's byte order, so that this code builds and its tests pass on
+// every host, including the big-endian ones where connect_manager does not use the client.
 std::uint32_t load_u32(std::string_view bytes, std::size_t at) {
   std::uint32_t v = 0;
-  std::memcpy(&v, bytes.data() + at, sizeof v);  // little-endian host, checked in message_size
+  for (std::size_t i = 0; i < 4; ++i)
+    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
   return v;
+}
+
+void store_u32(std::string& bytes, std::size_t at, std::uint32_t v) {
+  for (std::size_t i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
 }
 
 /// Appends one header field `(yv)` holding a string-like value of type `type` ('s','o','g').
@@ -69,10 +74,7 @@ void Writer::u32(std::uint32_t v) {
   put_u32_at(at, v);
 }
 
-void Writer::put_u32_at(std::size_t at, std::uint32_t v) {
-  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the wire client writes little-endian");
-  std::memcpy(bytes_.data() + at, &v, sizeof v);
-}
+void Writer::put_u32_at(std::size_t at, std::uint32_t v) { store_u32(bytes_, at, v); }
 
 void Writer::string(std::string_view s) {
   u32(static_cast<std::uint32_t>(s.size()));
@@ -152,8 +154,7 @@ std::string method_call(std::uint32_t serial, const Call& call, const std::strin
   header_field(w, kInterface, 's', call.interface);
   header_field(w, kMember, 's', call.member);
   if (!call.signature.empty()) header_field(w, kSignatureField, 'g', call.signature);
-  const auto fields_length = static_cast<std::uint32_t>(w.bytes().size() - fields_start);
-  std::memcpy(w.bytes().data() + 12, &fields_length, sizeof fields_length);
+  store_u32(w.bytes(), 12, static_cast<std::uint32_t>(w.bytes().size() - fields_start));
   w.align(8);
   w.bytes().append(body);
   return std::move(w.bytes());

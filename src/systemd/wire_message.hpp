@@ -3,8 +3,9 @@
 // The D-Bus wire format (D-Bus specification, "Message Protocol"), only as far as pmctl's
 // read-only queries need it: method calls with string arguments out, replies with strings,
 // object paths, signatures, 32-bit integers, arrays, structs and variants back. Little-endian
-// only (what every x86 and arm64 systemd sends); anything else is a WireError, and the caller
-// falls back to sd-bus.
+// only (what every x86 and arm64 systemd sends): a message in the other byte order is a
+// WireError, and the caller falls back to sd-bus.
+#include <bit>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -12,6 +13,12 @@
 #include <vector>
 
 namespace pmctl::sd::wire {
+
+/// Whether pmctl's own client can talk to a manager on a host of byte order `host`. systemd writes
+/// its replies in its host's byte order and this format is little-endian only, so on a
+/// big-endian host (s390x) reads go through sd-bus like everything else.
+constexpr bool wire_client_available(std::endian host) { return host == std::endian::little; }
+inline constexpr bool kWireClientAvailable = wire_client_available(std::endian::native);
 
 /// A message that does not parse, or a connection that breaks.
 class WireError : public std::runtime_error {

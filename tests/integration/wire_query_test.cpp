@@ -47,7 +47,10 @@ UnitSpec shell(const std::string& name, const std::string& script, const std::st
 
 class WireQueryTest : public ::testing::Test {
  protected:
-  void SetUp() override { sd_ = sd::make_manager(sd::connect(Scope::System)); }
+  void SetUp() override {
+    if (!sd::wire::kWireClientAvailable) GTEST_SKIP() << "big-endian host: pmctl reads over sd-bus";
+    sd_ = sd::make_manager(sd::connect(Scope::System));
+  }
 
   void TearDown() override {
     for (const auto& unit : created_) {

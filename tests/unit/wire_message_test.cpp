@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <systemd/sd-bus.h>
 
+#include <bit>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 namespace pmctl::sd::wire {
 namespace {
@@ -60,6 +62,17 @@ TEST(WireMessageTest, ParsesWhatItWrites) {
   EXPECT_EQ(r.string(), "a.service");
   EXPECT_EQ(r.string(), "bb.service");
   EXPECT_EQ(r.position(), m.size());
+}
+
+TEST(WireMessageTest, ReadsIntegersAsLittleEndianOnEveryHost) {
+  Reader r(std::string_view("\x2a\x00\x00\x01", 4), 0);
+  EXPECT_EQ(r.u32(), 0x0100002au);
+}
+
+TEST(WireMessageTest, TheClientIsUsedOnlyOnLittleEndianHosts) {
+  EXPECT_TRUE(wire_client_available(std::endian::little));
+  EXPECT_FALSE(wire_client_available(std::endian::big));  // systemd would reply in 'B' order
+  EXPECT_EQ(kWireClientAvailable, std::endian::native == std::endian::little);
 }
 
 TEST(WireMessageTest, AnIncompleteHeaderIsNotAMessageYet) {
