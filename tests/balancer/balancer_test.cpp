@@ -3,6 +3,7 @@
 // each an echo server that first says its name. No root needed.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -328,7 +329,7 @@ TEST_F(BalancerTest, AKilledBackendCostsNoClientConnection) {
   std::this_thread::sleep_for(600ms);
   seen.clear();
   for (int i = 0; i < 4; ++i) seen += one_request();
-  EXPECT_NE(seen.find('A'), std::string::npos) << seen;
+  EXPECT_THAT(seen, ::testing::HasSubstr("A")) << seen;
   EXPECT_EQ(seen.size(), 4u);
 }
 
@@ -348,7 +349,7 @@ TEST_F(BalancerTest, ADrainedBackendGetsNoNewConnectionsButKeepsItsOpenOne) {
   seen.clear();
   for (int i = 0; i < 2; ++i) seen += one_request();
   EXPECT_EQ(seen.size(), 2u);
-  EXPECT_NE(seen.find('A'), std::string::npos);
+  EXPECT_THAT(seen, ::testing::HasSubstr("A"));
 }
 
 // Rehoming: what a reload does to a kept-alive connection. The old instance is drained, then

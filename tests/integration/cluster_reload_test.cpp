@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include <gmock/gmock.h>
+
 #include "cluster_fixture.hpp"
 
 namespace pmctl::test {
@@ -131,9 +133,10 @@ TEST_F(ClusterReloadTest, AReplacementThatNeverGetsReadyAbortsAndTheOldOneKeepsS
   const Result r = pmctl({"reload", "rl-hang"});
   sh("rm -f " + flag);
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("aborted: its replacement did not accept a connection within 1000 ms; the old "
-                       "instance keeps serving"),
-            std::string::npos)
+  EXPECT_THAT(r.err,
+              ::testing::HasSubstr(
+                  "aborted: its replacement did not accept a connection within 1000 ms; the old "
+                  "instance keeps serving"))
       << r.err;
   bool online = false;
   EXPECT_EQ(ids_of("rl-hang", &online), before);
@@ -153,7 +156,8 @@ TEST_F(ClusterReloadTest, ASecondReloadOfTheSameAppIsRefusedWhileOneRuns) {
   first.get();
   sh("rm -f " + flag);
   EXPECT_NE(second.exit_code, 0);
-  EXPECT_NE(second.err.find("a reload of 'rl-twice' is already running"), std::string::npos) << second.err;
+  EXPECT_THAT(second.err, ::testing::HasSubstr("a reload of 'rl-twice' is already running"))
+      << second.err;
   const Result again = pmctl({"reload", "rl-twice"});  // once it is over, a reload goes through
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(answering(port).size(), 2u);
@@ -190,12 +194,14 @@ TEST_F(ClusterReloadTest, ScaleRefusesZeroAForkAppAndNonsense) {
   for (const std::string arg : {"0", "-2", "many"}) {
     const Result r = pmctl({"scale", "rl-zero", arg});
     EXPECT_NE(r.exit_code, 0) << arg;
-    EXPECT_EQ(r.err.rfind("pmctl: error: scale", 0), 0u) << r.err;
+    EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: scale")) << r.err;
   }
   ASSERT_EQ(pmctl({"start", app_path("server.js"), "--name", "rl-fork"}).exit_code, 0);
   const Result r = pmctl({"scale", "rl-fork", "2"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("'rl-fork' runs in fork mode: scale works on cluster apps"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err,
+              ::testing::HasSubstr("'rl-fork' runs in fork mode: scale works on cluster apps"))
+      << r.err;
   EXPECT_EQ(ids_of("rl-zero").size(), 2u);
 }
 

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <set>
 
+#include <gmock/gmock.h>
+
 #include "cluster_fixture.hpp"
 
 namespace pmctl::test {
@@ -56,7 +58,8 @@ TEST_F(ClusterSharedTest, EveryInstanceAcceptsOnTheOneSocketSystemdHolds) {
     EXPECT_EQ(pids.count(std::to_string(row["pid"].get<int>())), 1u) << row["pid"];
     const std::string unit = row["pm2_env"]["unit"];
     EXPECT_EQ(unit_property(unit, "FragmentPath"), kUnitDir + unit);
-    EXPECT_NE(read_file(kUnitDir + unit).find("\nSockets=" + lb("shweb", ".socket") + "\n"), std::string::npos);
+    EXPECT_THAT(read_file(kUnitDir + unit),
+                ::testing::HasSubstr("\nSockets=" + lb("shweb", ".socket") + "\n"));
     EXPECT_EQ(unit_property(unit, "Slice"), "pmctl-shweb.slice");
   }
   EXPECT_EQ(unit_property(lb("shweb", ".socket"), "ActiveState"), "active");
@@ -69,10 +72,12 @@ TEST_F(ClusterSharedTest, EveryInstanceAcceptsOnTheOneSocketSystemdHolds) {
                            "pmctl-shweb-0.service 2>&1");
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   const std::string env0 = pmctl({"env", "0"}).out;
-  EXPECT_NE(("\n" + env0).find("\nPORT: " + std::to_string(port) + "\n"), std::string::npos) << env0;
+  EXPECT_THAT("\n" + env0, ::testing::HasSubstr("\nPORT: " + std::to_string(port) + "\n")) << env0;
   const Result show = pmctl({"show", "shweb"});
-  EXPECT_NE(show.out.find("shared: every instance accepts on the public socket"), std::string::npos) << show.out;
-  EXPECT_EQ(show.out.find("/run/pmctl/apps/shweb/backends"), std::string::npos) << show.out;
+  EXPECT_THAT(show.out, ::testing::HasSubstr("shared: every instance accepts on the public socket"))
+      << show.out;
+  EXPECT_THAT(show.out, ::testing::Not(::testing::HasSubstr("/run/pmctl/apps/shweb/backends")))
+      << show.out;
 }
 
 TEST_F(ClusterSharedTest, AnyLanguageThatTakesTheInheritedSocketWorks) {
@@ -235,7 +240,8 @@ TEST_F(ClusterSharedTest, AnEcosystemFileAsksForSharedModeWithLb) {
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
   ASSERT_EQ(rows("sheco").size(), 2u);
   const std::string unit = rows("sheco").at(0)["pm2_env"]["unit"];
-  EXPECT_NE(read_file(kUnitDir + unit).find("\nSockets=" + lb("sheco", ".socket") + "\n"), std::string::npos);
+  EXPECT_THAT(read_file(kUnitDir + unit),
+              ::testing::HasSubstr("\nSockets=" + lb("sheco", ".socket") + "\n"));
   ASSERT_EQ(pmctl({"delete", file}).exit_code, 0);
   EXPECT_EQ(unit_files("sheco"), "");
   sh("rm -rf " + dir);
@@ -267,8 +273,8 @@ TEST_F(ClusterSharedTest, BadInputIsRefusedAndChangesNothing) {
     args.insert(args.end(), flags.begin(), flags.end());
     const Result r = pmctl(args);
     EXPECT_NE(r.exit_code, 0) << flags.at(1);
-    EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
-    EXPECT_EQ(r.err.rfind("pmctl: error: ", 0), 0u) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr(text)) << r.err;
+    EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: ")) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
   // --lb without cluster mode.
@@ -282,7 +288,7 @@ TEST_F(ClusterSharedTest, BadInputIsRefusedAndChangesNothing) {
   const Result in_use = pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "-i", "2", "--port",
                                "17169", "--lb", "shared"});
   EXPECT_NE(in_use.exit_code, 0);
-  EXPECT_NE(in_use.err.find("port 17169 is already in use"), std::string::npos) << in_use.err;
+  EXPECT_THAT(in_use.err, ::testing::HasSubstr("port 17169 is already in use")) << in_use.err;
   busy.get();
   EXPECT_TRUE(rows("shbad").empty());
   EXPECT_EQ(unit_files("shbad"), "");

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <set>
 
+#include <gmock/gmock.h>
+
 #include "cluster_fixture.hpp"
 
 namespace pmctl::test {
@@ -50,26 +52,30 @@ TEST_F(ClusterTest, TwoInstancesAnswerThePublicPortInTurn) {
   EXPECT_EQ(private_ports.size(), 2u);
   // The instance's own env: PORT is its private port, not the public one.
   const std::string env0 = pmctl({"env", "0"}).out;
-  EXPECT_NE(env0.find("NODE_APP_INSTANCE: 0"), std::string::npos) << env0;
+  EXPECT_THAT(env0, ::testing::HasSubstr("NODE_APP_INSTANCE: 0")) << env0;
   // Lines are "KEY: value"; PMCTL_PUBLIC_PORT (for the node preload) does carry the public port.
-  EXPECT_EQ(("\n" + env0).find("\nPORT: " + std::to_string(port) + "\n"), std::string::npos) << env0;
-  EXPECT_NE(env0.find("PMCTL_PUBLIC_PORT: " + std::to_string(port) + "\n"), std::string::npos) << env0;
+  EXPECT_THAT("\n" + env0,
+              ::testing::Not(::testing::HasSubstr("\nPORT: " + std::to_string(port) + "\n")))
+      << env0;
+  EXPECT_THAT(env0, ::testing::HasSubstr("PMCTL_PUBLIC_PORT: " + std::to_string(port) + "\n"))
+      << env0;
 
   EXPECT_EQ(unit_property(lb("web", ".socket"), "ActiveState"), "active");
   EXPECT_EQ(unit_property(lb("web", ".socket"), "Listen"), "0.0.0.0:" + std::to_string(port) + " (Stream)");
   EXPECT_EQ(unit_property(lb("web", ".service"), "ActiveState"), "active");
   EXPECT_EQ(unit_property(lb("web", ".service"), "Slice"), "pmctl-web.slice");
   const std::string backends = read_file("/run/pmctl/apps/web/backends");
-  for (const auto& endpoint : private_ports) EXPECT_NE(backends.find(endpoint + "\n"), std::string::npos);
+  for (const auto& endpoint : private_ports)
+    EXPECT_THAT(backends, ::testing::HasSubstr(endpoint + "\n"));
 
   const Result ls = pmctl({"ls"});
   EXPECT_EQ(std::count(ls.out.begin(), ls.out.end(), '\n'), 6) << ls.out;  // 4 frame lines, 2 rows
-  EXPECT_NE(ls.out.find("cluster"), std::string::npos) << ls.out;
+  EXPECT_THAT(ls.out, ::testing::HasSubstr("cluster")) << ls.out;
   const Result show = pmctl({"show", "web"});
   for (const std::string& text : std::vector<std::string>{"cluster_mode", lb("web", ".socket") + ": active (running)",
                                  lb("web", ".service") + ": active (running)", "0.0.0.0:17101",
                                  "/run/pmctl/apps/web/backends", "balancer policy"})
-    EXPECT_NE(show.out.find(text), std::string::npos) << text << "\n" << show.out;
+    EXPECT_THAT(show.out, ::testing::HasSubstr(text)) << text << "\n" << show.out;
 }
 
 TEST_F(ClusterTest, AKilledInstanceCostsNoNewClientConnection) {
@@ -201,9 +207,10 @@ TEST_F(ClusterTest, DeletingOneInstanceTakesItOutOfTheBalancer) {
   ASSERT_EQ(pmctl({"delete", "1"}).exit_code, 0);
   ASSERT_EQ(rows("web").size(), 2u);
   const std::string backends = read_file("/run/pmctl/apps/web/backends");
-  EXPECT_EQ(backends.find(gone), std::string::npos) << backends;
+  EXPECT_THAT(backends, ::testing::Not(::testing::HasSubstr(gone))) << backends;
   for (const auto& a : rows("web"))
-    EXPECT_NE(backends.find(a["pm2_env"]["pm_endpoint"].get<std::string>()), std::string::npos) << backends;
+    EXPECT_THAT(backends, ::testing::HasSubstr(a["pm2_env"]["pm_endpoint"].get<std::string>()))
+        << backends;
   EXPECT_TRUE(eventually([&] {
     const auto seen = answering(port);
     return seen == std::set<std::string>{"instance=0", "instance=2"};
@@ -226,8 +233,8 @@ TEST_F(ClusterTest, AnEcosystemFileWithTwoClusterInstances) {
   EXPECT_EQ(list[1]["pm2_env"]["exec_mode"], "cluster_mode");
   EXPECT_EQ(list[1]["pm2_env"]["WORKER_ID"], 1);
   const std::string env1 = pmctl({"env", std::to_string(list[1]["pm_id"].get<int>())}).out;
-  EXPECT_NE(env1.find("SHARD: 11"), std::string::npos) << env1;
-  EXPECT_NE(env1.find("WORKER_ID: 1"), std::string::npos) << env1;
+  EXPECT_THAT(env1, ::testing::HasSubstr("SHARD: 11")) << env1;
+  EXPECT_THAT(env1, ::testing::HasSubstr("WORKER_ID: 1")) << env1;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
   // Applying the file again restarts the same two instances.
   ASSERT_EQ(pmctl({"start", file}).exit_code, 0);
@@ -260,7 +267,8 @@ TEST_F(ClusterTest, RunsUnderAUserManagerToo) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
   EXPECT_EQ(unit_property(lb("uweb", ".service"), "ActiveState", true), "active");
-  EXPECT_NE(read_file("/run/user/0/pmctl/apps/uweb/backends").find("tcp:127.0.0.1:"), std::string::npos);
+  EXPECT_THAT(read_file("/run/user/0/pmctl/apps/uweb/backends"),
+              ::testing::HasSubstr("tcp:127.0.0.1:"));
   ASSERT_EQ(pmctl({"--user", "delete", "uweb"}, env).exit_code, 0);
   EXPECT_EQ(ask(port), "");
   EXPECT_NE(sh("test -e /run/user/0/pmctl/apps/uweb").exit_code, 0);
@@ -277,15 +285,15 @@ TEST_F(ClusterTest, APmctlRunFromTmpCopiesItsBalancerWhereTheServiceCanSeeIt) {
   // Without the node preload beside it (or installed), the start is refused and leaves nothing.
   const Result missing = run(start);
   EXPECT_NE(missing.exit_code, 0);
-  EXPECT_NE(missing.err.find("node preload"), std::string::npos) << missing.err;
+  EXPECT_THAT(missing.err, ::testing::HasSubstr("node preload")) << missing.err;
   EXPECT_TRUE(rows("tmpweb").empty());
   ASSERT_EQ(sh("cp " + std::string(PMCTL_BINARY).substr(0, std::string(PMCTL_BINARY).rfind('/')) +
                "/pmctl-preload.cjs " + tree + "/cli/").exit_code, 0);
   const Result r = run(start);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
-  EXPECT_NE(unit_property(lb("tmpweb", ".service"), "ExecStart").find("/run/pmctl/bin/pmctl-balancer"),
-            std::string::npos);
+  EXPECT_THAT(unit_property(lb("tmpweb", ".service"), "ExecStart"),
+              ::testing::HasSubstr("/run/pmctl/bin/pmctl-balancer"));
   sh("rm -rf " + tree);
 }
 
@@ -297,8 +305,8 @@ TEST_F(ClusterTest, AnAppThatListensOnThePublicPortItselfRunsBehindTheBalancer) 
   EXPECT_EQ(answering(port), (std::set<std::string>{"instance=0", "instance=1"}));
   for (const auto& row : rows("hard")) EXPECT_EQ(row["pm2_env"]["status"], "online");
   const std::string env = pmctl({"env", std::to_string(rows("hard").at(0)["pm_id"].get<int>())}).out;
-  EXPECT_NE(env.find("pmctl-preload.cjs"), std::string::npos) << env;
-  EXPECT_NE(env.find("PMCTL_PUBLIC_PORT: 17130"), std::string::npos) << env;
+  EXPECT_THAT(env, ::testing::HasSubstr("pmctl-preload.cjs")) << env;
+  EXPECT_THAT(env, ::testing::HasSubstr("PMCTL_PUBLIC_PORT: 17130")) << env;
   EXPECT_EQ(pmctl({"delete", "hard"}).exit_code, 0);
 }
 
@@ -315,9 +323,9 @@ TEST_F(ClusterTest, NoShimLeavesListenAlone) {
   EXPECT_TRUE(answering(port).empty());
   const std::string id = std::to_string(rows("noshim").at(0)["pm_id"].get<int>());
   const std::string env = pmctl({"env", id}).out;
-  EXPECT_NE(env.find("NODE_APP_INSTANCE"), std::string::npos) << env;
-  EXPECT_EQ(env.find("pmctl-preload"), std::string::npos) << env;
-  EXPECT_EQ(env.find("PMCTL_PUBLIC_PORT"), std::string::npos) << env;
+  EXPECT_THAT(env, ::testing::HasSubstr("NODE_APP_INSTANCE")) << env;
+  EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("pmctl-preload"))) << env;
+  EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("PMCTL_PUBLIC_PORT"))) << env;
   EXPECT_EQ(pmctl({"delete", "noshim"}).exit_code, 0);
 }
 
@@ -332,8 +340,8 @@ class ClusterErrorsTest : public ClusterTest {
   void expect_refused(const Result& r, const std::string& text) {
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_EQ(r.err.rfind("pmctl: error: ", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
+    EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: ")) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr(text)) << r.err;
     ASSERT_EQ(jlist().size(), 1u);
     EXPECT_EQ(app("bystander")["pid"], bystander_pid_);
     const Result units = sh("systemctl list-units --all --plain --no-legend 'pmctl-bad*'");

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -112,7 +114,7 @@ TEST_F(EcosystemTest, OnlyStopAndDeleteActOnTheFilesApps) {
   EXPECT_EQ(jlist()[0]["name"], "outsider");
   const Result unknown = pmctl({"start", eco("six.config.js"), "--only", "eco-nope"});
   EXPECT_NE(unknown.exit_code, 0);
-  EXPECT_NE(unknown.err.find("eco-nope"), std::string::npos) << unknown.err;
+  EXPECT_THAT(unknown.err, ::testing::HasSubstr("eco-nope")) << unknown.err;
 }
 
 TEST_F(EcosystemTest, EnvProductionSwitchesValuesAndARestartByFileGoesBack) {
@@ -153,7 +155,7 @@ TEST_F(EcosystemTest, UpdateEnvMergesTheCallersEnvironmentOnRestartByName) {
   EXPECT_EQ(vars.at("GREETING"), "dev");  // merged, never removed
   const Result r = pmctl({"restart", "eco-json-env", "--env", "production"});
   EXPECT_EQ(r.exit_code, 1);  // PM2 exits 1 for --env without a file
-  EXPECT_NE(r.err.find("needs an ecosystem file"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("needs an ecosystem file")) << r.err;
 }
 
 TEST_F(EcosystemTest, YamlFilesWorkAndRegexAndNamespaceTargetsSelectTheirApps) {
@@ -213,9 +215,9 @@ TEST_F(EcosystemTest, InitWritesASampleThatABareStartRuns) {
 TEST_F(EcosystemTest, ABadAppAnywhereInTheFileStartsNothing) {
   const Result r = pmctl({"start", eco("bad_third_app.json")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("bad_third_app.json"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("eco-bad"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("max_restarts"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("bad_third_app.json")) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("eco-bad")) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("max_restarts")) << r.err;
   expect_nothing_registered();
 }
 
@@ -229,7 +231,7 @@ TEST_F(EcosystemTest, EveryKindOfBrokenFileGivesOneErrorLineAndStartsNothing) {
     const Result r = pmctl({"start", eco(file)});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr(file)) << r.err;
     EXPECT_LT(r.elapsed, std::chrono::seconds(15));
     EXPECT_EQ(jlist().size(), 1u);
   }
@@ -238,7 +240,7 @@ TEST_F(EcosystemTest, EveryKindOfBrokenFileGivesOneErrorLineAndStartsNothing) {
   sh("head -c 10485760 /dev/zero | tr '\\0' ' ' > " + big);
   const Result r = pmctl({"start", big});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("MiB"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("MiB")) << r.err;
   sh("rm -f " + big);
   EXPECT_EQ(jlist().size(), 1u);
 }

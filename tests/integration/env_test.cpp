@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -50,7 +52,7 @@ TEST_F(EnvTest, Pm2sInjectedVariablesAreSet) {
   EXPECT_EQ(vars.at("pm_id"), "0");
   EXPECT_EQ(vars.at("NODE_APP_INSTANCE"), "0");
   EXPECT_EQ(vars.at("namespace"), "ns1");
-  EXPECT_EQ(vars.at("name").rfind("envapp-", 0), 0u);
+  EXPECT_THAT(vars.at("name"), ::testing::StartsWith("envapp-"));
 }
 
 TEST_F(EnvTest, SetenvValuesArriveByteForByte) {

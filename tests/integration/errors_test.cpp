@@ -1,4 +1,6 @@
 // Bad input gets one `pmctl: error:` line, a non-zero exit, and changes nothing.
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -23,9 +25,9 @@ class BadInputTest : public PmctlTest {
                        int code = 1) {
     const Result r = pmctl(args);
     EXPECT_EQ(r.exit_code, code) << r.err;
-    EXPECT_EQ(r.err.rfind("pmctl: error: ", 0), 0u) << r.err;
+    EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: ")) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr(fragment)) << r.err;
     EXPECT_EQ(snapshot(), before_) << "the failed command changed something: " << r.err;
   }
 
@@ -80,7 +82,7 @@ TEST_F(BadInputTest, EnvNameWithoutAnEcosystemFile) {
 TEST_F(BadInputTest, UnknownCommandSuggestsTheClosestOne) {
   const Result r = pmctl({"strat", "app.js"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("did you mean 'start'"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("did you mean 'start'")) << r.err;
   EXPECT_EQ(snapshot(), before_);
 }
 
@@ -95,8 +97,8 @@ TEST(PermissionTest, ANonRootUserOnTheSystemManagerIsToldToUseUser) {
   const Result r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PMCTL_BINARY,
                         "--system", "start", app_path("server.js"), "--name", "nobodys"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("pmctl: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find("run as root or use --user"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: ")) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("run as root or use --user")) << r.err;
   EXPECT_TRUE(app("nobodys").is_null());
 }
 

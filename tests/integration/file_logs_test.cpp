@@ -5,6 +5,8 @@
 #include <sstream>
 #include <thread>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -97,7 +99,7 @@ TEST_F(FileLogsTest, AddsTheIdBeforeTheExtensionUnlessLogsAreMerged) {
   EXPECT_EQ(env["pm_out_log_path"], path("out" + suffix + ".log"));
   EXPECT_EQ(env["pm_log_path"], path("all" + suffix));
   EXPECT_FALSE(env.contains("pm_err_log_path"));
-  EXPECT_NE(pmctl({"show", name_}).out.find(path("out" + suffix + ".log")), std::string::npos);
+  EXPECT_THAT(pmctl({"show", name_}).out, ::testing::HasSubstr(path("out" + suffix + ".log")));
 }
 
 TEST_F(FileLogsTest, MergedLogsKeepTheDeclaredNameAsInPm2sForkMode) {
@@ -229,7 +231,8 @@ TEST_F(FileLogsTest, FlushEmptiesTheLogFiles) {
   // The writer carries on at the start of the emptied file.
   EXPECT_TRUE(eventually([&] { return lines_of(read_file(path("out.log"))).size() >= 2; }));
   const std::string out = read_file(path("out.log"));
-  EXPECT_EQ(out.find('\0'), std::string::npos) << "no hole before the new lines";
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr(std::string(1, '\0'))))
+      << "no hole before the new lines";
 }
 
 TEST_F(FileLogsTest, ALogFileThatCannotBeOpenedFailsTheAppWithAClearLine) {

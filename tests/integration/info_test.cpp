@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -30,9 +32,9 @@ TEST_F(InfoTest, PrettylistIsJlistAsNodesUtilInspectPrintsIt) {
   std::remove(file.c_str());
   ASSERT_EQ(node.exit_code, 0) << node.err;
   EXPECT_EQ(ours.out, node.out);
-  EXPECT_NE(pretty.out.find("name: 'pretty-a'"), std::string::npos) << pretty.out;
-  EXPECT_NE(pretty.out.find("status: 'online'"), std::string::npos) << pretty.out;
-  EXPECT_NE(pretty.out.find("args: [ '--port', '0' ]"), std::string::npos) << pretty.out;
+  EXPECT_THAT(pretty.out, ::testing::HasSubstr("name: 'pretty-a'")) << pretty.out;
+  EXPECT_THAT(pretty.out, ::testing::HasSubstr("status: 'online'")) << pretty.out;
+  EXPECT_THAT(pretty.out, ::testing::HasSubstr("args: [ '--port', '0' ]")) << pretty.out;
 }
 
 TEST_F(InfoTest, EnvPrintsWhatTheAppsProcessGets) {
@@ -40,13 +42,13 @@ TEST_F(InfoTest, EnvPrintsWhatTheAppsProcessGets) {
                    "--", "--port", "0"}).exit_code, 0);
   const Result r = pmctl({"env", "envshow"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("GREETING: hello world\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("pm_id: 0\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("name: envshow\n"), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("GREETING: hello world\n")) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("pm_id: 0\n")) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("name: envshow\n")) << r.out;
   EXPECT_EQ(pmctl({"env", "0"}).out, r.out);
   const Result missing = pmctl({"env", "nope"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("no app named 'nope'"), std::string::npos) << missing.err;
+  EXPECT_THAT(missing.err, ::testing::HasSubstr("no app named 'nope'")) << missing.err;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <set>
 #include <thread>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -28,8 +30,8 @@ TEST_F(PmctlTest, StartsANodeAppThatSystemctlSeesRunning) {
   EXPECT_EQ(unit, "pmctl-" + escaped + "-" + std::to_string(a["pm_id"].get<int>()) + ".service");
   // The main process is the app itself (systemd-cat execs it), run by node.
   const std::string cmdline = read_file("/proc/" + std::to_string(a["pid"].get<int>()) + "/cmdline");
-  EXPECT_NE(cmdline.find("server.js"), std::string::npos);
-  EXPECT_NE(cmdline.find("node"), std::string::npos);
+  EXPECT_THAT(cmdline, ::testing::HasSubstr("server.js"));
+  EXPECT_THAT(cmdline, ::testing::HasSubstr("node"));
 }
 
 TEST_F(PmctlTest, StartsAPythonAppWithUnbufferedOutput) {

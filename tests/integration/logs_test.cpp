@@ -2,6 +2,8 @@
 #include <regex>
 #include <sstream>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -52,7 +54,7 @@ TEST_F(LogsTest, JournalEntriesCarryFieldsNamingTheAppAndInstance) {
   const std::string id = std::to_string(app(name_)["pm_id"].get<int>());
   const Result r = sh("journalctl PMCTL_APP=" + name_ + " PMCTL_ID=" + id +
                       " SYSLOG_IDENTIFIER=" + name_ + " -o cat -n 3 --no-pager");
-  EXPECT_NE(r.out.find("server: "), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("server: ")) << r.out;
 }
 
 TEST_F(LogsTest, PrintsPm2sIdNamePrefix) {
@@ -82,7 +84,7 @@ TEST_F(LogsTest, JsonLinesHavePm2sFields) {
   ASSERT_EQ(lines.size(), 4u);
   for (const auto& line : lines) {
     const auto j = nlohmann::json::parse(line);
-    EXPECT_TRUE(j["message"].get<std::string>().rfind("server: ", 0) == 0);
+    EXPECT_THAT(j["message"].get<std::string>(), ::testing::StartsWith("server: "));
     EXPECT_TRUE(j["type"] == "out" || j["type"] == "err");
     EXPECT_EQ(j["app_name"], name_);
     EXPECT_EQ(j["process_id"], app(name_)["pm_id"]);

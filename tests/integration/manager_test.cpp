@@ -4,6 +4,7 @@
 #include "core/base/resources.hpp"
 #include "core/types/manager.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -130,7 +131,7 @@ TEST_F(SdManagerTest, StartsQueriesLogsRestartsAndStopsATransientService) {
   EXPECT_GT(state.main_pid, 0u);
   // A running unit's last-exit fields are not asked for; its usage comes from cgroupfs.
   const std::string cgroup = core::process_cgroup(state.main_pid);
-  EXPECT_NE(cgroup.find(unit), std::string::npos) << cgroup;
+  EXPECT_THAT(cgroup, ::testing::HasSubstr(unit)) << cgroup;
   EXPECT_GT(core::usage_of_cgroup(cgroup).memory_bytes, 0u);
   EXPECT_EQ(state.n_restarts, 0u);
 
@@ -203,7 +204,7 @@ TEST_F(SdManagerTest, StartingANameThatIsStillLoadedThrowsUnitExists) {
     FAIL() << "expected UnitExists";
   } catch (const core::ManagerError& e) {
     EXPECT_EQ(e.name(), core::kUnitExists);
-    EXPECT_NE(std::string(e.what()).find(core::kUnitExists), std::string::npos) << e.what();
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(core::kUnitExists)) << e.what();
   }
 }
 
@@ -375,7 +376,7 @@ TEST_F(SdManagerTest, FollowDeliversOnlyLinesWrittenAfterItStarts) {
   EXPECT_GT(got[0].realtime_usec + 200000, started_usec);
   for (const auto& line : got) {
     EXPECT_EQ(line.unit, unit);
-    EXPECT_EQ(line.message.rfind("tick", 0), 0u) << line.message;
+    EXPECT_THAT(line.message, ::testing::StartsWith("tick")) << line.message;
   }
   EXPECT_NE(got[0].message, "tick1");
 }
@@ -512,7 +513,7 @@ TEST_F(SdUserManagerTest, StartsLogsAndStopsATransientUserService) {
   EXPECT_EQ(state.sub_state, "running");
   EXPECT_GT(state.main_pid, 0u);
   const std::string cgroup = core::process_cgroup(state.main_pid);
-  EXPECT_NE(cgroup.find("user@0.service"), std::string::npos) << cgroup;
+  EXPECT_THAT(cgroup, ::testing::HasSubstr("user@0.service")) << cgroup;
 
   sd::Journal journal(Scope::User);
   std::vector<sd::LogLine> lines;
@@ -540,10 +541,10 @@ TEST(SdConnectTest, ThrowsNamingTheSocketsWhenTheUserManagerIsUnreachable) {
     ADD_FAILURE() << "expected ManagerError";
   } catch (const core::ManagerError& e) {
     EXPECT_EQ(e.name(), core::kConnectFailed);
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-runtime-dir/systemd/private"),
-              std::string::npos)
+    EXPECT_THAT(std::string(e.what()),
+                ::testing::HasSubstr("/nonexistent-runtime-dir/systemd/private"))
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-runtime-dir/bus"), std::string::npos)
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("/nonexistent-runtime-dir/bus"))
         << e.what();
   }
   if (old != nullptr)

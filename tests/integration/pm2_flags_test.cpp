@@ -1,4 +1,6 @@
 // PM2's start flags that map onto unit properties, checked on the unit systemd runs.
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -19,8 +21,8 @@ TEST_F(Pm2FlagsTest, MemoryUserGroupTreekillAndPortReachTheUnit) {
   const std::string pid = unit_property(unit, "MainPID");
   EXPECT_EQ(sh("ps -o user=,group= -p " + pid).out, "nobody   nogroup\n");
   const Result env = pmctl({"env", "flagged"});
-  EXPECT_NE(env.out.find("PORT: 4321\n"), std::string::npos) << env.out;
-  EXPECT_NE(env.out.find("USER: nobody\n"), std::string::npos) << env.out;
+  EXPECT_THAT(env.out, ::testing::HasSubstr("PORT: 4321\n")) << env.out;
+  EXPECT_THAT(env.out, ::testing::HasSubstr("USER: nobody\n")) << env.out;
   EXPECT_EQ(app("flagged")["pm2_env"]["username"], "nobody");
 }
 
@@ -45,7 +47,7 @@ TEST_F(Pm2FlagsTest, FlagsPmctlCannotHonourAreRefusedWithTheirReason) {
     args.insert(args.end(), flags.begin(), flags.end());
     const Result r = pmctl(args);
     EXPECT_EQ(r.exit_code, 1) << flags.front();
-    EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr(text)) << r.err;
   }
   EXPECT_TRUE(jlist().empty());
 }

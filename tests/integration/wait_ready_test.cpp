@@ -2,6 +2,8 @@
 // Type=notify, against the real systemd.
 #include <chrono>
 
+#include <gmock/gmock.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -26,7 +28,7 @@ TEST_F(WaitReadyTest, AnAppThatNeverSaysReadyFailsTheStartAfterListenTimeout) {
                           "--listen-timeout", "1000", "--", "never"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find("did not say ready within 1000 ms"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("did not say ready within 1000 ms")) << r.err;
   EXPECT_GE(r.elapsed, std::chrono::milliseconds(900));
   EXPECT_LT(r.elapsed, std::chrono::seconds(10));
   EXPECT_TRUE(jlist().empty()) << jlist().dump();

@@ -4,6 +4,7 @@
 // is `tests/sandbox.sh reboot` (the overlay's upper dir, the journal and lingering survive; /run
 // and /tmp do not). The repository is bind-mounted at the same path inside, so the built pmctl
 // and the test apps have the same absolute paths there. Ports: 17180-17189.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -212,7 +213,7 @@ TEST_F(RebootTest, SystemAppsComeBackAfterAReboot) {
   const std::string fork_unit = saved_unit("rbfork", fork_id);
   EXPECT_EQ(trimmed(in_sandbox("systemctl show -p LoadState --value " + fork_unit).out), "loaded");
   const Result env_prop = in_sandbox("systemctl show -p Environment --value " + fork_unit);
-  EXPECT_EQ(env_prop.out.find("s3cret"), std::string::npos) << env_prop.out;
+  EXPECT_THAT(env_prop.out, ::testing::Not(::testing::HasSubstr("s3cret"))) << env_prop.out;
 
   reboot();
 
@@ -472,7 +473,7 @@ TEST_F(UserRebootTest, UserManagerOfALingeringUser) {
   deny_self_linger();
   const Result refused = pmctl("startup", as_);
   EXPECT_NE(refused.exit_code, 0) << refused.out;
-  EXPECT_NE(refused.err.find("loginctl enable-linger rbuser"), std::string::npos) << refused.err;
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("loginctl enable-linger rbuser")) << refused.err;
   EXPECT_EQ(count(refused.err, "\n"), 1u) << refused.err;
   EXPECT_FALSE(lingers());
   EXPECT_EQ(listing(dirs), files);

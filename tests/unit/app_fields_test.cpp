@@ -1,5 +1,6 @@
 #include "core/fields/app_fields.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -413,9 +414,9 @@ TEST_F(AppFields, ReadsEveryFieldOfTheTableUnderEverySpelling) {
       try {
         const auto out = convert(app);
         ASSERT_EQ(out.warnings.size(), 1u) << key;
-        EXPECT_NE(out.warnings[0].find(quoted), std::string::npos) << out.warnings[0];
+        EXPECT_THAT(out.warnings[0], ::testing::HasSubstr(quoted)) << out.warnings[0];
       } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find(quoted), std::string::npos) << e.what();
+        EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(quoted)) << e.what();
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "balancer/backend_file.hpp"
 
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/un.h>
@@ -71,7 +72,7 @@ TEST(BalancerBackendFile, NamesTheLineOfABadEntry) {
     parse_backend_file("tcp:127.0.0.1:1\ntcp:127.0.0.1:2 drained\n");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("line 2: ", 0), 0u) << e.what();
+    EXPECT_THAT(std::string(e.what()), ::testing::StartsWith("line 2: ")) << e.what();
   }
 }
 

@@ -1,5 +1,6 @@
 #include "core/ecosystem/ecosystem_file.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -98,7 +99,7 @@ TEST(EcosystemShape, RejectsOtherShapesNamingTheFile) {
       {R"(true)", "the top level is a boolean"},
   };
   for (const auto& c : cases)
-    EXPECT_NE(shape_error(c.root).find(c.expected), std::string::npos)
+    EXPECT_THAT(shape_error(c.root), ::testing::HasSubstr(c.expected))
         << c.root << "\n  got: " << shape_error(c.root);
 }
 
@@ -200,11 +201,11 @@ TEST_F(EcosystemFileTest, ReadsAYamlFile) {
 
 TEST_F(EcosystemFileTest, NamesTheFileAndPositionInSyntaxErrors) {
   const std::string json_path = write("bad.json", "{\n  apps: [\n    {name: x}\n  ]\n}");
-  EXPECT_NE(error_of(json_path).find(json_path + ":3:12: expected a value, found 'x'"),
-            std::string::npos)
+  EXPECT_THAT(error_of(json_path),
+              ::testing::HasSubstr(json_path + ":3:12: expected a value, found 'x'"))
       << error_of(json_path);
   const std::string yaml_path = write("bad.yaml", "apps:\n  - name: a\n   script: b\n");
-  EXPECT_EQ(error_of(yaml_path).rfind(yaml_path + ":", 0), 0u) << error_of(yaml_path);
+  EXPECT_THAT(error_of(yaml_path), ::testing::StartsWith(yaml_path + ":")) << error_of(yaml_path);
 }
 
 TEST_F(EcosystemFileTest, PassesJavaScriptFilesToTheEvaluator) {
@@ -217,13 +218,13 @@ TEST_F(EcosystemFileTest, PassesJavaScriptFilesToTheEvaluator) {
   EXPECT_EQ(seen, path);
   EXPECT_EQ(doc.apps.at(0)["name"], "js");
   const auto garbage = [](const std::string&) { return std::string("hello {apps"); };
-  EXPECT_NE(error_of(path, garbage).find("node printed something that is not JSON"),
-            std::string::npos);
+  EXPECT_THAT(error_of(path, garbage),
+              ::testing::HasSubstr("node printed something that is not JSON"));
 }
 
 TEST_F(EcosystemFileTest, RefusesFilesLargerThanTheLimit) {
   const std::string path = write("big.json", "[" + std::string(10 << 20, ' ') + "{}]");
-  EXPECT_NE(error_of(path).find("is larger than 4 MiB"), std::string::npos) << error_of(path);
+  EXPECT_THAT(error_of(path), ::testing::HasSubstr("is larger than 4 MiB")) << error_of(path);
   const std::string js = write("big.config.js", std::string(10 << 20, ' '));
   bool called = false;
   error_of(js, [&](const std::string&) {
@@ -237,13 +238,13 @@ TEST_F(EcosystemFileTest, ReportsMissingUnreadableAndMisnamedFiles) {
   const std::string missing = (dir_ / "nope.json").string();
   EXPECT_EQ(error_of(missing), "ecosystem file '" + missing + "' not found");
   fs::create_directory(dir_ / "d.json");
-  EXPECT_NE(error_of((dir_ / "d.json").string()).find("is a directory"), std::string::npos);
+  EXPECT_THAT(error_of((dir_ / "d.json").string()), ::testing::HasSubstr("is a directory"));
   const std::string plain = write("app.js", "{}");
-  EXPECT_NE(error_of(plain).find("is not an ecosystem file"), std::string::npos);
+  EXPECT_THAT(error_of(plain), ::testing::HasSubstr("is not an ecosystem file"));
   if (geteuid() != 0) {
     const std::string secret = write("secret.json", "{}");
     chmod(secret.c_str(), 0);
-    EXPECT_NE(error_of(secret).find("Permission denied"), std::string::npos);
+    EXPECT_THAT(error_of(secret), ::testing::HasSubstr("Permission denied"));
   }
 }
 

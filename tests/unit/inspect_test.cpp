@@ -2,6 +2,7 @@
 // util.inspect(value, false, null, false), as PM2's prettylist does, and the texts must match.
 #include "core/text/inspect.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -75,10 +76,10 @@ TEST(JsInspect, PrintsTheKeysPm2sTestsGrepFor) {
   const json app = json::parse(
       R"({"pm2_env":{"status":"online","restart_time":1,"node_args":["--harmony"],"NODE_APP_INSTANCE":0}})");
   const std::string text = js_inspect(app);
-  EXPECT_NE(text.find("status: 'online'"), std::string::npos) << text;
-  EXPECT_NE(text.find("restart_time: 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("node_args: [ '--harmony' ]"), std::string::npos) << text;
-  EXPECT_NE(text.find("NODE_APP_INSTANCE: 0"), std::string::npos) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("status: 'online'")) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("restart_time: 1")) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("node_args: [ '--harmony' ]")) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("NODE_APP_INSTANCE: 0")) << text;
 }
 
 }  // namespace

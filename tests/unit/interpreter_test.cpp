@@ -1,5 +1,6 @@
 #include "core/base/interpreter.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -160,7 +161,7 @@ TEST_F(InterpreterFs, ReportsAMissingInterpreter) {
     FAIL() << "no exception";
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "interpreter 'ruby' is not available in PATH");
-    EXPECT_NE(e.hint().find("--interpreter"), std::string::npos);
+    EXPECT_THAT(e.hint(), ::testing::HasSubstr("--interpreter"));
   }
   EXPECT_THROW(resolve_launch("app.rb", cwd(), std::string("jruby"), path_env()), Error);
 }

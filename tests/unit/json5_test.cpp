@@ -1,5 +1,6 @@
 #include "core/ecosystem/json5.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -185,16 +186,15 @@ TEST(Json5, RejectsWhatJavaScriptRejectsOrJsonCannotHold) {
       {"{\xC3\xA9: 1}", "found '\xC3\xA9'"},
   };
   for (const auto& c : cases)
-    EXPECT_NE(error_of(c.text).find(c.expected), std::string::npos)
+    EXPECT_THAT(error_of(c.text), ::testing::HasSubstr(c.expected))
         << c.text << "\n  got: " << error_of(c.text);
 }
 
 TEST(Json5, RefusesNestingDeeperThanTheLimit) {
   const int ok = kMaxNesting;
   EXPECT_NO_THROW(parse_json5(std::string(ok, '[') + std::string(ok, ']'), "x"));
-  EXPECT_NE(
-      error_of(std::string(ok + 1, '[') + std::string(ok + 1, ']')).find("nested deeper than 200"),
-      std::string::npos);
+  EXPECT_THAT(error_of(std::string(ok + 1, '[') + std::string(ok + 1, ']')),
+              ::testing::HasSubstr("nested deeper than 200"));
   EXPECT_THROW(parse_json5(std::string(100000, '('), "x"), Error);
   EXPECT_THROW(parse_json5(std::string(100000, '{'), "x"), Error);
 }
@@ -204,7 +204,7 @@ TEST(Json5, ErrorsCarryAHintAboutTheSyntax) {
     parse_json5("{a: b}", "eco.json");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(e.hint().find("JavaScript object literal"), std::string::npos);
+    EXPECT_THAT(e.hint(), ::testing::HasSubstr("JavaScript object literal"));
   }
 }
 

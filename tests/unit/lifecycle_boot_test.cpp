@@ -1,4 +1,5 @@
 // save, resurrect and the saved units at run time, over the in-memory manager.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -87,8 +88,8 @@ TEST_F(LifecycleBootTest, SaveWritesTheUnitsTheDumpAndTheSavedEnvironments) {
   EXPECT_FALSE(dump->apps[0].stopped);
   EXPECT_TRUE(dump->apps[1].stopped);
   const fs::path env = saved_env_path((dir_ / "state").string(), 0);
-  EXPECT_NE(slurp(env).find("TOKEN='t0p'"), std::string::npos);
-  EXPECT_NE(slurp(env).find("pm_id='0'"), std::string::npos) << slurp(env);
+  EXPECT_THAT(slurp(env), ::testing::HasSubstr("TOKEN='t0p'"));
+  EXPECT_THAT(slurp(env), ::testing::HasSubstr("pm_id='0'")) << slurp(env);
   EXPECT_EQ(fs::status(env).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   // The transient units run the apps now: the saved ones must not start beside them.
   EXPECT_TRUE(fs::exists(standby("pmctl-api-0-s.service")));
@@ -100,7 +101,7 @@ TEST_F(LifecycleBootTest, AnEmptyListIsSavedOnlyWhenForced) {
   EXPECT_FALSE(fs::exists(boot_file("pmctl.target")));
   EXPECT_FALSE(fs::exists(dump_path(dir_ / "state")));
   EXPECT_EQ(lifecycle_.save(true), 0);
-  EXPECT_EQ(slurp(boot_file("pmctl.target")).find("Wants="), std::string::npos);
+  EXPECT_THAT(slurp(boot_file("pmctl.target")), ::testing::Not(::testing::HasSubstr("Wants=")));
 }
 
 TEST_F(LifecycleBootTest, AppsDeletedSinceTheLastSaveLoseTheirUnitsOnTheNextSave) {

@@ -1,5 +1,6 @@
 // Cluster mode's verbs over the in-memory manager: what is created, what a failure leaves
 // behind (nothing), and what stop, start and delete do to the balancer.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -100,8 +101,8 @@ TEST_F(LifecycleClusterTest, StartsOneUnitPerInstanceAndTheBalancerPair) {
   EXPECT_EQ(fs::status(dir_ / "run/apps/web/backends").permissions() & fs::perms::others_read,
             fs::perms::others_read);
   // The instances' environment files carry their own PORT and instance number.
-  EXPECT_NE(read(registry_.env_file(2)).find("PORT='20002'"), std::string::npos);
-  EXPECT_NE(read(registry_.env_file(2)).find("NODE_APP_INSTANCE='2'"), std::string::npos);
+  EXPECT_THAT(read(registry_.env_file(2)), ::testing::HasSubstr("PORT='20002'"));
+  EXPECT_THAT(read(registry_.env_file(2)), ::testing::HasSubstr("NODE_APP_INSTANCE='2'"));
   EXPECT_TRUE(probed_.count("0.0.0.0:3000"));
 }
 
@@ -137,7 +138,7 @@ TEST_F(LifecycleClusterTest, UsesUnixSocketsUnderTheAppsRuntimeDirectoryOnReques
   lifecycle_.start_cluster(d);
   const std::string dir = (dir_ / "run/apps/web").string();
   EXPECT_EQ(registry_.load().find(1)->endpoint, "unix:" + dir + "/1.sock");
-  EXPECT_NE(read(registry_.env_file(1)).find("PORT='" + dir + "/1.sock'"), std::string::npos);
+  EXPECT_THAT(read(registry_.env_file(1)), ::testing::HasSubstr("PORT='" + dir + "/1.sock'"));
 }
 
 TEST_F(LifecycleClusterTest, RefusesAPortInUseBeforeCreatingAnything) {
@@ -194,8 +195,8 @@ TEST_F(LifecycleClusterTest, ExplainsAPublicSocketThatSystemdCouldNotOpenAndRoll
     lifecycle_.start_cluster(web(2));
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("the public port 3000 of 'web' could not be opened"),
-              std::string::npos)
+    EXPECT_THAT(std::string(e.what()),
+                ::testing::HasSubstr("the public port 3000 of 'web' could not be opened"))
         << e.what();
   }
   EXPECT_TRUE(registry_.load().apps.empty());
@@ -223,8 +224,8 @@ TEST_F(LifecycleClusterTest, RestartsOneInstanceWithoutTouchingTheBalancer) {
   lifecycle_.restart(1);
   EXPECT_EQ(manager_.units.at("pmctl-web-lb.service").main_pid, balancer_pid);
   for (const auto& call : manager_.calls) {
-    EXPECT_EQ(call.find("pmctl-web-0"), std::string::npos) << call;
-    EXPECT_EQ(call.find("lb.service"), std::string::npos) << call;
+    EXPECT_THAT(call, ::testing::Not(::testing::HasSubstr("pmctl-web-0"))) << call;
+    EXPECT_THAT(call, ::testing::Not(::testing::HasSubstr("lb.service"))) << call;
   }
 }
 
@@ -290,7 +291,7 @@ TEST_F(LifecycleClusterTest, ReloadStartsTheReplacementFirstThenDrainsAndStopsTh
   EXPECT_EQ(backends(),
             "# pmctl app 'web': 2 instance(s); written by pmctl, read by pmctl-balancer on SIGHUP\n"
             "tcp:127.0.0.1:20002\ntcp:127.0.0.1:20001\n");
-  EXPECT_NE(read(registry_.env_file(0)).find("PORT='20002'"), std::string::npos);
+  EXPECT_THAT(read(registry_.env_file(0)), ::testing::HasSubstr("PORT='20002'"));
   // The next reload goes back to the first unit name and takes the freed port again.
   lifecycle_.reload(0);
   EXPECT_EQ(registry_.load().find(0)->slot, 0);
@@ -308,16 +309,20 @@ TEST_F(LifecycleClusterTest, AReplacementThatNeverGetsReadyIsRemovedAndTheOldOne
     lifecycle_.reload(1);
     FAIL() << "a replacement that is never ready must abort the reload";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("reload of instance 1 of 'web' (id 1) aborted"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("the old instance keeps serving"), std::string::npos) << e.what();
+    EXPECT_THAT(std::string(e.what()),
+                ::testing::HasSubstr("reload of instance 1 of 'web' (id 1) aborted"))
+        << e.what();
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("the old instance keeps serving"))
+        << e.what();
   }
   EXPECT_TRUE(loaded("pmctl-web-1.service"));
   EXPECT_FALSE(loaded("pmctl-web-1-b.service"));
   EXPECT_EQ(registry_.load().find(1)->endpoint, "tcp:127.0.0.1:20001");
   EXPECT_EQ(registry_.load().find(1)->slot, 0);
   EXPECT_EQ(backends(), before);
-  EXPECT_NE(read(registry_.env_file(1)).find("PORT='20001'"), std::string::npos);
-  for (const auto& call : manager_.calls) EXPECT_EQ(call.find("kill pmctl-web-lb"), std::string::npos) << call;
+  EXPECT_THAT(read(registry_.env_file(1)), ::testing::HasSubstr("PORT='20001'"));
+  for (const auto& call : manager_.calls)
+    EXPECT_THAT(call, ::testing::Not(::testing::HasSubstr("kill pmctl-web-lb"))) << call;
 }
 
 TEST_F(LifecycleClusterTest, AReplacementLeftRunningByAKilledReloadIsStoppedBeforeTheNewOne) {
@@ -469,15 +474,19 @@ TEST_F(LifecycleSharedTest, StartsTheSocketFirstThenInstanceUnitFilesThatNameIt)
   EXPECT_EQ(std::count_if(manager_.calls.begin(), manager_.calls.end(),
                           [](const std::string& c) { return c.starts_with("start_transient"); }),
             0);
-  EXPECT_NE(unit_file("pmctl-web-0.service").find("\nSockets=pmctl-web-lb.socket\n"), std::string::npos);
-  EXPECT_NE(unit_file("pmctl-web-lb.socket").find("\nListenStream=0.0.0.0:3000\n"), std::string::npos);
-  EXPECT_NE(unit_file("pmctl-web-lb.socket").find("\nService=pmctl-web-lb.service\n"), std::string::npos);
-  EXPECT_EQ(unit_file("pmctl-web-lb.service").find("pmctl-balancer"), std::string::npos);
+  EXPECT_THAT(unit_file("pmctl-web-0.service"),
+              ::testing::HasSubstr("\nSockets=pmctl-web-lb.socket\n"));
+  EXPECT_THAT(unit_file("pmctl-web-lb.socket"),
+              ::testing::HasSubstr("\nListenStream=0.0.0.0:3000\n"));
+  EXPECT_THAT(unit_file("pmctl-web-lb.socket"),
+              ::testing::HasSubstr("\nService=pmctl-web-lb.service\n"));
+  EXPECT_THAT(unit_file("pmctl-web-lb.service"),
+              ::testing::Not(::testing::HasSubstr("pmctl-balancer")));
   // No private endpoints and no backend file: the instances share the public socket.
   for (const auto& app : registry_.load().apps) EXPECT_EQ(app.endpoint, "") << app.id;
   EXPECT_FALSE(fs::exists(dir_ / "run/apps/web/backends"));
-  EXPECT_NE(read(registry_.env_file(1)).find("PORT='3000'"), std::string::npos);
-  EXPECT_NE(read(registry_.env_file(1)).find("NODE_APP_INSTANCE='1'"), std::string::npos);
+  EXPECT_THAT(read(registry_.env_file(1)), ::testing::HasSubstr("PORT='3000'"));
+  EXPECT_THAT(read(registry_.env_file(1)), ::testing::HasSubstr("NODE_APP_INSTANCE='1'"));
 }
 
 TEST_F(LifecycleSharedTest, DeletingEveryInstanceRemovesEveryUnitFileAndReloadsTheManager) {
@@ -505,7 +514,8 @@ TEST_F(LifecycleSharedTest, ASocketThatCannotOpenIsExplainedAndNothingIsLeft) {
     lifecycle_.start_cluster(shared(2));
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("the public port 3000 of 'web' could not be opened"), std::string::npos)
+    EXPECT_THAT(std::string(e.what()),
+                ::testing::HasSubstr("the public port 3000 of 'web' could not be opened"))
         << e.what();
   }
   EXPECT_EQ(unit_files(), 0u);

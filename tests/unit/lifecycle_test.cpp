@@ -1,5 +1,6 @@
 #include "core/lifecycle/lifecycle.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -154,8 +155,10 @@ TEST_F(LifecycleTest, WritesTheCommandsAsADropInAfterEachStartAndRemovesItWithTh
   ASSERT_TRUE(fs::exists(dropin));
   std::ifstream in(dropin);
   const std::string text(std::istreambuf_iterator<char>(in), {});
-  EXPECT_NE(text.find("[Service]\nExecStart=\nExecStart=\":/usr/bin/systemd-cat\""), std::string::npos) << text;
-  EXPECT_NE(text.find("\"/srv/api.js\""), std::string::npos) << text;
+  EXPECT_THAT(text,
+              ::testing::HasSubstr("[Service]\nExecStart=\nExecStart=\":/usr/bin/systemd-cat\""))
+      << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("\"/srv/api.js\"")) << text;
   lifecycle_.remove(id);
   EXPECT_FALSE(fs::exists(dropin.parent_path()));
 }

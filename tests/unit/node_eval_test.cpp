@@ -1,5 +1,6 @@
 #include "core/ecosystem/node_eval.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -106,8 +107,8 @@ TEST_F(NodeEvalTest, StopsAFileThatWaitsForeverWithinTheLimit) {
       write("wait.config.js",
             "module.exports = new Promise(() => setInterval(() => {}, 1000));\n"
             "require('fs'); setInterval(() => {}, 1000); for (;;) {}\n");
-  EXPECT_NE(error_of(path, {.timeout = 500ms}).find("did not finish within 500 ms"),
-            std::string::npos);
+  EXPECT_THAT(error_of(path, {.timeout = 500ms}),
+              ::testing::HasSubstr("did not finish within 500 ms"));
 }
 
 TEST_F(NodeEvalTest, RejectsOutputThatIsNotJson) {
@@ -118,8 +119,8 @@ TEST_F(NodeEvalTest, RejectsOutputThatIsNotJson) {
         try {
           load_ecosystem_file(path);
         } catch (const Error& e) {
-          EXPECT_NE(std::string(e.what()).find("node printed something that is not JSON"),
-                    std::string::npos)
+          EXPECT_THAT(std::string(e.what()),
+                      ::testing::HasSubstr("node printed something that is not JSON"))
               << e.what();
           throw;
         }
@@ -138,19 +139,19 @@ TEST_F(NodeEvalTest, ReportsTheErrorNodeGives) {
   EXPECT_EQ(error_of(thrower), "cannot read '" + thrower + "': Error: boom (at " + thrower + ":1)");
   const std::string syntax =
       write("syntax.config.js", "module.exports = {\n  apps: [ oops x ]\n};\n");
-  EXPECT_NE(error_of(syntax).find("SyntaxError: Unexpected identifier"), std::string::npos)
+  EXPECT_THAT(error_of(syntax), ::testing::HasSubstr("SyntaxError: Unexpected identifier"))
       << error_of(syntax);
-  EXPECT_NE(error_of(syntax).find(syntax + ":2)"), std::string::npos) << error_of(syntax);
+  EXPECT_THAT(error_of(syntax), ::testing::HasSubstr(syntax + ":2)")) << error_of(syntax);
   const std::string missing = (dir_ / "missing.config.js").string();
-  EXPECT_NE(error_of(missing).find("Cannot find module"), std::string::npos) << error_of(missing);
+  EXPECT_THAT(error_of(missing), ::testing::HasSubstr("Cannot find module")) << error_of(missing);
 }
 
 TEST_F(NodeEvalTest, RejectsExportsThatJsonCannotHold) {
   const std::string fn = write("fn.config.js", "module.exports = () => ({ apps: [] });\n");
-  EXPECT_NE(error_of(fn).find("the file exports nothing that JSON can hold"), std::string::npos)
+  EXPECT_THAT(error_of(fn), ::testing::HasSubstr("the file exports nothing that JSON can hold"))
       << error_of(fn);
   const std::string big = write("bigint.config.js", "module.exports = { n: 1n };\n");
-  EXPECT_NE(error_of(big).find("TypeError"), std::string::npos) << error_of(big);
+  EXPECT_THAT(error_of(big), ::testing::HasSubstr("TypeError")) << error_of(big);
 }
 
 TEST_F(NodeEvalTest, RejectsMoreOutputThanTheLimit) {

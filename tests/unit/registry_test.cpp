@@ -1,5 +1,6 @@
 #include "core/state/registry.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -205,7 +206,7 @@ TEST_F(RegistryTest, RefusesACorruptFileNamingItAndLeavesItUntouched) {
       registry.load();
       ADD_FAILURE() << c.label << ": load did not throw";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(registry_json().string()), std::string::npos)
+      EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr(registry_json().string()))
           << c.label << ": " << e.what();
       EXPECT_FALSE(e.hint().empty()) << c.label;
     }

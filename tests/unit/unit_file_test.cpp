@@ -1,5 +1,6 @@
 #include "core/units/unit_file.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -247,7 +248,7 @@ TEST(UnitFile, NamesTheUnitAndThePropertyItRefuses) {
     render_unit_file({"a.service", {{"Description", std::string("a\nb")}}, {}}, "");
     FAIL() << "no exception";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("'Description' of 'a.service'"), std::string::npos)
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("'Description' of 'a.service'"))
         << e.what();
   }
 }
@@ -452,7 +453,7 @@ TEST(UnitFileEndToEnd, SystemdAnalyzeAcceptsEveryDirective) {
   std::filesystem::remove_all(dir);
   for (const char* complaint :
        {"Unknown key", "Unknown section", "nvalid", "Failed to parse", ", ignoring"})
-    EXPECT_EQ(output.find(complaint), std::string::npos) << output;
+    EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr(complaint))) << output;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "core/units/unit_names.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -68,8 +69,8 @@ TEST(UnitNames, KeepsTheErrorOnOneLineForControlCharacters) {
     validate_app_name("a\nb");
     FAIL() << "no exception";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
-    EXPECT_NE(std::string(e.what()).find("'a\\x0ab'"), std::string::npos);
+    EXPECT_THAT(std::string(e.what()), ::testing::Not(::testing::HasSubstr("\n")));
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("'a\\x0ab'"));
   }
 }
 

@@ -1,5 +1,6 @@
 #include "core/ecosystem/yaml_json.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -141,7 +142,7 @@ TEST(Yaml, RejectsWhatJsYamlRejectsOrJsonCannotHold) {
       {"\ta: 1", "eco.yml:"},
   };
   for (const auto& c : cases)
-    EXPECT_NE(error_of(c.text).find(c.expected), std::string::npos)
+    EXPECT_THAT(error_of(c.text), ::testing::HasSubstr(c.expected))
         << c.text << "\n  got: " << error_of(c.text);
 }
 
@@ -156,15 +157,15 @@ TEST(Yaml, RefusesAliasesThatExpandBeyondTheLimit) {
     for (int i = 0; i < 10; ++i) text.append(i ? ", *a" : "*a").push_back(previous);
     text.append("]\n");
   }
-  EXPECT_NE(error_of(text).find("expands to more than 100000 values"), std::string::npos)
+  EXPECT_THAT(error_of(text), ::testing::HasSubstr("expands to more than 100000 values"))
       << error_of(text);
 }
 
 TEST(Yaml, RefusesNestingDeeperThanTheLimit) {
   const int ok = kMaxNesting;
   EXPECT_NO_THROW(parse_yaml(std::string(ok, '[') + std::string(ok, ']'), "x"));
-  EXPECT_NE(error_of(std::string(ok + 1, '[') + std::string(ok + 1, ']')).find("nested deeper"),
-            std::string::npos);
+  EXPECT_THAT(error_of(std::string(ok + 1, '[') + std::string(ok + 1, ']')),
+              ::testing::HasSubstr("nested deeper"));
   EXPECT_THROW(parse_yaml(std::string(100000, '['), "x"), Error);
 }
 
