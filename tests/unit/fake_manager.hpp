@@ -27,6 +27,7 @@ class FakeManager : public core::Manager {
   bool fail_next_start = false;
   std::string fail_unit;  ///< the start job of this unit fails (start_transient or start)
   std::uint32_t next_pid = 1000;
+  bool fail_enable = false;  ///< enable_unit_files is refused (access denied)
 
   void start_transient(const core::UnitSpec& spec) override {
     calls.push_back("start_transient " + spec.name);
@@ -80,6 +81,7 @@ class FakeManager : public core::Manager {
   void reload_daemon() override { calls.push_back("reload_daemon"); }
   void enable_unit_files(const std::vector<std::string>& files) override {
     calls.push_back(joined("enable_unit_files", files));
+    if (fail_enable) throw core::ManagerError(core::kAccessDenied, "enable refused");
     enabled.insert(files.begin(), files.end());
   }
   void disable_unit_files(const std::vector<std::string>& files) override {

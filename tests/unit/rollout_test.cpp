@@ -1,0 +1,58 @@
+#include "core/lifecycle/rollout.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/base/files.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/types/error.hpp"
+#include "lifecycle_parts_fixture.hpp"
+
+namespace pmctl::test {
+namespace {
+
+using ::testing::HasSubstr;
+using RolloutTest = PartsTest;
+
+core::AppDecl cluster(PartsTest& t, const std::string& name, int instances) {
+  core::AppDecl d = t.decl(name);
+  d.cluster.enabled = true;
+  d.cluster.instances = instances;
+  d.cluster.public_port = 3999;
+  return d;
+}
+
+TEST_F(RolloutTest, AReloadMovesEachInstanceToItsOtherUnitAndKeepsItsId) {
+  const auto ids = new_apps_.start_cluster(cluster(*this, "web", 2));
+  rollout_.reload({ids[0]});
+  const auto rec = registry_.load().find(ids[0]);
+  EXPECT_EQ(rec->slot, core::kSlotB);
+  EXPECT_EQ(manager_.units.count("pmctl-web-0-b.service"), 1u);
+  EXPECT_EQ(manager_.units.count("pmctl-web-0.service"), 0u);
+}
+
+TEST_F(RolloutTest, ASecondRolloutOfAnAppIsRefusedWhileAnotherProcessHoldsItsLock) {
+  const auto ids = new_apps_.start_cluster(cluster(*this, "web", 2));
+  const auto held = core::try_lock_file(core::reload_lock_path((dir_ / "run").string(), "web"));
+  ASSERT_GE(held.get(), 0);
+  try {
+    rollout_.scale("web", 3);
+    FAIL() << "scale ran while the lock was held";
+  } catch (const core::Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("already running"));
+  }
+  EXPECT_EQ(registry_.load().apps.size(), ids.size());
+}
+
+TEST_F(RolloutTest, ScaleUpTakesTheLowestFreeInstanceNumbersAndScaleDownRemovesTheLowestIds) {
+  const auto ids = new_apps_.start_cluster(cluster(*this, "web", 2));
+  const auto added = rollout_.scale("web", 3);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(registry_.load().find(added[0])->instance, 2);
+  const auto removed = rollout_.scale("web", 1);
+  EXPECT_EQ(removed, (std::vector<int>{ids[0], ids[1]}));
+  EXPECT_EQ(registry_.load().apps.size(), 1u);
+}
+
+}  // namespace
+}  // namespace pmctl::test
