@@ -38,11 +38,23 @@ lint_shellcheck() {
   if shellcheck "${shell_scripts[@]}"; then result lint-shellcheck passed
   else result lint-shellcheck failed "see the shellcheck output above"; status=1; fi
 }
-# The C++ formatting check (clang-format --dry-run -Werror, as lint_clang_format, writing
-# lint-clang-format.json) goes here, after the tree's one-time reformat: before it, it would
-# only fail.
+# The C++ sources as .clang-format says (Google, 100 columns).
+lint_clang_format() {
+  local files
+  mapfile -t files < <(git ls-files -- 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 2>/dev/null ||
+    find src tests -name '*.[ch]pp')
+  if clang-format --dry-run -Werror "${files[@]}"; then result lint-clang-format passed
+  else result lint-clang-format failed "run: clang-format -i on the files named above"; status=1; fi
+}
+# The layers (scripts/check-layers.sh): core's folders in one order, systemd on core/types only.
+lint_layers() {
+  if scripts/check-layers.sh; then result lint-layers passed
+  else result lint-layers failed "see scripts/check-layers.sh's output above"; status=1; fi
+}
 echo "== lint"
 lint_shellcheck
+lint_clang_format
+lint_layers
 
 echo "== unit tests"
 build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1

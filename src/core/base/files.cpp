@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/base/on_failure.hpp"
 #include "core/types/error.hpp"
 
 namespace pmctl::core {
@@ -32,15 +33,13 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
 // a crash leaves either the old file or the new one, never a truncated one.
 void commit(UniqueFd fd, const fs::path& tmp, const fs::path& path, std::string_view content,
             mode_t mode) {
-  try {
+  {
+    const OnFailure remove_tmp([&] { unlink(tmp.c_str()); });
     // fchmod because the umask may have cut the mode open() was given.
     if (fchmod(fd.get(), mode) < 0) throw_io("chmod", tmp, errno);
     write_all(fd.get(), content, tmp);
     if (fsync(fd.get()) < 0) throw_io("sync", tmp, errno);
     if (rename(tmp.c_str(), path.c_str()) < 0) throw_io("replace", path, errno);
-  } catch (...) {
-    unlink(tmp.c_str());
-    throw;
   }
   fsync_dir(path.parent_path());
 }
