@@ -12,18 +12,19 @@ namespace pmctl::test {
 namespace {
 
 using ::testing::HasSubstr;
-using RolloutTest = PartsTest;
-
-core::AppDecl cluster(PartsTest& t, const std::string& name, int instances) {
-  core::AppDecl d = t.decl(name);
-  d.cluster.enabled = true;
-  d.cluster.instances = instances;
-  d.cluster.public_port = 3999;
-  return d;
-}
+class RolloutTest : public PartsTest {
+ protected:
+  core::AppDecl cluster(const std::string& name, int instances) {
+    core::AppDecl d = decl(name);
+    d.cluster.enabled = true;
+    d.cluster.instances = instances;
+    d.cluster.public_port = 3999;
+    return d;
+  }
+};
 
 TEST_F(RolloutTest, AReloadMovesEachInstanceToItsOtherUnitAndKeepsItsId) {
-  const auto ids = new_apps_.start_cluster(cluster(*this, "web", 2));
+  const auto ids = new_apps_.start_cluster(cluster("web", 2));
   rollout_.reload({ids[0]});
   const auto rec = registry_.load().find(ids[0]);
   EXPECT_EQ(rec->slot, core::kSlotB);
@@ -32,7 +33,7 @@ TEST_F(RolloutTest, AReloadMovesEachInstanceToItsOtherUnitAndKeepsItsId) {
 }
 
 TEST_F(RolloutTest, ASecondRolloutOfAnAppIsRefusedWhileAnotherProcessHoldsItsLock) {
-  const auto ids = new_apps_.start_cluster(cluster(*this, "web", 2));
+  const auto ids = new_apps_.start_cluster(cluster("web", 2));
   const auto held = core::try_lock_file(core::reload_lock_path((dir_ / "run").string(), "web"));
   ASSERT_GE(held.get(), 0);
   try {
@@ -45,7 +46,7 @@ TEST_F(RolloutTest, ASecondRolloutOfAnAppIsRefusedWhileAnotherProcessHoldsItsLoc
 }
 
 TEST_F(RolloutTest, ScaleUpTakesTheLowestFreeInstanceNumbersAndScaleDownRemovesTheLowestIds) {
-  const auto ids = new_apps_.start_cluster(cluster(*this, "web", 2));
+  const auto ids = new_apps_.start_cluster(cluster("web", 2));
   const auto added = rollout_.scale("web", 3);
   ASSERT_EQ(added.size(), 1u);
   EXPECT_EQ(registry_.load().find(added[0])->instance, 2);
