@@ -54,9 +54,11 @@ Selection select(Context& ctx, const LogsOptions& o) {
   Selection sel;
   for (int id : selected_ids(data, o.target, ctx.cwd())) {
     const core::AppRecord* rec = data.find(id);
-    // An instance runs under its transient name, its saved unit after a boot (slot 2), and a
-    // cluster instance also under its reload name (slot 1): the lines of all of them.
-    for (int slot : rec->decl.cluster.enabled ? std::vector<int>{0, 1, 2} : std::vector<int>{0, 2}) {
+    // An instance runs under its transient name, its saved unit after a boot, and a cluster
+    // instance also under its reload name: the lines of all of them.
+    using core::Slot;
+    for (Slot slot : rec->decl.cluster.enabled ? std::vector<Slot>{Slot::A, Slot::B, Slot::Saved}
+                                               : std::vector<Slot>{Slot::A, Slot::Saved}) {
       const std::string unit = core::service_unit_name(rec->decl.name, id, slot);
       sel.query.units.push_back(unit);
       sel.query.since_usec[unit] = rec->log_watermark_usec;

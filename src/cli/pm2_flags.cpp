@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include "core/base/accounts.hpp"
 #include "core/cluster/cluster.hpp"
 #include "core/cluster/cluster_probes.hpp"
@@ -28,10 +31,13 @@ void apply_cluster(const Pm2Flags& f, const std::set<std::string>& given, core::
     if (given.count(flag) && !decl.cluster.enabled)
       refuse(flag, "only cluster mode has a balancer and instance endpoints", "add -i N (N > 1, or max)");
   if (!decl.cluster.enabled) return;
-  if (given.count("--instance-endpoint")) decl.cluster.endpoints = f.instance_endpoint;
-  if (given.count("--lb-policy")) decl.cluster.policy = f.lb_policy;
-  if (given.count("--lb")) decl.cluster.lb = f.lb;
+  const auto text_of = [&](const char* flag, const std::string& value) {
+    return given.count(flag) ? std::optional<std::string>(value) : std::nullopt;
+  };
+  const core::ClusterText text{text_of("--instance-endpoint", f.instance_endpoint),
+                               text_of("--lb-policy", f.lb_policy), text_of("--lb", f.lb)};
   decl.cluster.public_port = core::public_port_of(decl);
+  core::apply_cluster_text(text, decl.cluster);
   core::validate_cluster(decl);
 }
 

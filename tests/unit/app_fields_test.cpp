@@ -341,8 +341,8 @@ TEST_F(AppFields, TakesTheClusterPublicPortFromPortElseFromEnv) {
 TEST_F(AppFields, ReadsPmctlsClusterFields) {
   const auto out = convert(api({{"instances", 2}, {"port", 3000}, {"instance_endpoint", "unix"},
                                 {"lb_policy", "leastconn"}, {"instance_var", "WORKER"}}));
-  EXPECT_EQ(out.decl.cluster.endpoints, "unix");
-  EXPECT_EQ(out.decl.cluster.policy, "leastconn");
+  EXPECT_EQ(out.decl.cluster.endpoints, Endpoints::Unix);
+  EXPECT_EQ(out.decl.cluster.policy, Policy::LeastConnections);
   EXPECT_EQ(out.decl.instance_var, "WORKER");
 }
 

@@ -10,7 +10,7 @@ BalancerPlan plan(Scope scope = Scope::System) {
   p.app = "web-api";
   p.listen = "0.0.0.0:3000";
   p.backends_file = "/run/pmctl/web-api/backends";
-  p.policy = "leastconn";
+  p.policy = Policy::LeastConnections;
   p.max_connections = 100;
   p.balancer = "/usr/libexec/pmctl/pmctl-balancer";
   p.scope = scope;
@@ -104,15 +104,15 @@ TEST(BalancerUnits, PlansTheBalancerOnEveryIpv4AddressOfThePublicPort) {
   AppDecl app;
   app.name = "web";
   app.env["PORT"] = "3000";
-  app.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .policy = "leastconn"};
+  app.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .policy = Policy::LeastConnections};
   const BalancerPlan plan = balancer_plan(app, "/run/pmctl/apps/web/backends", "/b", Scope::System);
   EXPECT_EQ(plan.app, "web");
   EXPECT_EQ(plan.listen, "0.0.0.0:3000");
   EXPECT_EQ(plan.backends_file, "/run/pmctl/apps/web/backends");
-  EXPECT_EQ(plan.policy, "leastconn");
+  EXPECT_EQ(plan.policy, Policy::LeastConnections);
   EXPECT_EQ(plan.balancer, "/b");
   EXPECT_TRUE(plan.dynamic_user);
-  app.cluster.endpoints = "unix";
+  app.cluster.endpoints = Endpoints::Unix;
   app.user = "www-data";
   const BalancerPlan unix_plan = balancer_plan(app, "/f", "/b", Scope::System);
   EXPECT_FALSE(unix_plan.dynamic_user);

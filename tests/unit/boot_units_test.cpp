@@ -37,14 +37,14 @@ AppRecord fork_app(int id, const std::string& name = "api") {
   return r;
 }
 
-AppRecord instance(int id, int n, const std::string& lb = "proxy") {
+AppRecord instance(int id, int n, LbMode lb = LbMode::Proxy) {
   AppRecord r = fork_app(id, "web");
   r.decl.cluster.enabled = true;
   r.decl.cluster.instances = 2;
   r.decl.cluster.public_port = 3000;
   r.decl.cluster.lb = lb;
   r.instance = n;
-  if (lb == "proxy") r.endpoint = "tcp:127.0.0.1:" + std::to_string(20000 + n);
+  if (lb == LbMode::Proxy) r.endpoint = "tcp:127.0.0.1:" + std::to_string(20000 + n);
   return r;
 }
 
@@ -141,7 +141,7 @@ TEST(BootUnits, ABalancerTheSandboxCannotSeeIsCopiedBackFromTheStateDirectory) {
 }
 
 TEST(BootUnits, SharedModeInstancesInheritTheSavedSocket) {
-  const auto files = render_boot_units({{instance(1, 0, "shared"), false}, {instance(2, 1, "shared"), false}}, paths());
+  const auto files = render_boot_units({{instance(1, 0, LbMode::Shared), false}, {instance(2, 1, LbMode::Shared), false}}, paths());
   EXPECT_TRUE(has_line(find(files, "pmctl-web-1-s.service"), "Sockets=pmctl-web-lb-s.socket"));
   EXPECT_TRUE(has_line(find(files, "pmctl-web-lb-s.service"), "Type=oneshot"));
   EXPECT_TRUE(has_line(find(files, "pmctl-web-lb-s.socket"), "Service=pmctl-web-lb-s.service"));
@@ -263,7 +263,7 @@ TEST_F(AdoptTest, AfterABootTheRegistryIsTheDumpOnSavedUnits) {
   const auto data = registry_.load();
   ASSERT_EQ(data.apps.size(), 2u);
   EXPECT_EQ(data.apps[0].id, 4);
-  EXPECT_EQ(data.apps[0].slot, 2);
+  EXPECT_EQ(data.apps[0].slot, Slot::Saved);
   EXPECT_EQ(data.apps[0].restarts, 0u);
   EXPECT_EQ(data.apps[0].decl.env.at("SECRET"), "hunter2");
   EXPECT_EQ(data.next_id, 6);

@@ -61,15 +61,16 @@ TEST(Cluster, TakesThePublicPortFromPort) {
 TEST(Cluster, ValidatesEndpointsPolicyAndIncrementVar) {
   AppDecl app = app_with_port("3000");
   EXPECT_NO_THROW(validate_cluster(app));
-  app.cluster.endpoints = "unix";
-  app.cluster.policy = "leastconn";
+  apply_cluster_text({.endpoints = "unix", .policy = "leastconn"}, app.cluster);
+  EXPECT_EQ(app.cluster.endpoints, Endpoints::Unix);
+  EXPECT_EQ(app.cluster.policy, Policy::LeastConnections);
   EXPECT_NO_THROW(validate_cluster(app));
-  app.cluster.endpoints = "udp";
-  EXPECT_THROW(validate_cluster(app), Error);
-  app.cluster.endpoints = "tcp";
-  app.cluster.policy = "random";
-  EXPECT_THROW(validate_cluster(app), Error);
-  app.cluster.policy = "rr";
+  EXPECT_THROW(apply_cluster_text({.endpoints = "udp"}, app.cluster), Error);
+  EXPECT_THROW(apply_cluster_text({.policy = "random"}, app.cluster), Error);
+  EXPECT_EQ(app.cluster.endpoints, Endpoints::Unix);  // a refused word changes nothing
+  EXPECT_EQ(app.cluster.policy, Policy::LeastConnections);
+  apply_cluster_text({.endpoints = "tcp", .policy = "rr"}, app.cluster);
+  EXPECT_EQ(app.cluster, ClusterSettings{});
   for (const char* var : {"PORT", "NODE_APP_INSTANCE"}) {
     app.increment_var = var;
     EXPECT_THROW(validate_cluster(app), Error) << var;
@@ -84,14 +85,20 @@ TEST(Cluster, ValidatesTheLoadBalancingMode) {
   AppDecl app = app_with_port("3000");
   app.cluster.enabled = true;
   EXPECT_FALSE(app.cluster.shared());  // proxy by default
-  app.cluster.lb = "shared";
+  apply_cluster_text({.lb = "shared"}, app.cluster);
   EXPECT_NO_THROW(validate_cluster(app));
   EXPECT_TRUE(app.cluster.shared());
-  app.cluster.endpoints = "unix";  // shared mode has no private endpoints to choose
+  app.cluster.endpoints = Endpoints::Unix;  // shared mode has no private endpoints to choose
   EXPECT_THROW(validate_cluster(app), Error);
-  app.cluster.endpoints = "tcp";
-  app.cluster.lb = "reuseport";
-  EXPECT_THROW(validate_cluster(app), Error);
+  app.cluster.endpoints = Endpoints::Tcp;
+  EXPECT_THROW(apply_cluster_text({.lb = "reuseport"}, app.cluster), Error);
+  EXPECT_THROW(apply_cluster_text({.endpoints = "unix"}, app.cluster), Error);
+  EXPECT_EQ(app.cluster.endpoints, Endpoints::Tcp);  // all or nothing
+  try {
+    apply_cluster_text({.lb = "reuseport"}, app.cluster);
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "the load balancing mode must be proxy or shared, got 'reuseport'");
+  }
 }
 
 // Shared mode: every instance accepts on the public socket, fd 3, and PORT is the public port.
@@ -100,7 +107,7 @@ TEST(Cluster, InjectsThePublicPortAndTheInheritedSocketInSharedMode) {
   app.interpreter = "/usr/bin/node";
   app.cluster.enabled = true;
   app.cluster.public_port = 3000;
-  app.cluster.lb = "shared";
+  app.cluster.lb = LbMode::Shared;
   InstanceContext ctx;
   ctx.id = 4;
   ctx.instance = 1;
@@ -114,7 +121,7 @@ TEST(Cluster, InjectsThePublicPortAndTheInheritedSocketInSharedMode) {
   const PropertyValue* sockets = spec.find("Sockets");
   ASSERT_NE(sockets, nullptr);
   EXPECT_EQ(std::get<std::vector<std::string>>(*sockets), (std::vector<std::string>{"pmctl-web-lb.socket"}));
-  app.cluster.lb = "proxy";
+  app.cluster.lb = LbMode::Proxy;
   EXPECT_EQ(map_service(app, ctx).find("Sockets"), nullptr);
   EXPECT_EQ(injected_env(app, ctx).count("PMCTL_LISTEN_FD"), 0u);
 }
@@ -140,6 +147,8 @@ TEST(Cluster, ReadsTheTcpPortsThatRegisteredInstancesHold) {
 TEST(Cluster, WritesEndpointsInTheBalancersSyntax) {
   EXPECT_EQ(tcp_endpoint(20001), "tcp:127.0.0.1:20001");
   EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3), "unix:/run/pmctl/apps/web/3.sock");
+  EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3, Slot::B), "unix:/run/pmctl/apps/web/3-b.sock");
+  EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3, Slot::Saved), "unix:/run/pmctl/apps/web/3.sock");
   EXPECT_EQ(port_env_value("tcp:127.0.0.1:20001"), "20001");
   EXPECT_EQ(port_env_value("unix:/run/pmctl/apps/web/3.sock"), "/run/pmctl/apps/web/3.sock");
   EXPECT_EQ(unix_socket_path("unix:/a.sock"), "/a.sock");

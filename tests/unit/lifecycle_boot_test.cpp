@@ -147,7 +147,7 @@ TEST_F(LifecycleBootTest, AfterABootAnUnchangedAppRestartsOnItsSavedUnit) {
   const int id = lifecycle_.start_new(decl("api"), false);
   lifecycle_.save(false);
   reboot();
-  EXPECT_EQ(registry_.load().find(id)->slot, 2);
+  EXPECT_EQ(registry_.load().find(id)->slot, Slot::Saved);
   EXPECT_EQ(lifecycle_.views({id}).at(0).status, Status::Online);
   lifecycle_.restart(id);
   EXPECT_TRUE(calls_contain("start pmctl-api-0-s.service"));
@@ -165,7 +165,7 @@ TEST_F(LifecycleBootTest, AChangedAppMovesToATransientUnitAndItsSavedUnitStandsB
   EXPECT_TRUE(calls_contain("stop pmctl-api-0-s.service"));
   EXPECT_TRUE(calls_contain("start_transient pmctl-api-0.service"));
   EXPECT_TRUE(fs::exists(standby("pmctl-api-0-s.service")));
-  EXPECT_EQ(registry_.load().find(id)->slot, 0);
+  EXPECT_EQ(registry_.load().find(id)->slot, Slot::A);
   EXPECT_EQ(manager_.units.count("pmctl-api-0-s.service"), 0u);
 }
 
@@ -193,7 +193,7 @@ TEST_F(LifecycleBootTest, ResurrectBringsEachSavedNameBackOnceWithItsIdAndState)
   auto data = registry_.load();
   ASSERT_EQ(data.apps.size(), 2u);
   EXPECT_EQ(data.find(0)->decl.name, "api");
-  EXPECT_EQ(data.find(0)->slot, 2);
+  EXPECT_EQ(data.find(0)->slot, Slot::Saved);
   EXPECT_TRUE(calls_contain("start pmctl-api-0-s.service"));
   EXPECT_EQ(lifecycle_.views({0, 1}).at(1).status, Status::Stopped);
   // Again: api runs, so it is skipped; batch is stopped, so it is registered again (once).

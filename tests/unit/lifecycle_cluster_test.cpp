@@ -134,7 +134,7 @@ TEST_F(LifecycleClusterTest, KeepsEachInstancesEndpointAcrossRestarts) {
 
 TEST_F(LifecycleClusterTest, UsesUnixSocketsUnderTheAppsRuntimeDirectoryOnRequest) {
   AppDecl d = web(2);
-  d.cluster.endpoints = "unix";
+  d.cluster.endpoints = Endpoints::Unix;
   lifecycle_.start_cluster(d);
   const std::string dir = (dir_ / "run/apps/web").string();
   EXPECT_EQ(registry_.load().find(1)->endpoint, "unix:" + dir + "/1.sock");
@@ -284,7 +284,7 @@ TEST_F(LifecycleClusterTest, ReloadStartsTheReplacementFirstThenDrainsAndStopsTh
             (std::vector<std::string>{"start_transient pmctl-web-0-b.service", hup,
                                       "stop pmctl-web-0.service", "reset_failed pmctl-web-0.service", hup}));
   const auto data = registry_.load();
-  EXPECT_EQ(data.find(0)->slot, 1);
+  EXPECT_EQ(data.find(0)->slot, Slot::B);
   EXPECT_EQ(data.find(0)->endpoint, "tcp:127.0.0.1:20002");  // a new port while both ran
   EXPECT_EQ(data.find(0)->instance, 0);
   EXPECT_EQ(data.find(0)->restarts, 1u);
@@ -294,7 +294,7 @@ TEST_F(LifecycleClusterTest, ReloadStartsTheReplacementFirstThenDrainsAndStopsTh
   EXPECT_THAT(read(registry_.env_file(0)), ::testing::HasSubstr("PORT='20002'"));
   // The next reload goes back to the first unit name and takes the freed port again.
   lifecycle_.reload(0);
-  EXPECT_EQ(registry_.load().find(0)->slot, 0);
+  EXPECT_EQ(registry_.load().find(0)->slot, Slot::A);
   EXPECT_EQ(registry_.load().find(0)->endpoint, "tcp:127.0.0.1:20000");
   EXPECT_TRUE(loaded("pmctl-web-0.service"));
   EXPECT_FALSE(loaded("pmctl-web-0-b.service"));
@@ -318,7 +318,7 @@ TEST_F(LifecycleClusterTest, AReplacementThatNeverGetsReadyIsRemovedAndTheOldOne
   EXPECT_TRUE(loaded("pmctl-web-1.service"));
   EXPECT_FALSE(loaded("pmctl-web-1-b.service"));
   EXPECT_EQ(registry_.load().find(1)->endpoint, "tcp:127.0.0.1:20001");
-  EXPECT_EQ(registry_.load().find(1)->slot, 0);
+  EXPECT_EQ(registry_.load().find(1)->slot, Slot::A);
   EXPECT_EQ(backends(), before);
   EXPECT_THAT(read(registry_.env_file(1)), ::testing::HasSubstr("PORT='20001'"));
   for (const auto& call : manager_.calls)
@@ -334,7 +334,7 @@ TEST_F(LifecycleClusterTest, AReplacementLeftRunningByAKilledReloadIsStoppedBefo
   ASSERT_GE(calls.size(), 2u);
   EXPECT_EQ(calls[0], "stop pmctl-web-0-b.service");
   EXPECT_EQ(calls.back(), "start_transient pmctl-web-0-b.service");
-  EXPECT_EQ(registry_.load().find(0)->slot, 1);
+  EXPECT_EQ(registry_.load().find(0)->slot, Slot::B);
 }
 
 TEST_F(LifecycleClusterTest, AReplacementWhoseStartFailsAbortsTheReloadToo) {
@@ -343,7 +343,7 @@ TEST_F(LifecycleClusterTest, AReplacementWhoseStartFailsAbortsTheReloadToo) {
   EXPECT_THROW(lifecycle_.reload(0), Error);
   EXPECT_TRUE(loaded("pmctl-web-0.service"));
   EXPECT_FALSE(loaded("pmctl-web-0-b.service"));
-  EXPECT_EQ(registry_.load().find(0)->slot, 0);
+  EXPECT_EQ(registry_.load().find(0)->slot, Slot::A);
 }
 
 TEST_F(LifecycleClusterTest, ASecondReloadOfTheSameAppIsRefusedWhileOneRuns) {
@@ -447,7 +447,7 @@ class LifecycleSharedTest : public LifecycleClusterTest {
  protected:
   AppDecl shared(int instances = 2) {
     AppDecl d = web(instances);
-    d.cluster.lb = "shared";
+    d.cluster.lb = LbMode::Shared;
     return d;
   }
   bool installed(const std::string& unit) { return fs::exists(dir_ / "units" / unit); }
@@ -533,7 +533,7 @@ TEST_F(LifecycleSharedTest, ReloadStartsTheReplacementThenStopsAndRemovesTheOldU
   EXPECT_TRUE(installed("pmctl-web-0-b.service"));
   EXPECT_FALSE(installed("pmctl-web-0.service"));
   EXPECT_TRUE(loaded("pmctl-web-lb.socket"));
-  EXPECT_EQ(registry_.load().find(0)->slot, 1);
+  EXPECT_EQ(registry_.load().find(0)->slot, Slot::B);
   EXPECT_EQ(registry_.load().find(0)->endpoint, "");
 }
 
@@ -544,7 +544,7 @@ TEST_F(LifecycleSharedTest, AReplacementThatFailsToStartIsRemovedWithItsFile) {
   EXPECT_TRUE(loaded("pmctl-web-1.service"));
   EXPECT_TRUE(installed("pmctl-web-1.service"));
   EXPECT_FALSE(installed("pmctl-web-1-b.service"));
-  EXPECT_EQ(registry_.load().find(1)->slot, 0);
+  EXPECT_EQ(registry_.load().find(1)->slot, Slot::A);
 }
 
 TEST_F(LifecycleSharedTest, ScaleAddsInstanceUnitFilesAndRemovesThemAgain) {
@@ -574,7 +574,7 @@ TEST_F(LifecycleSharedTest, ARedeclarationCannotSwitchTheMode) {
   AppDecl proxy = web(2);
   EXPECT_THROW(lifecycle_.redeclare_cluster("web", proxy, false), Error);
   EXPECT_TRUE(installed("pmctl-web-0.service"));
-  EXPECT_EQ(registry_.load().apps.front().decl.cluster.lb, "shared");
+  EXPECT_EQ(registry_.load().apps.front().decl.cluster.lb, LbMode::Shared);
 }
 
 }  // namespace

@@ -184,6 +184,47 @@ TEST_F(RegistryTest, IgnoresUnknownFields) {
   EXPECT_EQ(Registry(dir_).load().apps.at(0).id, 1);
 }
 
+// The cluster settings are kept as their words, the slot as its number, as pmctl always has.
+TEST_F(RegistryTest, WritesClusterSettingsAsWordsAndTheSlotAsANumber) {
+  AppRecord rec = sample_record(0);
+  rec.decl.cluster = {.enabled = true, .instances = 2, .public_port = 3000,
+                      .endpoints = Endpoints::Unix, .policy = Policy::LeastConnections};
+  rec.endpoint = "unix:/run/pmctl/apps/api/0-b.sock";
+  rec.slot = Slot::B;
+  Registry registry(dir_);
+  registry.update([&](RegistryData& d) { d.apps.push_back(rec); });
+  const auto j = nlohmann::json::parse(read_file(registry_json()));
+  EXPECT_EQ(j["apps"][0]["cluster"].dump(),
+            R"({"enabled":true,"endpoints":"unix","instances":2,"lb":"proxy","policy":"leastconn","public_port":3000})");
+  EXPECT_EQ(j["apps"][0]["slot"], 1);
+  EXPECT_EQ(registry.load().apps.at(0), rec);
+  for (const Slot slot : {Slot::A, Slot::B, Slot::Saved}) {
+    registry.update([&](RegistryData& d) { d.apps.at(0).slot = slot; });
+    EXPECT_EQ(registry.load().apps.at(0).slot, slot);
+  }
+  registry.update([&](RegistryData& d) {
+    d.apps.at(0).decl.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .lb = LbMode::Shared};
+  });
+  const auto shared = nlohmann::json::parse(read_file(registry_json()))["apps"][0];
+  EXPECT_EQ(shared["cluster"]["lb"], "shared");
+  EXPECT_EQ(shared["cluster"]["endpoints"], "tcp");
+  EXPECT_EQ(shared["cluster"]["policy"], "rr");
+  EXPECT_EQ(shared["slot"], 2);
+}
+
+// Older pmctl stored a fork app's cluster fields unchecked (fork mode never uses them): an
+// unknown word there loads as the default instead of making the registry unreadable.
+TEST_F(RegistryTest, LoadsAForkAppsUnknownClusterWordsAsTheDefaults) {
+  fs::create_directories(dir_);
+  write_file(registry_json(), R"({"apps":[
+    {"id":0,"cluster":{"enabled":false,"instances":1,"public_port":0,"endpoints":"udp","policy":"random","lb":"reuseport"}},
+    {"id":1,"cluster":{"enabled":false,"instances":1,"public_port":0,"endpoints":"unix","policy":"rr","lb":"shared"}}]})");
+  const RegistryData data = Registry(dir_).load();
+  EXPECT_EQ(data.apps.at(0).decl.cluster, ClusterSettings{});
+  EXPECT_EQ(data.apps.at(1).decl.cluster.endpoints, Endpoints::Unix);
+  EXPECT_EQ(data.apps.at(1).decl.cluster.lb, LbMode::Shared);
+}
+
 struct CorruptCase {
   const char* label;
   std::string content;
@@ -197,6 +238,8 @@ TEST_F(RegistryTest, RefusesACorruptFileNamingItAndLeavesItUntouched) {
       {"wrong field type", R"({"apps":[{"id":"one"}]})"},
       {"app not an object", R"({"apps":[42]})"},
       {"newer version", R"({"version":2,"apps":[]})"},
+      {"unknown slot", R"({"apps":[{"id":1,"slot":3}]})"},
+      {"unknown word of a cluster app", R"({"apps":[{"id":1,"cluster":{"enabled":true,"policy":"random"}}]})"},
   };
   fs::create_directories(dir_);
   Registry registry(dir_);

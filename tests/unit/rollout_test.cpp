@@ -28,7 +28,7 @@ TEST_F(RolloutTest, AReloadMovesEachInstanceToItsOtherUnitAndKeepsItsId) {
   const auto ids = new_apps_.start_cluster(cluster("web", 2));
   rollout_.reload({ids[0]});
   const auto rec = registry_.load().find(ids[0]);
-  EXPECT_EQ(rec->slot, core::kSlotB);
+  EXPECT_EQ(rec->slot, core::Slot::B);
   EXPECT_EQ(manager_.units.count("pmctl-web-0-b.service"), 1u);
   EXPECT_EQ(manager_.units.count("pmctl-web-0.service"), 0u);
 }

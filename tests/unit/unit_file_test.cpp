@@ -352,10 +352,10 @@ TEST(UnitFileEndToEnd, RendersAClusterInstance) {
   app.restart.stop_exit_codes = {0, 3};
   app.max_memory_bytes = 256 * 1024 * 1024;
   InstanceContext ctx = system_ctx();
-  ctx.slot = 1;
+  ctx.slot = Slot::B;
   ctx.endpoint = "unix:/run/pmctl/apps/api/3.sock";
   const UnitSpec spec = map_service(app, ctx);
-  ASSERT_EQ(spec.name, service_unit_name("api", 3, 1));
+  ASSERT_EQ(spec.name, service_unit_name("api", 3, Slot::B));
   EXPECT_EQ(render_unit_file(spec, kHeader), kClusterInstance);
 }
 
@@ -364,7 +364,7 @@ BalancerPlan balancer_plan() {
   p.app = "web-api";
   p.listen = "0.0.0.0:3000";
   p.backends_file = "/run/pmctl/web-api/backends";
-  p.policy = "leastconn";
+  p.policy = Policy::LeastConnections;
   p.max_connections = 100;
   p.balancer = "/usr/libexec/pmctl/pmctl-balancer";
   p.scope = Scope::System;

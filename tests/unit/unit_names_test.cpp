@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/types/error.hpp"
@@ -84,6 +85,21 @@ TEST(UnitNames, BuildsServiceAndSliceNames) {
   EXPECT_EQ(service_unit_name("my-app", 12), "pmctl-my\\x2dapp-12.service");
   EXPECT_EQ(app_slice_name("api"), "pmctl-api.slice");
   EXPECT_EQ(app_slice_name("my-app"), "pmctl-my\\x2dapp.slice");
+}
+
+TEST(UnitNames, NamesEachSlotsUnit) {
+  struct SlotCase {
+    Slot slot;
+    std::string_view suffix;
+    std::string unit;
+  };
+  const std::vector<SlotCase> cases = {{Slot::A, "", "pmctl-api-3.service"},
+                                       {Slot::B, "-b", "pmctl-api-3-b.service"},
+                                       {Slot::Saved, "-s", "pmctl-api-3-s.service"}};
+  for (const auto& c : cases) {
+    EXPECT_EQ(slot_suffix(c.slot), c.suffix) << c.unit;
+    EXPECT_EQ(service_unit_name("api", 3, c.slot), c.unit);
+  }
 }
 
 bool only_unit_name_chars(const std::string& s) {

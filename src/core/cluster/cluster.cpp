@@ -13,6 +13,13 @@ namespace {
 constexpr std::string_view kTcpPrefix = "tcp:127.0.0.1:";
 constexpr std::string_view kUnixPrefix = "unix:";
 
+void check_shared_endpoints(const ClusterSettings& c) {
+  if (c.lb == LbMode::Shared && c.endpoints != Endpoints::Tcp)
+    throw Error("shared mode has no private endpoints: instance_endpoint '" +
+                    std::string(to_string(c.endpoints)) + "' does not apply",
+                "leave instance_endpoint out with lb shared");
+}
+
 std::optional<long> to_number(std::string_view text) {
   long n = 0;
   const char* end = text.data() + text.size();
@@ -82,20 +89,35 @@ std::uint16_t public_port_of(const AppDecl& app) {
   return static_cast<std::uint16_t>(*n);
 }
 
+void apply_cluster_text(const ClusterText& text, ClusterSettings& c) {
+  ClusterSettings next = c;  // all or nothing
+  if (text.endpoints) {
+    const auto endpoints = endpoints_from_string(*text.endpoints);
+    if (!endpoints)
+      throw Error("instance endpoints must be tcp or unix, got '" + *text.endpoints + "'",
+                  "tcp: a loopback port per instance (default); unix: a socket per instance");
+    next.endpoints = *endpoints;
+  }
+  if (text.lb) {
+    const auto lb = lb_mode_from_string(*text.lb);
+    if (!lb)
+      throw Error("the load balancing mode must be proxy or shared, got '" + *text.lb + "'",
+                  "proxy: pmctl-balancer in front of the instances (default); shared: every instance accepts on the one socket");
+    next.lb = *lb;
+  }
+  check_shared_endpoints(next);
+  if (text.policy) {
+    const auto policy = policy_from_string(*text.policy);
+    if (!policy)
+      throw Error("the balancer policy must be rr or leastconn, got '" + *text.policy + "'",
+                  "rr: round-robin (default); leastconn: fewest open connections");
+    next.policy = *policy;
+  }
+  c = next;
+}
+
 void validate_cluster(const AppDecl& app) {
-  const ClusterSettings& c = app.cluster;
-  if (c.endpoints != "tcp" && c.endpoints != "unix")
-    throw Error("instance endpoints must be tcp or unix, got '" + c.endpoints + "'",
-                "tcp: a loopback port per instance (default); unix: a socket per instance");
-  if (c.lb != "proxy" && c.lb != "shared")
-    throw Error("the load balancing mode must be proxy or shared, got '" + c.lb + "'",
-                "proxy: pmctl-balancer in front of the instances (default); shared: every instance accepts on the one socket");
-  if (c.lb == "shared" && c.endpoints != "tcp")
-    throw Error("shared mode has no private endpoints: instance_endpoint '" + c.endpoints + "' does not apply",
-                "leave instance_endpoint out with lb shared");
-  if (c.policy != "rr" && c.policy != "leastconn")
-    throw Error("the balancer policy must be rr or leastconn, got '" + c.policy + "'",
-                "rr: round-robin (default); leastconn: fewest open connections");
+  check_shared_endpoints(app.cluster);
   if (app.increment_var.empty()) return;
   if (app.increment_var == "PORT" || app.increment_var == app.instance_var)
     throw Error("increment_var '" + app.increment_var + "' is a variable pmctl sets per instance",
@@ -135,8 +157,8 @@ std::set<std::uint16_t> ports_taken(const std::vector<std::string>& endpoints) {
 
 std::string tcp_endpoint(std::uint16_t port) { return std::string(kTcpPrefix) + std::to_string(port); }
 
-std::string unix_endpoint(const std::string& dir, int id, int slot) {
-  return std::string(kUnixPrefix) + dir + "/" + std::to_string(id) + (slot == 1 ? "-b" : "") + ".sock";
+std::string unix_endpoint(const std::string& dir, int id, Slot slot) {
+  return std::string(kUnixPrefix) + dir + "/" + std::to_string(id) + (slot == Slot::B ? "-b" : "") + ".sock";
 }
 
 std::string port_env_value(std::string_view endpoint) {

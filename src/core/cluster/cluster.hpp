@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -46,7 +47,19 @@ bool asks_for_cluster(std::string_view instances_text);
 /// Throws core::Error when there is none or it is not a port from 1 to 65535.
 std::uint16_t public_port_of(const AppDecl& app);
 
-/// Checks what cluster mode needs of a declaration (policy, endpoints, increment_var).
+/// The cluster settings as the user wrote them (flags, ecosystem fields); nullopt: not given.
+struct ClusterText {
+  std::optional<std::string> endpoints;
+  std::optional<std::string> policy;
+  std::optional<std::string> lb;
+};
+
+/// Sets the settings `text` gives in `c` (model/app.hpp's words), or none of them: throws
+/// core::Error on a word that is none of its setting's. Checks in the order pmctl has always
+/// reported mistakes in: endpoints, lb, shared mode's endpoints, then policy.
+void apply_cluster_text(const ClusterText& text, ClusterSettings& c);
+
+/// Checks what cluster mode needs of a declaration (shared mode's endpoints, increment_var).
 void validate_cluster(const AppDecl& app);
 
 /// The lowest `count` ports of `range` that no registered instance holds (`taken`) and that
@@ -60,8 +73,8 @@ std::set<std::uint16_t> ports_taken(const std::vector<std::string>& endpoints);
 
 /// "tcp:127.0.0.1:<port>", the balancer's backend syntax.
 std::string tcp_endpoint(std::uint16_t port);
-/// "unix:<dir>/<id>.sock"; slot 1 (a reload's replacement): "unix:<dir>/<id>-b.sock".
-std::string unix_endpoint(const std::string& dir, int id, int slot = 0);
+/// "unix:<dir>/<id>.sock"; slot B (a reload's replacement): "unix:<dir>/<id>-b.sock".
+std::string unix_endpoint(const std::string& dir, int id, Slot slot = Slot::A);
 /// What the instance finds in PORT: the port number, or the socket's path.
 std::string port_env_value(std::string_view endpoint);
 /// The socket's path of a unix endpoint, else "".

@@ -10,7 +10,7 @@ std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl, co
                                      const std::function<bool(std::uint16_t)>& port_free) {
   const int count = static_cast<int>(numbers.size());
   std::vector<std::uint16_t> ports;
-  if (decl.cluster.endpoints == "tcp" && !decl.cluster.shared()) {
+  if (decl.cluster.endpoints == Endpoints::Tcp && !decl.cluster.shared()) {
     std::vector<std::string> endpoints;
     for (const auto& app : data.apps) endpoints.push_back(app.endpoint);
     ports = allocate_ports(count, ports_taken(endpoints), port_free);

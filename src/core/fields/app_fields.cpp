@@ -181,7 +181,7 @@ ConvertedApp app_from_json(const nlohmann::json& app, const FieldContext& ctx, s
   check_inert_fields(raw);
   ConvertedApp out;
   AppDecl& d = out.decl;
-  read_cluster(raw, ctx.cpu_count, d);
+  const ClusterText cluster_text = read_cluster(raw, ctx.cpu_count, d);
   out.instances = d.cluster.instances;
   d.cwd = resolve_cwd(raw, ctx);
   const Launch launch = resolve_script(raw, ctx, d.cwd);
@@ -192,7 +192,7 @@ ConvertedApp app_from_json(const nlohmann::json& app, const FieldContext& ctx, s
   const auto account = read_user(raw, ctx, d);
   read_process_fields(raw, out);
   d.env = read_environment(raw, ctx, d.cwd, account);
-  finish_cluster(raw, d);
+  finish_cluster(raw, cluster_text, d);
   d.logs = read_logs(raw, d.cwd, d.name, ctx.log_dir);
   out.warnings = raw.take_warnings();
   return out;

@@ -136,7 +136,7 @@ void check_inert_fields(RawApp& app) {
     if (app.has(field.field)) check_inert(app, field);
 }
 
-void read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
+ClusterText read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
   const auto mode = read_exec_mode(app);
   const std::string text = instances_text(app);
   int count = 1;
@@ -152,19 +152,28 @@ void read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
              "use \"exec_mode\": \"cluster\" (any language: each instance listens on its $PORT)");
   decl.cluster.enabled = cluster;
   decl.cluster.instances = count;
-  if (const auto endpoint = read_string(app, "instance_endpoint")) decl.cluster.endpoints = *endpoint;
-  if (const auto policy = read_string(app, "lb_policy")) decl.cluster.policy = *policy;
-  if (const auto lb = read_string(app, "lb")) decl.cluster.lb = *lb;
+  // Their types now, their words in finish_cluster after the public port: the order the errors
+  // have always come in (and by then the app's label is its name).
+  return {read_string(app, "instance_endpoint"), read_string(app, "lb_policy"), read_string(app, "lb")};
 }
 
-void finish_cluster(const RawApp& app, AppDecl& decl) {
-  if (!decl.cluster.enabled) return;
+void finish_cluster(const RawApp& app, const ClusterText& text, AppDecl& decl) {
+  if (!decl.cluster.enabled) {
+    // Fork mode never uses them and has never refused them: a known word is kept, as the
+    // registry has always kept it; an unknown one has no value to become.
+    ClusterSettings& c = decl.cluster;
+    if (const auto e = endpoints_from_string(text.endpoints.value_or(""))) c.endpoints = *e;
+    if (const auto p = policy_from_string(text.policy.value_or(""))) c.policy = *p;
+    if (const auto lb = lb_mode_from_string(text.lb.value_or(""))) c.lb = *lb;
+    return;
+  }
   try {
     decl.cluster.public_port = public_port_of(decl);
   } catch (const Error& e) {
     app.fail("port", e.what(), e.hint());
   }
   try {
+    apply_cluster_text(text, decl.cluster);
     validate_cluster(decl);
   } catch (const Error& e) {
     throw Error(app.where() + ": " + e.what(), e.hint());

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/base/accounts.hpp"
+#include "core/cluster/cluster.hpp"
 #include "core/model/app.hpp"
 #include "core/fields/app_fields.hpp"
 #include "core/fields/raw_app.hpp"
@@ -19,12 +20,13 @@ void reject_unsupported(const RawApp& app);
 /// Type-checks the fields that pmctl accepts but that change nothing under systemd, and warns
 /// about PM2's internal ones. app_fields_checks.cpp
 void check_inert_fields(RawApp& app);
-/// PM2's exec_mode and instances (a number, "max" and 0 = `cpu_count`, -k = cpu_count - k), and
-/// pmctl's instance_endpoint and lb_policy, into decl.cluster. app_fields_checks.cpp
-void read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl);
-/// Cluster mode's public port (from PORT, which `port` sets) and the checks that need the
-/// whole declaration. app_fields_checks.cpp
-void finish_cluster(const RawApp& app, AppDecl& decl);
+/// PM2's exec_mode and instances (a number, "max" and 0 = `cpu_count`, -k = cpu_count - k) into
+/// decl.cluster; returns pmctl's instance_endpoint, lb_policy and lb as written, for
+/// finish_cluster. app_fields_checks.cpp
+ClusterText read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl);
+/// Cluster mode's public port (from PORT, which `port` sets), `text`'s settings, and the checks
+/// that need the whole declaration. app_fields_checks.cpp
+void finish_cluster(const RawApp& app, const ClusterText& text, AppDecl& decl);
 
 /// out_file, error_file, log_file, pid_file, merge_logs, ... app_fields_logs.cpp
 LogSettings read_logs(const RawApp& app, const std::string& cwd, const std::string& name,

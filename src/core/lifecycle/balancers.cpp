@@ -146,7 +146,7 @@ bool Balancers::start_saved(const AppDecl& decl) {
   if (dir.empty() || !fs::exists(fs::path(dir) / (saved + ".socket"))) return false;
   const RegistryData data = deps_.registry.load(Registry::Environments::Skip);
   for (const auto& app : data.apps)
-    if (app.decl.name == decl.name && app.slot != kSlotSaved) return false;
+    if (app.decl.name == decl.name && app.slot != Slot::Saved) return false;
   if (!decl.cluster.shared()) write_backends(data, decl.name);
   for (const char* type : {".socket", ".service"}) {
     units_.standby(saved + type, false);
@@ -205,7 +205,8 @@ BalancerView Balancers::view(const AppDecl& decl) {
   v.listen = "0.0.0.0:" + std::to_string(decl.cluster.public_port);
   v.shared = decl.cluster.shared();
   v.backends_file = v.shared ? "" : backend_file_path(deps_.tools().runtime_dir, decl.name);
-  v.policy = v.shared ? "none: the kernel spreads accept()s over the instances" : decl.cluster.policy;
+  v.policy = v.shared ? "none: the kernel spreads accept()s over the instances"
+                      : std::string(to_string(decl.cluster.policy));
   return v;
 }
 

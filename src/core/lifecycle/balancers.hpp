@@ -22,7 +22,7 @@ struct BalancerView {
   std::string listen;
   bool shared = false;  ///< --lb shared: the service is a holder, the instances accept themselves
   std::string backends_file;
-  std::string policy;
+  std::string policy;  ///< Text to show: the policy's word, or how shared mode spreads connections.
 };
 
 class Balancers {

@@ -85,7 +85,7 @@ void BootStore::write_saved_copies(FileUndo& undo, const std::vector<BootApp>& a
   const std::string& balancer = deps_.tools().balancer;
   for (const auto& app : apps) {
     AppRecord saved = app.record;
-    saved.slot = kSlotSaved;
+    saved.slot = Slot::Saved;
     auto env = saved.decl.env;
     for (auto& [key, value] : injected_env(saved.decl, launcher_.context_of(saved))) env[key] = value;
     undo.write(saved_env_path(state, saved.id), render_environment_file(env), 0600);
@@ -107,7 +107,7 @@ void BootStore::set_standby_flags(const std::set<std::string>& names, const std:
   std::set<std::string> balancers_asked;  // one query per cluster app, not per instance
   for (const auto& app : apps) {
     if (!keep_units_of_running) break;
-    if (app.record.slot == kSlotSaved && !app.stopped) awake.insert(unit_of(app.record));
+    if (app.record.slot == Slot::Saved && !app.stopped) awake.insert(unit_of(app.record));
     const std::string& name = app.record.decl.name;
     if (!app.record.decl.cluster.enabled || !balancers_asked.insert(name).second) continue;
     const std::string base = saved_balancer_base(name);

@@ -67,8 +67,8 @@ void BootStore::resurrect_app(const std::vector<BootApp>& group) {
       const bool keeps_id = d.find(rec.id) == nullptr;
       if (!keeps_id) rec.id = d.allocate_id();
       const bool has_unit =
-          !boot_dir.empty() && fs::exists(fs::path(boot_dir) / service_unit_name(name, rec.id, kSlotSaved));
-      rec.slot = keeps_id && has_unit ? kSlotSaved : kSlotA;
+          !boot_dir.empty() && fs::exists(fs::path(boot_dir) / service_unit_name(name, rec.id, Slot::Saved));
+      rec.slot = keeps_id && has_unit ? Slot::Saved : Slot::A;
       rec.restarts = 0;
       rec.created_at_ms = realtime_ms();
       d.apps.push_back(rec);

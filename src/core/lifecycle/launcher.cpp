@@ -50,7 +50,7 @@ void Launcher::write_env(const AppRecord& rec) {
 
 void Launcher::launch(const AppRecord& rec) {
   // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient unit.
-  if (rec.slot == kSlotSaved) {
+  if (rec.slot == Slot::Saved) {
     deps_.registry.write_backoff_fresh(rec.id);
     if (launch_saved(rec)) return;
     return launch(move_off_saved(rec));
@@ -87,9 +87,9 @@ bool Launcher::launch_saved(const AppRecord& rec) {
 AppRecord Launcher::move_off_saved(const AppRecord& rec) {
   units_.standby(unit_of(rec), true);
   AppRecord moved = rec;
-  moved.slot = kSlotA;
+  moved.slot = Slot::A;
   deps_.registry.update([&](RegistryData& d) {
-    if (AppRecord* r = d.find(rec.id)) r->slot = kSlotA;
+    if (AppRecord* r = d.find(rec.id)) r->slot = Slot::A;
   });
   return moved;
 }

@@ -15,7 +15,7 @@
 
 namespace pmctl::core {
 
-/// The unit that runs the instance now (its slot: a, b, or saved).
+/// The unit that runs the instance now (its slot: A, B, or Saved).
 std::string unit_of(const AppRecord& rec);
 
 class Launcher {

@@ -153,11 +153,13 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
   validate_cluster(decl);
   const ClusterSettings& old = first.decl.cluster;
   if (old.endpoints != decl.cluster.endpoints)
-    throw Error("'" + name + "' cannot change its instances' endpoints from " + old.endpoints + " to " +
-                    decl.cluster.endpoints,
+    throw Error("'" + name + "' cannot change its instances' endpoints from " +
+                    std::string(to_string(old.endpoints)) + " to " +
+                    std::string(to_string(decl.cluster.endpoints)),
                 "delete the app first, then start it again");
   if (old.lb != decl.cluster.lb)
-    throw Error("'" + name + "' cannot change its load balancing from " + old.lb + " to " + decl.cluster.lb,
+    throw Error("'" + name + "' cannot change its load balancing from " +
+                    std::string(to_string(old.lb)) + " to " + std::string(to_string(decl.cluster.lb)),
                 "delete the app first, then start it again");
   if (old.public_port != decl.cluster.public_port) check_public_port(decl);
   // Everything checked: from here on things change.

@@ -55,9 +55,9 @@ void Rollout::lock(const std::string& name) {
 
 std::vector<AppRecord> Rollout::replacements_of(const std::vector<AppRecord>& recs) {
   std::vector<AppRecord> next = recs;
-  for (auto& n : next) n.slot = n.slot == kSlotB ? kSlotA : kSlotB;
+  for (auto& n : next) n.slot = n.slot == Slot::B ? Slot::A : Slot::B;
   if (recs.front().decl.cluster.shared()) return next;  // no endpoints: they share the socket
-  if (recs.front().decl.cluster.endpoints == "unix") {
+  if (recs.front().decl.cluster.endpoints == Endpoints::Unix) {
     for (auto& n : next)
       n.endpoint = unix_endpoint(cluster_dir(deps_.tools().runtime_dir, n.decl.name), n.id, n.slot);
     return next;

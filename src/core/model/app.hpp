@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pmctl::core {
@@ -36,18 +38,34 @@ struct LogSettings {
   bool operator==(const LogSettings&) const = default;
 };
 
+/// A cluster instance's private endpoint: a loopback port, or a unix socket.
+enum class Endpoints { Tcp, Unix };
+/// The balancer's policy.
+enum class Policy { RoundRobin, LeastConnections };
+/// How connections reach the instances: through pmctl-balancer, or every instance inherits the
+/// socket unit's listening socket and the kernel spreads the accepts.
+enum class LbMode { Proxy, Shared };
+
+// The words users write (--instance-endpoint, lb_policy, --lb) and the registry keeps, one table
+// per enum read both ways: tcp | unix, rr | leastconn, proxy | shared. The *_from_string
+// functions return nullopt for any other word.
+std::string_view to_string(Endpoints e);
+std::string_view to_string(Policy p);
+std::string_view to_string(LbMode m);
+std::optional<Endpoints> endpoints_from_string(std::string_view text);
+std::optional<Policy> policy_from_string(std::string_view text);
+std::optional<LbMode> lb_mode_from_string(std::string_view text);
+
 /// PM2's cluster mode as pmctl runs it: N instance units behind one balancer that owns the
 /// public port (docs/usage.md, "Cluster mode").
 struct ClusterSettings {
   bool enabled = false;
   int instances = 1;                ///< As resolved when the app was started (PM2's `instances`).
   std::uint16_t public_port = 0;    ///< The balancer's port, on every IPv4 address.
-  std::string endpoints = "tcp";    ///< Each instance's private endpoint: tcp (loopback) | unix.
-  std::string policy = "rr";        ///< The balancer's policy: rr | leastconn.
-  /// How connections reach the instances: proxy (the balancer, default) | shared (every
-  /// instance inherits the socket unit's listening socket; the kernel spreads the accepts).
-  std::string lb = "proxy";
-  bool shared() const { return enabled && lb == "shared"; }
+  Endpoints endpoints = Endpoints::Tcp;
+  Policy policy = Policy::RoundRobin;
+  LbMode lb = LbMode::Proxy;
+  bool shared() const { return enabled && lb == LbMode::Shared; }
 
   bool operator==(const ClusterSettings&) const = default;
 };

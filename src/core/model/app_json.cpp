@@ -1,6 +1,9 @@
 #include "core/model/app_json.hpp"
 
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace pmctl::core {
 namespace {
@@ -23,6 +26,21 @@ void read(const json& j, const char* key, T& out) {
 template <typename T>
 void put(json& j, const char* key, const T& value, const T& fallback) {
   if (!(value == fallback)) j[key] = value;
+}
+
+/// Sets `out` from the word at `j[key]` if present. An unknown word keeps the default in fork
+/// mode, which never reads these settings: older pmctl stored a fork app's instance_endpoint,
+/// lb_policy and lb unchecked. A cluster app's was checked, so there it means a damaged file.
+template <typename E>
+void read_word(const json& j, const char* key, std::optional<E> (*from_string)(std::string_view),
+               bool cluster, E& out) {
+  const auto it = j.find(key);
+  if (it == j.end()) return;
+  const auto word = it->get<std::string>();
+  if (const auto value = from_string(word))
+    out = *value;
+  else if (cluster)
+    throw std::invalid_argument("cluster " + std::string(key) + " '" + word + "' is unknown");
 }
 
 void to_json_decl(json& j, const AppDecl& d) {
@@ -133,9 +151,9 @@ void to_json(json& j, const ClusterSettings& c) {
   j = json{{"enabled", c.enabled},
            {"instances", c.instances},
            {"public_port", c.public_port},
-           {"endpoints", c.endpoints},
-           {"policy", c.policy},
-           {"lb", c.lb}};
+           {"endpoints", to_string(c.endpoints)},
+           {"policy", to_string(c.policy)},
+           {"lb", to_string(c.lb)}};
 }
 
 void from_json(const json& j, ClusterSettings& c) {
@@ -143,9 +161,9 @@ void from_json(const json& j, ClusterSettings& c) {
   read(j, "enabled", c.enabled);
   read(j, "instances", c.instances);
   read(j, "public_port", c.public_port);
-  read(j, "endpoints", c.endpoints);
-  read(j, "policy", c.policy);
-  read(j, "lb", c.lb);
+  read_word(j, "endpoints", endpoints_from_string, c.enabled, c.endpoints);
+  read_word(j, "policy", policy_from_string, c.enabled, c.policy);
+  read_word(j, "lb", lb_mode_from_string, c.enabled, c.lb);
 }
 
 // An app is one flat object: the declaration's fields next to the record's own.
@@ -158,7 +176,7 @@ void to_json(json& j, const AppRecord& r) {
   put(j, "log_watermark_usec", r.log_watermark_usec, std::uint64_t{0});
   put(j, "instance", r.instance, 0);
   put(j, "endpoint", r.endpoint, std::string());
-  put(j, "slot", r.slot, 0);
+  put(j, "slot", static_cast<int>(r.slot), 0);
 }
 
 void from_json(const json& j, AppRecord& r) {
@@ -170,7 +188,11 @@ void from_json(const json& j, AppRecord& r) {
   read(j, "log_watermark_usec", r.log_watermark_usec);
   read(j, "instance", r.instance);
   read(j, "endpoint", r.endpoint);
-  read(j, "slot", r.slot);
+  int slot = static_cast<int>(r.slot);
+  read(j, "slot", slot);
+  if (slot < static_cast<int>(Slot::A) || slot > static_cast<int>(Slot::Saved))
+    throw std::invalid_argument("slot " + std::to_string(slot) + " is not 0, 1 or 2");
+  r.slot = static_cast<Slot>(slot);
 }
 
 void to_json(json& j, const RegistryData& d) {

@@ -9,6 +9,12 @@
 
 namespace pmctl::core {
 
+/// Which of an instance's unit names is current (AppRecord::slot): pmctl-<name>-<id>.service
+/// (A) or, cluster mode, pmctl-<name>-<id>-b.service (B) (a reload starts the replacement under
+/// the other), or the unit file `pmctl save` wrote, pmctl-<name>-<id>-s.service (Saved), which
+/// runs after a boot. The registry keeps the number.
+enum class Slot { A = 0, B = 1, Saved = 2 };
+
 /// What pmctl keeps about one app instance; everything else is read live from systemd.
 struct AppRecord {
   int id = 0;
@@ -25,10 +31,7 @@ struct AppRecord {
   /// chosen when the instance is created, so it is the same after every restart; a reload
   /// moves the instance to a new one (its replacement runs beside it for a while).
   std::string endpoint;
-  /// Which of the instance's unit names is current: pmctl-<name>-<id>.service (0) or, cluster
-  /// mode, pmctl-<name>-<id>-b.service (1) (a reload starts the replacement under the other), or
-  /// the unit file `pmctl save` wrote, pmctl-<name>-<id>-s.service (2), which runs after a boot.
-  int slot = 0;
+  Slot slot = Slot::A;
 
   bool operator==(const AppRecord&) const = default;
 };

@@ -73,7 +73,7 @@ bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const st
     d.next_id = 0;
     for (const auto& app : saved) {
       AppRecord rec = app.record;
-      rec.slot = kSlotSaved;
+      rec.slot = Slot::Saved;
       rec.restarts = 0;
       if (const AppRecord* old = before.find(rec.id); old && old->decl.name == rec.decl.name)
         rec.log_watermark_usec = old->log_watermark_usec;

@@ -24,7 +24,7 @@ bool boot_target_enabled(const std::string& unit_dir, Scope scope);
 
 /// Once per boot of the manager (an O_EXCL marker, <runtime_dir>/booted): if pmctl.target is
 /// enabled and dump.json can be read, the registry becomes the dumped apps on their saved units
-/// (slot 2), as PM2's list after a reboot is its dump; ↺ counts restart from 0 and `flush`
+/// (Slot::Saved), as PM2's list after a reboot is its dump; ↺ counts restart from 0 and `flush`
 /// watermarks are kept. Registered apps the dump does not have are forgotten: they did not
 /// survive the reboot. Returns whether it did so. Nothing happens where the marker cannot be
 /// written (a non-root caller of the system manager).

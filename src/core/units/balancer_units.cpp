@@ -75,7 +75,7 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
       {"ExecStartEx",
        std::vector<ExecCommand>{{plan.balancer,
                                  {plan.balancer, "--backends", plan.backends_file, "--policy",
-                                  plan.policy, "--max-connections",
+                                  std::string(to_string(plan.policy)), "--max-connections",
                                   std::to_string(plan.max_connections)},
                                  {"no-env-expand"}}}},
       {"Restart", std::string("always")},
@@ -137,7 +137,7 @@ BalancerPlan balancer_plan(const AppDecl& app, const std::string& backends_file,
   plan.scope = scope;
   // A dynamic user could not connect to sockets the instances create with their own umask: with
   // unix endpoints the balancer runs as the app's user (still without any capability).
-  if (app.cluster.endpoints == "unix") {
+  if (app.cluster.endpoints == Endpoints::Unix) {
     plan.dynamic_user = false;
     plan.user = app.user;
   }

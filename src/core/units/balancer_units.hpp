@@ -15,7 +15,7 @@ struct BalancerPlan {
   std::string app;             ///< the app's name
   std::string listen;          ///< "0.0.0.0:3000", "[::]:3000" or "/run/app.sock"
   std::string backends_file;   ///< the instance endpoints, written by pmctl (world-readable)
-  std::string policy = "rr";   ///< rr | leastconn
+  Policy policy = Policy::RoundRobin;
   unsigned max_connections = 4096;
   std::string balancer = "/usr/libexec/pmctl/pmctl-balancer";
   Scope scope = Scope::System;

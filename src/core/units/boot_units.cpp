@@ -37,7 +37,7 @@ UnitSpec instance_unit(const AppRecord& rec, const BootPaths& paths) {
   InstanceContext ctx = paths.programs;
   ctx.id = rec.id;
   ctx.instance = rec.instance;
-  ctx.slot = kSlotSaved;
+  ctx.slot = Slot::Saved;
   ctx.endpoint = rec.endpoint;
   ctx.scope = paths.scope;
   ctx.env_file = saved_env_path(paths.state_dir, rec.id);

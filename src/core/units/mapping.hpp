@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/model/app.hpp"
+#include "core/model/app_record.hpp"
 #include "core/types/scope.hpp"
 #include "core/types/unit_spec.hpp"
 
@@ -13,7 +14,7 @@ namespace pmctl::core {
 struct InstanceContext {
   int id = 0;            ///< pm_id
   int instance = 0;      ///< NODE_APP_INSTANCE (or the app's instance_var)
-  int slot = 0;          ///< Which of the instance's unit names (AppRecord::slot)
+  Slot slot = Slot::A;   ///< Which of the instance's unit names (AppRecord::slot)
   /// Shared mode: the socket unit whose listening socket the instance inherits; empty: the
   /// app's runtime socket (balancer_unit_base + ".socket").
   std::string socket_unit;

@@ -85,11 +85,21 @@ void validate_app_name(std::string_view name) {
   }
 }
 
-std::string service_unit_name(std::string_view app_name, int id, int slot) {
-  // "-b" and "-s" cannot be mistaken for another app's id: ids are digits.
-  const char* suffix = slot == kSlotB ? "-b" : slot == kSlotSaved ? "-s" : "";
+std::string_view slot_suffix(Slot slot) {
+  switch (slot) {
+    case Slot::A:
+      return "";
+    case Slot::B:
+      return "-b";
+    case Slot::Saved:
+      return "-s";
+  }
+  return "";
+}
+
+std::string service_unit_name(std::string_view app_name, int id, Slot slot) {
   return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + "-" +
-         std::to_string(id) + suffix + ".service";
+         std::to_string(id) + std::string(slot_suffix(slot)) + ".service";
 }
 
 std::string app_slice_name(std::string_view app_name) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/model/app_record.hpp"
+
 namespace pmctl::core {
 
 /// Every unit pmctl creates starts with this prefix; all app slices sit in `pmctl.slice`.
@@ -17,16 +19,12 @@ std::string escape_unit_component(std::string_view s);
 /// character outside [A-Za-z0-9_.@:+-], a leading `-` or `.`, `..`, or the reserved word `all`.
 void validate_app_name(std::string_view name);
 
-/// Which of an instance's unit names is meant (AppRecord::slot): the transient one, the
-/// transient one a cluster reload alternates with, or the unit file `pmctl save` wrote.
-inline constexpr int kSlotA = 0;
-inline constexpr int kSlotB = 1;
-inline constexpr int kSlotSaved = 2;
+/// What an instance's unit name ends with before `.service`, by slot: "" (A), "-b" (B), "-s"
+/// (Saved). They cannot be mistaken for another app's id: ids are digits.
+std::string_view slot_suffix(Slot slot);
 
-/// `pmctl-<escaped name>-<id>.service`; slot 1 (a cluster instance's reload replacement):
-/// `pmctl-<escaped name>-<id>-b.service`; slot 2 (the unit file of `pmctl save`):
-/// `pmctl-<escaped name>-<id>-s.service`.
-std::string service_unit_name(std::string_view app_name, int id, int slot = 0);
+/// `pmctl-<escaped name>-<id><slot_suffix(slot)>.service`.
+std::string service_unit_name(std::string_view app_name, int id, Slot slot = Slot::A);
 /// `pmctl-<escaped name>.slice` (a child of `pmctl.slice`)
 std::string app_slice_name(std::string_view app_name);
 
