@@ -30,7 +30,8 @@ in_port_t parse_port(std::string_view text, std::string_view whole) {
 
 Address parse_tcp(std::string_view rest, std::string_view whole) {
   std::size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos) throw Error(quoted(whole) + " has no port: use tcp:HOST:PORT");
+  if (colon == std::string_view::npos)
+    throw Error(quoted(whole) + " has no port: use tcp:HOST:PORT");
   std::string host(rest.substr(0, colon));
   in_port_t port = parse_port(rest.substr(colon + 1), whole);
   Address a;

@@ -17,7 +17,7 @@ struct Backend {
   BackendSpec spec;
   unsigned active = 0;           ///< Open (or opening) connections.
   Clock::time_point down_until;  ///< Skipped until then, after a refused connection.
-  bool removed = false;           ///< No longer in the file: lives on for its open connections.
+  bool removed = false;          ///< No longer in the file: lives on for its open connections.
   bool up(Clock::time_point now) const { return now >= down_until; }
   /// Draining or removed: its connections may move to another backend (rehoming).
   bool going_away() const { return spec.drain || removed; }

@@ -27,8 +27,8 @@ int Connection::connect_to(BackendPtr backend) {
   backend_ = std::move(backend);
   ++backend_->active;
   // Closing the old socket takes it out of the epoll set.
-  server_.reset(socket(backend_->spec.address.family(),
-                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  server_.reset(
+      socket(backend_->spec.address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   server_watch_.fd = server_.get();
   server_watch_.registered = 0;
   up_.new_destination();
@@ -70,7 +70,8 @@ Connection::Outcome Connection::pump(Ready ready) {
   up_.copy_into(copying_ ? &unanswered_ : nullptr);
   down_.hold_eof(copying_);
   const std::uint64_t answered = down_.received();
-  if (ready.up) o.error = up_.pump(client_.get(), server_.get(), Side::kClient, Side::kServer, o.side);
+  if (ready.up)
+    o.error = up_.pump(client_.get(), server_.get(), Side::kClient, Side::kServer, o.side);
   if (o.error == 0 && ready.down)
     o.error = down_.pump(server_.get(), client_.get(), Side::kServer, Side::kClient, o.side);
   if (down_.received() != answered) {  // an answer: what the client sent before it is answered
@@ -82,7 +83,8 @@ Connection::Outcome Connection::pump(Ready ready) {
 }
 
 bool Connection::can_rehome() const {
-  return copying_ && !up_.copy_lost() && !down_.has_pending() && (!up_.source_done() || !unanswered_.empty());
+  return copying_ && !up_.copy_lost() && !down_.has_pending() &&
+         (!up_.source_done() || !unanswered_.empty());
 }
 
 void Connection::stop_copying() {

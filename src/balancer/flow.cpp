@@ -69,8 +69,10 @@ int Flow::pass_through(int src, int dst, Side src_side, Side dst_side, Side& fai
   short_read_ = static_cast<std::size_t>(n) < room;
   received_ += n;
   if (copy_) {
-    if (copy_->size() + n <= kCopyLimit) copy_->append(scratch, n);
-    else copy_lost_ = true;
+    if (copy_->size() + n <= kCopyLimit)
+      copy_->append(scratch, n);
+    else
+      copy_lost_ = true;
   }
   ssize_t sent = send(dst, scratch, n, MSG_DONTWAIT | MSG_NOSIGNAL);
   int send_error = sent < 0 && !transient(errno) ? errno : 0;

@@ -26,13 +26,20 @@ std::chrono::milliseconds parse_seconds(const std::string& flag, const std::stri
 }
 
 void set_option(Options& o, const std::string& flag, const std::string& value) {
-  if (flag == "--backends") o.backends_file = value;
-  else if (flag == "--policy") o.policy = parse_policy(value);
-  else if (flag == "--max-connections") o.max_connections = parse_count(flag, value);
-  else if (flag == "--connect-timeout") o.connect_timeout = parse_seconds(flag, value);
-  else if (flag == "--stop-timeout") o.stop_timeout = parse_seconds(flag, value);
-  else if (flag == "--down-time") o.down_for = parse_seconds(flag, value);
-  else throw Error("unknown option '" + flag + "' (see --help)");
+  if (flag == "--backends")
+    o.backends_file = value;
+  else if (flag == "--policy")
+    o.policy = parse_policy(value);
+  else if (flag == "--max-connections")
+    o.max_connections = parse_count(flag, value);
+  else if (flag == "--connect-timeout")
+    o.connect_timeout = parse_seconds(flag, value);
+  else if (flag == "--stop-timeout")
+    o.stop_timeout = parse_seconds(flag, value);
+  else if (flag == "--down-time")
+    o.down_for = parse_seconds(flag, value);
+  else
+    throw Error("unknown option '" + flag + "' (see --help)");
 }
 
 }  // namespace
@@ -51,7 +58,8 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (flag.starts_with("--") && i + 1 < args.size()) {
       value = args[++i];
     } else {
-      throw Error(flag.starts_with("--") ? flag + " needs a value" : "unexpected argument '" + flag + "'");
+      throw Error(flag.starts_with("--") ? flag + " needs a value"
+                                         : "unexpected argument '" + flag + "'");
     }
     set_option(o, flag, value);
   }

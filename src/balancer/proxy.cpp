@@ -68,7 +68,8 @@ int Proxy::run() {
     if (stopping_ && connections_.empty()) return 0;
     int n = epoll_wait(epoll_.get(), events, kMaxEvents, next_timeout());
     if (n < 0 && errno != EINTR) throw Error(std::string("epoll_wait: ") + std::strerror(errno));
-    for (int i = 0; i < n; ++i) dispatch(*static_cast<Watch*>(events[i].data.ptr), events[i].events);
+    for (int i = 0; i < n; ++i)
+      dispatch(*static_cast<Watch*>(events[i].data.ptr), events[i].events);
     expire_connects();
     released_.clear();
     if (stopping_ && !connections_.empty() && Clock::now() >= stop_deadline_) {
@@ -81,10 +82,14 @@ int Proxy::run() {
 
 void Proxy::dispatch(Watch& w, unsigned events) {
   switch (w.kind) {
-    case Watch::Kind::kListen: return accept_clients(w.fd);
-    case Watch::Kind::kSignal: return handle_signal();
-    case Watch::Kind::kClient: break;
-    case Watch::Kind::kServer: break;
+    case Watch::Kind::kListen:
+      return accept_clients(w.fd);
+    case Watch::Kind::kSignal:
+      return handle_signal();
+    case Watch::Kind::kClient:
+      break;
+    case Watch::Kind::kServer:
+      break;
   }
   Connection& c = *w.connection;
   if (c.released) return;  // An earlier event of this batch ended it.
@@ -163,8 +168,7 @@ void Proxy::pump(Connection& c, Connection::Ready ready) {
     c.pass_close();
     o = c.pump();
   }
-  if (o.error != 0 && o.side == Side::kServer && backend_failed(o.error) &&
-      c.can_retry()) {
+  if (o.error != 0 && o.side == Side::kServer && backend_failed(o.error) && c.can_retry()) {
     mark_down(*c.backend(), o.error);
     return connect_next(c);
   }
@@ -231,8 +235,10 @@ void Proxy::expire_connects() {
 void Proxy::handle_signal() {
   signalfd_siginfo info;
   while (read(signals_.get(), &info, sizeof info) == sizeof info) {
-    if (info.ssi_signo == SIGHUP) reload();
-    else begin_stop();
+    if (info.ssi_signo == SIGHUP)
+      reload();
+    else
+      begin_stop();
   }
 }
 
@@ -267,8 +273,8 @@ int Proxy::next_timeout() const {
   milliseconds t(-1);
   if (connecting_ > 0 || parked_ > 0 || now < accept_paused_until_) t = kTick;
   if (stopping_) {
-    auto left = std::max(milliseconds(0), duration_cast<milliseconds>(stop_deadline_ - now) +
-                                              milliseconds(1));
+    auto left = std::max(milliseconds(0),
+                         duration_cast<milliseconds>(stop_deadline_ - now) + milliseconds(1));
     t = t.count() < 0 ? left : std::min(t, left);
   }
   return static_cast<int>(t.count());

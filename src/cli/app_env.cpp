@@ -7,11 +7,23 @@ namespace pmctl::cli {
 namespace {
 
 /// Set by systemd for every service, or meaningful only to the calling shell.
-constexpr std::array<std::string_view, 17> kNotInherited{
-    "INVOCATION_ID", "JOURNAL_STREAM",  "NOTIFY_SOCKET", "LISTEN_FDS",    "LISTEN_PID",
-    "LISTEN_FDNAMES", "WATCHDOG_PID",   "WATCHDOG_USEC", "MAINPID",       "SYSTEMD_EXEC_PID",
-    "MANAGERPID",    "MONITOR_SERVICE_RESULT", "SERVICE_RESULT", "EXIT_CODE", "EXIT_STATUS",
-    "OLDPWD",        "_"};
+constexpr std::array<std::string_view, 17> kNotInherited{"INVOCATION_ID",
+                                                         "JOURNAL_STREAM",
+                                                         "NOTIFY_SOCKET",
+                                                         "LISTEN_FDS",
+                                                         "LISTEN_PID",
+                                                         "LISTEN_FDNAMES",
+                                                         "WATCHDOG_PID",
+                                                         "WATCHDOG_USEC",
+                                                         "MAINPID",
+                                                         "SYSTEMD_EXEC_PID",
+                                                         "MANAGERPID",
+                                                         "MONITOR_SERVICE_RESULT",
+                                                         "SERVICE_RESULT",
+                                                         "EXIT_CODE",
+                                                         "EXIT_STATUS",
+                                                         "OLDPWD",
+                                                         "_"};
 
 bool filtered(std::string_view name, const std::vector<std::string>& filters) {
   for (const auto& f : filters)

@@ -25,9 +25,12 @@ void warn_missing_programs(Context& ctx) {
     const auto& d = app.decl;
     if (!d.interpreter.empty() && access(d.interpreter.c_str(), X_OK) != 0)
       warn("'" + d.name + "' (id " + std::to_string(app.id) + ") runs " + d.interpreter +
-           ", which is gone: it will fail at boot; start it again with the interpreter you use now, then save");
-    else if (!d.command_string && !d.script.empty() && d.script.front() == '/' && access(d.script.c_str(), F_OK) != 0)
-      warn("'" + d.name + "' (id " + std::to_string(app.id) + "): " + d.script + " is gone: it will fail at boot");
+           ", which is gone: it will fail at boot; start it again with the interpreter you use "
+           "now, then save");
+    else if (!d.command_string && !d.script.empty() && d.script.front() == '/' &&
+             access(d.script.c_str(), F_OK) != 0)
+      warn("'" + d.name + "' (id " + std::to_string(app.id) + "): " + d.script +
+           " is gone: it will fail at boot");
   }
 }
 
@@ -64,13 +67,15 @@ void run_resurrect(Context& ctx) {
 void run_kill(Context& ctx) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   for (int id : data.ids()) ctx.lifecycle().remove(id);
-  say("All apps stopped and deleted (pmctl has no daemon to stop); the dump is kept: 'pmctl resurrect' brings them back");
+  say("All apps stopped and deleted (pmctl has no daemon to stop); the dump is kept: 'pmctl "
+      "resurrect' brings them back");
 }
 
 // ---- startup / unstartup -------------------------------------------------------------
 
 void check_platform(const std::string& platform) {
-  static const std::vector<std::string> systemd = {"", "systemd", "ubuntu", "centos", "arch", "oracle", "debian", "redhat"};
+  static const std::vector<std::string> systemd = {"",     "systemd", "ubuntu", "centos",
+                                                   "arch", "oracle",  "debian", "redhat"};
   if (std::find(systemd.begin(), systemd.end(), platform) == systemd.end())
     throw core::Error("pmctl starts apps at boot with systemd only, not '" + platform + "'",
                       "run 'pmctl startup' (or 'pmctl startup systemd')", 2);
@@ -79,12 +84,15 @@ void check_platform(const std::string& platform) {
 void run_startup(Context& ctx, const std::string& platform) {
   check_platform(platform);
   const std::string lingering = ctx.lifecycle().startup();
-  say("pmctl.target is enabled (" + core::boot_wanted_by(ctx.scope()) + "): the apps of the last 'pmctl save' start at boot");
-  if (!lingering.empty()) say("Lingering is on for " + lingering + ": your user manager starts at boot without a login");
+  say("pmctl.target is enabled (" + core::boot_wanted_by(ctx.scope()) +
+      "): the apps of the last 'pmctl save' start at boot");
+  if (!lingering.empty())
+    say("Lingering is on for " + lingering + ": your user manager starts at boot without a login");
   // journald keeps its journal on disk only where /var/log/journal exists (Storage=auto).
   if (!fs::exists("/var/log/journal"))
-    warn("the journal is kept in memory only: 'pmctl logs' will not show lines from before a reboot "
-         "(mkdir /var/log/journal, or Storage=persistent in journald.conf)");
+    warn(
+        "the journal is kept in memory only: 'pmctl logs' will not show lines from before a reboot "
+        "(mkdir /var/log/journal, or Storage=persistent in journald.conf)");
   say("Freeze a process list on reboot via: pmctl save");
   say("Remove it via: pmctl unstartup");
 }
@@ -93,37 +101,42 @@ void run_unstartup(Context& ctx, const std::string& platform) {
   check_platform(platform);
   const std::string lingering = ctx.lifecycle().unstartup();
   if (!lingering.empty()) say("Lingering is off again for " + lingering);
-  say("pmctl.target is disabled: nothing of pmctl starts at boot; the saved units and the dump stay ('pmctl cleardump' removes them)");
+  say("pmctl.target is disabled: nothing of pmctl starts at boot; the saved units and the dump "
+      "stay ('pmctl cleardump' removes them)");
 }
 
 }  // namespace
 
 void register_boot(CLI::App& app, Context& ctx) {
   auto force = std::make_shared<bool>(false);
-  CLI::App* save = app.add_subcommand("save", "Save the apps: a dump and unit files pmctl.target starts at boot");
+  CLI::App* save = app.add_subcommand(
+      "save", "Save the apps: a dump and unit files pmctl.target starts at boot");
   save->alias("dump");
   save->add_flag("-f,--force", *force, "Save even an empty list");
   save->callback([&ctx, force] { run_save(ctx, *force); });
   app.add_subcommand("resurrect", "Bring back the saved apps whose names are not running")
       ->callback([&ctx] { run_resurrect(ctx); });
-  app.add_subcommand("cleardump", "Empty the dump and remove the saved unit files")->callback([&ctx] {
-    ctx.lifecycle().clear_dump();
-    say("Successfully created " + core::dump_path(ctx.registry().dir()).string() + " (empty)");
-  });
+  app.add_subcommand("cleardump", "Empty the dump and remove the saved unit files")
+      ->callback([&ctx] {
+        ctx.lifecycle().clear_dump();
+        say("Successfully created " + core::dump_path(ctx.registry().dir()).string() + " (empty)");
+      });
   app.add_subcommand("kill", "Stop and delete every app (PM2's kill; there is no daemon)")
       ->callback([&ctx] { run_kill(ctx); });
   for (const char* verb : {"startup", "unstartup"}) {
     auto platform = std::make_shared<std::string>();
     auto user = std::make_shared<std::string>();
     auto home = std::make_shared<std::string>();
-    CLI::App* cmd = app.add_subcommand(verb, std::string(verb) == "startup"
-                                                 ? "Start the saved apps at boot: enable pmctl.target"
-                                                 : "Undo 'pmctl startup'");
+    CLI::App* cmd = app.add_subcommand(
+        verb, std::string(verb) == "startup" ? "Start the saved apps at boot: enable pmctl.target"
+                                             : "Undo 'pmctl startup'");
     cmd->add_option("platform", *platform, "systemd (the only one)");
-    cmd->add_option("-u,--user-name", *user, "PM2's -u: not needed, pmctl uses the manager you talk to");
+    cmd->add_option("-u,--user-name", *user,
+                    "PM2's -u: not needed, pmctl uses the manager you talk to");
     cmd->add_option("--hp", *home, "PM2's --hp: not needed");
     const bool up = std::string(verb) == "startup";
-    cmd->callback([&ctx, platform, up] { up ? run_startup(ctx, *platform) : run_unstartup(ctx, *platform); });
+    cmd->callback(
+        [&ctx, platform, up] { up ? run_startup(ctx, *platform) : run_unstartup(ctx, *platform); });
   }
 }
 

@@ -3,9 +3,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/model/selectors.hpp"
 #include "core/types/error.hpp"
 #include "core/units/mapping.hpp"
-#include "core/model/selectors.hpp"
 
 namespace pmctl::cli {
 namespace {

@@ -14,7 +14,8 @@
 namespace pmctl::cli {
 namespace {
 
-constexpr std::string_view kSample = R"(// An ecosystem file for pmctl (and PM2). Start everything in it with
+constexpr std::string_view kSample =
+    R"(// An ecosystem file for pmctl (and PM2). Start everything in it with
 //   pmctl start ecosystem.config.js                 (or plain `pmctl start` in this directory)
 //   pmctl start ecosystem.config.js --env production
 // Each app becomes a systemd service: `pmctl show <name>` names its unit, and `journalctl -u`
@@ -66,7 +67,8 @@ void write_sample(const std::filesystem::path& path, bool force) {
 
 void run_init(const InitOptions& o, Context& ctx) {
   if (!o.mode.empty() && o.mode != "simple")
-    throw core::Error("unknown template '" + o.mode + "'", "use 'pmctl init' or 'pmctl init simple'", 2);
+    throw core::Error("unknown template '" + o.mode + "'",
+                      "use 'pmctl init' or 'pmctl init simple'", 2);
   const std::filesystem::path path = std::filesystem::path(ctx.cwd()) / "ecosystem.config.js";
   write_sample(path, o.force);
   say("File " + path.string() + " generated");

@@ -11,8 +11,8 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "core/cluster/cluster.hpp"
-#include "core/types/error.hpp"
 #include "core/model/selectors.hpp"
+#include "core/types/error.hpp"
 
 extern char** environ;
 
@@ -37,25 +37,30 @@ std::optional<std::string> file_target(const TargetOptions& o) {
     throw core::Error("an ecosystem file must be the only target", "run one command per file", 2);
   if (any_file) return o.targets.front();
   if (!o.file.env_name.empty())
-    throw core::Error("--env '" + o.file.env_name + "' needs an ecosystem file",
-                      "pass the file, e.g. pmctl restart ecosystem.config.js --env " + o.file.env_name);
+    throw core::Error(
+        "--env '" + o.file.env_name + "' needs an ecosystem file",
+        "pass the file, e.g. pmctl restart ecosystem.config.js --env " + o.file.env_name);
   if (!o.file.only.empty())
-    throw core::Error("--only needs an ecosystem file", "pass the file, e.g. pmctl restart ecosystem.config.js --only api", 2);
+    throw core::Error("--only needs an ecosystem file",
+                      "pass the file, e.g. pmctl restart ecosystem.config.js --only api", 2);
   return std::nullopt;
 }
 
 /// How a verb goes through its ids: one at a time, or in batches (reload: core::reload_batches).
-using Batcher = std::function<std::vector<std::vector<int>>(const core::RegistryData&, const std::vector<int>&)>;
+using Batcher = std::function<std::vector<std::vector<int>>(const core::RegistryData&,
+                                                            const std::vector<int>&)>;
 using Action = std::function<void(core::Lifecycle&, const std::vector<int>&)>;
 
-std::vector<std::vector<int>> one_by_one(const core::RegistryData& /*data*/, const std::vector<int>& ids) {
+std::vector<std::vector<int>> one_by_one(const core::RegistryData& /*data*/,
+                                         const std::vector<int>& ids) {
   std::vector<std::vector<int>> out;
   for (int id : ids) out.push_back({id});
   return out;
 }
 
 /// Goes through every target and reports the first failure at the end, like systemctl.
-void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb, const Batcher& batches,
+void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
+                  const Batcher& batches,
                   const std::function<void(const std::vector<int>&)>& action) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const auto ids = core::resolve_targets(data, o.targets, ctx.cwd());
@@ -63,7 +68,8 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb, c
   std::exception_ptr first_failure;
   for (const auto& batch : batches(data, ids)) {
     std::string what = std::string(verb);
-    for (std::size_t i = 0; i < batch.size(); ++i) what += (i ? " and " : " ") + describe(data, batch[i]);
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      what += (i ? " and " : " ") + describe(data, batch[i]);
     try {
       action(batch);
       say(what + " " + green("✓"));
@@ -77,7 +83,8 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb, c
     }
   }
   print_process_table(ctx);
-  if (first_failure) throw core::Error(std::string(verb) + " failed for some apps", "see the lines above");
+  if (first_failure)
+    throw core::Error(std::string(verb) + " failed for some apps", "see the lines above");
 }
 
 CLI::App* add_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& help,
@@ -85,17 +92,20 @@ CLI::App* add_verb(CLI::App& app, Context& ctx, const std::string& name, const s
   auto opts = std::make_shared<TargetOptions>();
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->add_option("targets", opts->targets,
-                  "name | id | namespace | all | /regex/ | script path (several allowed), or one ecosystem file")
+                  "name | id | namespace | all | /regex/ | script path (several allowed), or one "
+                  "ecosystem file")
       ->required();
   const bool starts = file_action == FileAction::Start || file_action == FileAction::Reload;
   if (starts) {
-    cmd->add_flag("-a,--update-env", opts->update_env, "Merge your current environment into the app's");
+    cmd->add_flag("-a,--update-env", opts->update_env,
+                  "Merge your current environment into the app's");
     cmd->add_option("--env", opts->file.env_name, "With an ecosystem file: apply env_<name>");
   }
   cmd->add_option("--only", opts->file.only, "With an ecosystem file: only these apps (a,b)");
   cmd->callback([opts, &ctx, name, action, file_action, batches] {
     if (auto file = file_target(*opts)) return run_file_action(file_action, *file, opts->file, ctx);
-    for_each_app(ctx, *opts, name, batches, [&](const std::vector<int>& ids) { action(ctx.lifecycle(), ids); });
+    for_each_app(ctx, *opts, name, batches,
+                 [&](const std::vector<int>& ids) { action(ctx.lifecycle(), ids); });
   });
   return cmd;
 }
@@ -110,9 +120,10 @@ Action each(void (core::Lifecycle::*verb)(int)) {
 /// PM2's startOrRestart & co: one ecosystem file, registered apps restart, the others start.
 void add_start_or(CLI::App& app, Context& ctx, const std::string& name, FileAction action) {
   auto opts = std::make_shared<std::pair<std::string, FileOptions>>();
-  CLI::App* cmd = app.add_subcommand(name, "Start the apps of an ecosystem file, or " +
-                                                std::string(action == FileAction::Reload ? "reload" : "restart") +
-                                                " those already registered");
+  CLI::App* cmd = app.add_subcommand(
+      name, "Start the apps of an ecosystem file, or " +
+                std::string(action == FileAction::Reload ? "reload" : "restart") +
+                " those already registered");
   cmd->add_option("file", opts->first, "ecosystem file, or - for JSON on stdin")->required();
   cmd->add_option("--env", opts->second.env_name, "Apply env_<name>");
   cmd->add_option("--only", opts->second.only, "Only these apps (a,b)");
@@ -127,15 +138,17 @@ void add_start_or(CLI::App& app, Context& ctx, const std::string& name, FileActi
 }  // namespace
 
 void register_lifecycle(CLI::App& app, Context& ctx) {
-  add_verb(app, ctx, "stop", "Stop apps (SIGINT, then SIGKILL after --kill-timeout); they stay listed",
+  add_verb(app, ctx, "stop",
+           "Stop apps (SIGINT, then SIGKILL after --kill-timeout); they stay listed",
            each(&core::Lifecycle::stop), FileAction::Stop);
-  add_verb(app, ctx, "restart", "Restart apps (start them if stopped)", each(&core::Lifecycle::restart),
-           FileAction::Start);
-  add_verb(app, ctx, "reload", "Reload apps (in fork mode, a restart, as in PM2)",
-           [](core::Lifecycle& l, const std::vector<int>& ids) { l.reload(ids); }, FileAction::Reload,
-           core::reload_batches);
-  add_verb(app, ctx, "delete", "Stop apps and remove them from the list", each(&core::Lifecycle::remove),
-           FileAction::Delete)
+  add_verb(app, ctx, "restart", "Restart apps (start them if stopped)",
+           each(&core::Lifecycle::restart), FileAction::Start);
+  add_verb(
+      app, ctx, "reload", "Reload apps (in fork mode, a restart, as in PM2)",
+      [](core::Lifecycle& l, const std::vector<int>& ids) { l.reload(ids); }, FileAction::Reload,
+      core::reload_batches);
+  add_verb(app, ctx, "delete", "Stop apps and remove them from the list",
+           each(&core::Lifecycle::remove), FileAction::Delete)
       ->alias("del");
   add_start_or(app, ctx, "startOrRestart", FileAction::Start);
   add_start_or(app, ctx, "startOrReload", FileAction::Reload);

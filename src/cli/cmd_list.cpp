@@ -8,13 +8,13 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
-#include "core/cluster/cluster.hpp"
-#include "core/text/format.hpp"
-#include "core/units/log_mapping.hpp"
-#include "core/text/inspect.hpp"
-#include "core/model/selectors.hpp"
-#include "core/units/unit_names.hpp"
 #include "core/base/utf8.hpp"
+#include "core/cluster/cluster.hpp"
+#include "core/model/selectors.hpp"
+#include "core/text/format.hpp"
+#include "core/text/inspect.hpp"
+#include "core/units/log_mapping.hpp"
+#include "core/units/unit_names.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -66,12 +66,16 @@ std::string last_exit(const core::UnitState& s) {
 std::string memory_text(const core::AppView& v) {
   if (v.status != core::Status::Online) return "N/A";
   std::string text = core::format_memory(v.memory_bytes);
-  if (v.memory_from_proc) text += " (RSS from /proc: this cgroup has no memory controller)";
-  else text += " (cgroup memory.current)";
+  if (v.memory_from_proc)
+    text += " (RSS from /proc: this cgroup has no memory controller)";
+  else
+    text += " (cgroup memory.current)";
   return text;
 }
 
-std::string or_journal(const std::string& path) { return path.empty() ? "none (the journal)" : path; }
+std::string or_journal(const std::string& path) {
+  return path.empty() ? "none (the journal)" : path;
+}
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
@@ -100,15 +104,18 @@ std::vector<std::vector<std::string>> cluster_rows(const core::AppView& v, Conte
     rows.push_back({"public socket", b.socket_unit + ": " + unit_state_text(b.socket)});
     rows.push_back({"socket holder", b.service_unit + ": " + unit_state_text(b.service)});
   } else {
-    rows.push_back({"private endpoint", v.record.endpoint + " (PORT=" + core::port_env_value(v.record.endpoint) + ")"});
+    rows.push_back({"private endpoint",
+                    v.record.endpoint + " (PORT=" + core::port_env_value(v.record.endpoint) + ")"});
     rows.push_back({"public port", b.listen});
     rows.push_back({"balancer socket", b.socket_unit + ": " + unit_state_text(b.socket)});
     rows.push_back({"balancer service", b.service_unit + ": " + unit_state_text(b.service)});
-    rows.push_back({"balancer pid", b.service.main_pid ? std::to_string(b.service.main_pid) : "N/A"});
+    rows.push_back(
+        {"balancer pid", b.service.main_pid ? std::to_string(b.service.main_pid) : "N/A"});
     rows.push_back({"balancer policy", b.policy});
     rows.push_back({"backend file", b.backends_file});
   }
-  rows.push_back({"balancer status", "systemctl" + user_flag + " status " + shell_quote(b.socket_unit) + " " +
+  rows.push_back({"balancer status", "systemctl" + user_flag + " status " +
+                                         shell_quote(b.socket_unit) + " " +
                                          shell_quote(b.service_unit)});
   return rows;
 }
@@ -117,39 +124,42 @@ void print_description(const core::AppView& v, Context& ctx) {
   const core::Scope scope = ctx.scope();
   const auto& d = v.record.decl;
   const std::string user_flag = scope == core::Scope::User ? " --user" : "";
-  const std::string journal = scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
+  const std::string journal =
+      scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
   const core::LogTargets files = core::log_targets(d.logs, v.record.id);
   std::cout << " Describing process with id " << v.record.id << " - name " << bold(d.name) << "\n";
   Table t;
   t.header = {"key", "value"};
-  t.rows = {{"status", painted_status(v.status)},
-            {"name", d.name},
-            {"namespace", d.ns},
-            {"version", package_version(d)},
-            {"restarts", std::to_string(v.restarts)},
-            {"uptime", v.status == core::Status::Online ? core::format_uptime(v.uptime_ms) : "0"},
-            {"script path", d.script},
-            {"script args", join(d.args)},
-            {"interpreter", d.command_string ? "/bin/sh -c" : (d.interpreter.empty() ? "none" : d.interpreter)},
-            {"interpreter args", join(d.interpreter_args)},
-            {"script id", std::to_string(v.record.id)},
-            {"exec cwd", d.cwd},
-            {"exec mode", d.cluster.enabled ? "cluster_mode" : "fork_mode"},
-            {"pid", v.state.main_pid ? std::to_string(v.state.main_pid) : "N/A"},
-            {"memory", memory_text(v)},
-            {"autorestart", d.restart.autorestart ? "yes" : "no"},
-            {"kill timeout", std::to_string(d.restart.kill_timeout_ms) + " ms (SIGINT, then SIGKILL)"},
-            {"last exit", last_exit(v.state)},
-            {"systemd result", v.state.loaded ? v.state.result : "N/A (unit not loaded)"},
-            {"out log path", or_journal(files.out)},
-            {"error log path", or_journal(files.err)},
-            {"entire log path", or_journal(files.log)},
-            {"pid path", files.pid.empty() ? "none" : files.pid},
-            {"created at", iso_time(v.record.created_at_ms)},
-            {"unit", v.unit},
-            {"slice", core::app_slice_name(d.name)},
-            {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
-            {"journalctl", journal + shell_quote(v.unit)}};
+  t.rows = {
+      {"status", painted_status(v.status)},
+      {"name", d.name},
+      {"namespace", d.ns},
+      {"version", package_version(d)},
+      {"restarts", std::to_string(v.restarts)},
+      {"uptime", v.status == core::Status::Online ? core::format_uptime(v.uptime_ms) : "0"},
+      {"script path", d.script},
+      {"script args", join(d.args)},
+      {"interpreter",
+       d.command_string ? "/bin/sh -c" : (d.interpreter.empty() ? "none" : d.interpreter)},
+      {"interpreter args", join(d.interpreter_args)},
+      {"script id", std::to_string(v.record.id)},
+      {"exec cwd", d.cwd},
+      {"exec mode", d.cluster.enabled ? "cluster_mode" : "fork_mode"},
+      {"pid", v.state.main_pid ? std::to_string(v.state.main_pid) : "N/A"},
+      {"memory", memory_text(v)},
+      {"autorestart", d.restart.autorestart ? "yes" : "no"},
+      {"kill timeout", std::to_string(d.restart.kill_timeout_ms) + " ms (SIGINT, then SIGKILL)"},
+      {"last exit", last_exit(v.state)},
+      {"systemd result", v.state.loaded ? v.state.result : "N/A (unit not loaded)"},
+      {"out log path", or_journal(files.out)},
+      {"error log path", or_journal(files.err)},
+      {"entire log path", or_journal(files.log)},
+      {"pid path", files.pid.empty() ? "none" : files.pid},
+      {"created at", iso_time(v.record.created_at_ms)},
+      {"unit", v.unit},
+      {"slice", core::app_slice_name(d.name)},
+      {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
+      {"journalctl", journal + shell_quote(v.unit)}};
   if (d.cluster.enabled)
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
   std::cout << t.render();
@@ -161,7 +171,8 @@ std::vector<const core::AppView*> by_name(const std::vector<core::AppView>& view
   std::vector<const core::AppView*> out;
   for (const auto& v : views) out.push_back(&v);
   std::stable_sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
-    if (a->record.decl.name != b->record.decl.name) return a->record.decl.name < b->record.decl.name;
+    if (a->record.decl.name != b->record.decl.name)
+      return a->record.decl.name < b->record.decl.name;
     return a->record.id < b->record.id;
   });
   return out;
@@ -172,8 +183,8 @@ std::vector<const core::AppView*> by_name(const std::vector<core::AppView>& view
 void print_process_table(Context& ctx, std::vector<core::AppView> views) {
   const std::string user = app_user();
   Table t;
-  t.header = {"id", "name", "namespace", "version", "mode", "pid", "uptime", "↺", "status",
-              "cpu", "mem", "user", "watching"};
+  t.header = {"id", "name",   "namespace", "version", "mode", "pid",     "uptime",
+              "↺",  "status", "cpu",       "mem",     "user", "watching"};
   for (const auto* v : by_name(views)) t.rows.push_back(table_row(*v, user));
   std::cout << t.render();
   (void)ctx;
@@ -185,7 +196,8 @@ static nlohmann::json pm2_list_json(Context& ctx) {
   const std::string user = app_user();
   const auto data = ctx.registry().load(core::Registry::Environments::Load);
   if (!data.apps.empty())
-    for (const auto& v : ctx.lifecycle().views(data, data.ids())) out.push_back(pm2_process_json(v, user));
+    for (const auto& v : ctx.lifecycle().views(data, data.ids()))
+      out.push_back(pm2_process_json(v, user));
   return out;
 }
 
@@ -204,7 +216,8 @@ void register_list(CLI::App& app, Context& ctx) {
 
   CLI::App* jlist = app.add_subcommand("jlist", "List apps as JSON, in PM2's jlist shape");
   jlist->callback([&ctx] { std::cout << pm2_list_json(ctx).dump() << "\n"; });
-  CLI::App* pretty = app.add_subcommand("prettylist", "jlist as Node's util.inspect prints it (PM2's prettylist)");
+  CLI::App* pretty =
+      app.add_subcommand("prettylist", "jlist as Node's util.inspect prints it (PM2's prettylist)");
   pretty->callback([&ctx] { std::cout << core::js_inspect(pm2_list_json(ctx)) << "\n"; });
 
   auto target = std::make_shared<std::string>();

@@ -9,11 +9,11 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/base/clock.hpp"
-#include "core/types/error.hpp"
-#include "core/lifecycle/lifecycle.hpp"
-#include "core/state/log_files.hpp"
 #include "core/fields/parse.hpp"
+#include "core/lifecycle/lifecycle.hpp"
 #include "core/model/selectors.hpp"
+#include "core/state/log_files.hpp"
+#include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 #include "systemd/journal.hpp"
 
@@ -111,7 +111,8 @@ void print_line(const sd::LogLine& line, const Selection& sel, const LogsOptions
 
 void run_logs(Context& ctx, const LogsOptions& o) {
   if (o.err_only && o.out_only)
-    throw core::Error("--err and --out cannot be combined", "leave both out to see both streams", 2);
+    throw core::Error("--err and --out cannot be combined", "leave both out to see both streams",
+                      2);
   const std::size_t lines = core::parse_count(o.lines, "--lines");
   const Selection sel = select(ctx, o);
   if (sel.query.units.empty())
@@ -150,7 +151,8 @@ void run_flush(Context& ctx, const std::vector<std::string>& targets) {
   for (int id : ids) {
     const core::AppRecord* rec = data.find(id);
     say("flushed '" + rec->decl.name + "' (id " + std::to_string(id) +
-        "): 'pmctl logs' hides the lines so far; journald cannot delete per unit, so 'journalctl -u " +
+        "): 'pmctl logs' hides the lines so far; journald cannot delete per unit, so 'journalctl "
+        "-u " +
         core::service_unit_name(rec->decl.name, id, rec->slot) + "' still has them");
     for (const auto& file : core::truncate_log_files(core::log_targets(rec->decl.logs, id)))
       say("emptied " + file);
@@ -164,7 +166,8 @@ void run_reload_logs(Context& ctx, const std::vector<std::string>& targets) {
   std::size_t writers = 0;
   for (int id : target_ids(ctx, data, targets)) {
     const core::AppRecord* rec = data.find(id);
-    if (core::log_targets(rec->decl.logs, id).any_file()) writers += ctx.lifecycle().reload_logs(*rec);
+    if (core::log_targets(rec->decl.logs, id).any_file())
+      writers += ctx.lifecycle().reload_logs(*rec);
   }
   say("All logs reloaded (" + std::to_string(writers) + " log writer(s) reopened their files)");
 }
@@ -186,12 +189,14 @@ void register_logs(CLI::App& app, Context& ctx) {
   logs->callback([&ctx, o] { run_logs(ctx, *o); });
 
   auto targets = std::make_shared<std::vector<std::string>>();
-  CLI::App* flush = app.add_subcommand("flush", "Empty the log files, hide earlier journal lines from 'pmctl logs'");
+  CLI::App* flush = app.add_subcommand(
+      "flush", "Empty the log files, hide earlier journal lines from 'pmctl logs'");
   flush->add_option("targets", *targets, "name | id | namespace | all (default: all)");
   flush->callback([&ctx, targets] { run_flush(ctx, *targets); });
 
   auto reload_targets = std::make_shared<std::vector<std::string>>();
-  CLI::App* reload = app.add_subcommand("reloadLogs", "Make log writers reopen their files (after logrotate)");
+  CLI::App* reload =
+      app.add_subcommand("reloadLogs", "Make log writers reopen their files (after logrotate)");
   reload->add_option("targets", *reload_targets, "name | id | namespace | all (default: all)");
   reload->callback([&ctx, reload_targets] { run_reload_logs(ctx, *reload_targets); });
 }

@@ -19,7 +19,8 @@ int current_instances(Context& ctx, const std::string& name) {
 
 void run_scale(Context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 2)
-    throw core::Error("scale takes an app name and a number", "e.g. pmctl scale web 4, +2 or -1", 2);
+    throw core::Error("scale takes an app name and a number", "e.g. pmctl scale web 4, +2 or -1",
+                      2);
   const std::string& name = args[0];
   const int current = current_instances(ctx, name);
   const int target = core::scale_target(args[1], current, name);
@@ -35,7 +36,8 @@ void run_scale(Context& ctx, const std::vector<std::string>& args) {
 }  // namespace
 
 void register_scale(CLI::App& app, Context& ctx) {
-  CLI::App* scale = app.add_subcommand("scale", "Run N, N more (+N) or N fewer (-N) instances of a cluster app");
+  CLI::App* scale =
+      app.add_subcommand("scale", "Run N, N more (+N) or N fewer (-N) instances of a cluster app");
   auto args = std::make_shared<std::vector<std::string>>(2);
   scale->add_option("name", (*args)[0], "the cluster app")->required();
   // CLI11 takes -N for a positional: no option of pmctl's is a number.

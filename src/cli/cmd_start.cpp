@@ -13,12 +13,12 @@
 #include "cli/ecosystem_actions.hpp"
 #include "cli/list_view.hpp"
 #include "cli/log_options.hpp"
-#include "cli/pm2_flags.hpp"
 #include "cli/output.hpp"
-#include "core/types/error.hpp"
+#include "cli/pm2_flags.hpp"
 #include "core/base/interpreter.hpp"
 #include "core/fields/parse.hpp"
 #include "core/model/selectors.hpp"
+#include "core/types/error.hpp"
 
 extern char** environ;
 
@@ -54,13 +54,17 @@ struct StartOptions {
 core::RestartPolicy parse_policy(const StartOptions& o) {
   core::RestartPolicy p;
   p.autorestart = !o.no_autorestart;
-  if (o.has("--restart-delay")) p.restart_delay_ms = core::parse_duration_ms(o.restart_delay, "--restart-delay");
+  if (o.has("--restart-delay"))
+    p.restart_delay_ms = core::parse_duration_ms(o.restart_delay, "--restart-delay");
   if (o.has("--exp-backoff-restart-delay"))
     p.exp_backoff_ms = core::parse_duration_ms(o.exp_backoff, "--exp-backoff-restart-delay");
   if (o.has("--max-restarts"))
-    p.max_restarts = static_cast<std::uint32_t>(core::parse_count(o.max_restarts, "--max-restarts"));
-  if (o.has("--min-uptime")) p.min_uptime_ms = core::parse_duration_ms(o.min_uptime, "--min-uptime");
-  if (o.has("--kill-timeout")) p.kill_timeout_ms = core::parse_duration_ms(o.kill_timeout, "--kill-timeout");
+    p.max_restarts =
+        static_cast<std::uint32_t>(core::parse_count(o.max_restarts, "--max-restarts"));
+  if (o.has("--min-uptime"))
+    p.min_uptime_ms = core::parse_duration_ms(o.min_uptime, "--min-uptime");
+  if (o.has("--kill-timeout"))
+    p.kill_timeout_ms = core::parse_duration_ms(o.kill_timeout, "--kill-timeout");
   if (o.has("--stop-exit-codes"))
     p.stop_exit_codes = core::parse_exit_codes(o.stop_exit_codes, "--stop-exit-codes");
   return p;
@@ -68,7 +72,8 @@ core::RestartPolicy parse_policy(const StartOptions& o) {
 
 std::string working_dir(const StartOptions& o, const Context& ctx) {
   namespace fs = std::filesystem;
-  const fs::path dir = !o.has("--cwd") ? fs::path(ctx.cwd()) : fs::absolute(o.cwd).lexically_normal();
+  const fs::path dir =
+      !o.has("--cwd") ? fs::path(ctx.cwd()) : fs::absolute(o.cwd).lexically_normal();
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw core::Error("working directory '" + o.cwd + "' does not exist",
@@ -89,7 +94,8 @@ core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
   const std::string path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
   std::optional<std::string> interpreter;
   if (o.has("--interpreter")) interpreter = o.interpreter;
-  const core::Launch launch = core::resolve_launch(o.targets.front(), decl.cwd, interpreter, path_env);
+  const core::Launch launch =
+      core::resolve_launch(o.targets.front(), decl.cwd, interpreter, path_env);
   decl.name = o.has("--name") ? o.name : launch.default_name;
   if (o.has("--namespace")) decl.ns = o.ns;
   decl.script = launch.script;
@@ -137,10 +143,11 @@ int start_new(const core::AppDecl& decl, bool force, Context& ctx) {
     return ctx.lifecycle().start_new(decl, force);
   } catch (const core::ManagerError& e) {
     if (!decl.wait_ready || e.name() != core::kJobFailed) throw;
-    throw core::Error("'" + decl.name + "' did not say ready within " +
-                          std::to_string(decl.listen_timeout_ms) + " ms, or exited before it did",
-                      "call process.send('ready') once the app can serve, or raise --listen-timeout; "
-                      "'pmctl logs' shows what it printed");
+    throw core::Error(
+        "'" + decl.name + "' did not say ready within " + std::to_string(decl.listen_timeout_ms) +
+            " ms, or exited before it did",
+        "call process.send('ready') once the app can serve, or raise --listen-timeout; "
+        "'pmctl logs' shows what it printed");
   }
 }
 
@@ -152,20 +159,25 @@ void start_cluster(const core::AppDecl& decl, Context& ctx) {
       " instance(s) behind port " + std::to_string(c.public_port) + ")");
   const auto ids = ctx.lifecycle().start_cluster(decl);
   if (decl.autostart) {
-    const auto late = ctx.lifecycle().not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms));
+    const auto late =
+        ctx.lifecycle().not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms));
     for (const auto& endpoint : late)
-      warn("an instance of '" + decl.name + "' does not accept connections on " + endpoint + " yet (it must listen on $PORT)");
+      warn("an instance of '" + decl.name + "' does not accept connections on " + endpoint +
+           " yet (it must listen on $PORT)");
   }
-  say("Done: '" + decl.name + "' has ids " + std::to_string(ids.front()) + "-" + std::to_string(ids.back()));
+  say("Done: '" + decl.name + "' has ids " + std::to_string(ids.front()) + "-" +
+      std::to_string(ids.back()));
   print_process_table(ctx);
 }
 
 void run_start(StartOptions o, Context& ctx) {
   if (o.targets.empty()) o.targets.push_back(default_ecosystem(ctx));
   if (o.targets.size() == 1 && names_ecosystem(o.targets.front()))
-    return run_file_action(FileAction::Start, o.targets.front(), {o.env_name, o.only, o.force}, ctx);
+    return run_file_action(FileAction::Start, o.targets.front(), {o.env_name, o.only, o.force},
+                           ctx);
   if (!o.only.empty())
-    throw core::Error("--only needs an ecosystem file", "pmctl start ecosystem.config.js --only api", 2);
+    throw core::Error("--only needs an ecosystem file",
+                      "pmctl start ecosystem.config.js --only api", 2);
   if (auto ids = registered_targets(o, ctx)) {
     for (int id : *ids) ctx.lifecycle().start(id);
     say("started " + std::to_string(ids->size()) + " app(s)");
@@ -174,7 +186,8 @@ void run_start(StartOptions o, Context& ctx) {
   }
   if (o.targets.size() > 1)
     throw core::Error("start takes one script or ecosystem file at a time",
-                      "put the script's own arguments after '--': pmctl start app.js -- --port 80", 2);
+                      "put the script's own arguments after '--': pmctl start app.js -- --port 80",
+                      2);
   const core::AppDecl decl = build_decl(o, ctx);
   if (decl.cluster.enabled) return start_cluster(decl, ctx);
   say("Starting " + decl.script + " in fork_mode (1 instance)");
@@ -187,27 +200,37 @@ void run_start(StartOptions o, Context& ctx) {
 
 void register_start(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<StartOptions>();
-  CLI::App* cmd = app.add_subcommand("start", "Start a script, binary or \"command string\", or start registered apps again");
+  CLI::App* cmd = app.add_subcommand(
+      "start", "Start a script, binary or \"command string\", or start registered apps again");
   cmd->add_option("target", opts->targets,
                   "Script, binary, \"command string\", ecosystem file (- = JSON on stdin; default "
                   "./ecosystem.config.js), or a registered name|id|namespace|all");
   cmd->add_option("-n,--name", opts->name, "App name (default: script name without extension)");
   cmd->add_option("--namespace", opts->ns, "Namespace (default: default)");
   cmd->add_option("--cwd", opts->cwd, "Working directory (default: the current one)");
-  cmd->add_option("--interpreter", opts->interpreter, "Interpreter, or 'none' to run the script directly");
-  cmd->add_option("--interpreter-args,--node-args", opts->interpreter_args, "Arguments for the interpreter");
+  cmd->add_option("--interpreter", opts->interpreter,
+                  "Interpreter, or 'none' to run the script directly");
+  cmd->add_option("--interpreter-args,--node-args", opts->interpreter_args,
+                  "Arguments for the interpreter");
   cmd->add_option("--setenv", opts->setenv, "Add KEY=VALUE to the app's environment (repeatable)");
-  cmd->add_option("--filter-env", opts->filter_env, "Do not inherit variables whose name contains this (repeatable)");
+  cmd->add_option("--filter-env", opts->filter_env,
+                  "Do not inherit variables whose name contains this (repeatable)");
   cmd->add_option("--env", opts->env_name, "Ecosystem environment name (env_<name>)");
   cmd->add_option("--only", opts->only, "With an ecosystem file: only these apps (a,b)");
   cmd->add_flag("-f,--force", opts->force, "Start another copy even if one of that name runs");
   cmd->add_flag("--no-autorestart", opts->no_autorestart, "Do not restart the app when it exits");
-  cmd->add_option("--restart-delay", opts->restart_delay, "Delay before an automatic restart (ms, or 2s)");
-  cmd->add_option("--exp-backoff-restart-delay", opts->exp_backoff, "Exponential back-off: first delay (ms)");
-  cmd->add_option("--max-restarts", opts->max_restarts, "Unstable restarts before 'errored' (default 16)");
-  cmd->add_option("--min-uptime", opts->min_uptime, "A run shorter than this is unstable (default 1000 ms)");
-  cmd->add_option("-k,--kill-timeout", opts->kill_timeout, "SIGINT, then SIGKILL after this (default 1600 ms)");
-  cmd->add_option("--stop-exit-codes", opts->stop_exit_codes, "Exit codes that do not trigger a restart");
+  cmd->add_option("--restart-delay", opts->restart_delay,
+                  "Delay before an automatic restart (ms, or 2s)");
+  cmd->add_option("--exp-backoff-restart-delay", opts->exp_backoff,
+                  "Exponential back-off: first delay (ms)");
+  cmd->add_option("--max-restarts", opts->max_restarts,
+                  "Unstable restarts before 'errored' (default 16)");
+  cmd->add_option("--min-uptime", opts->min_uptime,
+                  "A run shorter than this is unstable (default 1000 ms)");
+  cmd->add_option("-k,--kill-timeout", opts->kill_timeout,
+                  "SIGINT, then SIGKILL after this (default 1600 ms)");
+  cmd->add_option("--stop-exit-codes", opts->stop_exit_codes,
+                  "Exit codes that do not trigger a restart");
   add_log_options(*cmd, opts->logs);
   add_pm2_flags(*cmd, opts->pm2);
   cmd->callback([opts, cmd, &ctx] {

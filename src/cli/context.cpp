@@ -5,12 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "systemd/logind.hpp"
-#include "core/state/boot_state.hpp"
-#include "core/cluster/cluster_probes.hpp"
-#include "core/types/error.hpp"
 #include "core/base/interpreter.hpp"
+#include "core/cluster/cluster_probes.hpp"
+#include "core/state/boot_state.hpp"
+#include "core/types/error.hpp"
 #include "pmctl_config.hpp"
+#include "systemd/logind.hpp"
 #include "systemd/sd_manager.hpp"
 
 namespace pmctl::cli {
@@ -29,7 +29,8 @@ namespace {
 /// The first command after a boot of the manager: the registry takes the apps the boot started.
 void adopt_boot(core::Registry& registry, core::Scope scope) {
   try {
-    core::adopt_boot_set(registry, core::default_runtime_dir(scope), core::persistent_unit_dir(scope), scope);
+    core::adopt_boot_set(registry, core::default_runtime_dir(scope),
+                         core::persistent_unit_dir(scope), scope);
   } catch (const core::Error&) {
     // No runtime directory (a user without $XDG_RUNTIME_DIR) or no home: nothing was saved there.
   }

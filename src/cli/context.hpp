@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/lifecycle/lifecycle.hpp"
-#include "core/types/manager.hpp"
 #include "core/state/registry.hpp"
+#include "core/types/manager.hpp"
 #include "core/types/scope.hpp"
 
 namespace pmctl::cli {

@@ -13,10 +13,10 @@
 #include "cli/app_env.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
-#include "core/fields/app_fields.hpp"
 #include "core/ecosystem/ecosystem_file.hpp"
-#include "core/types/error.hpp"
+#include "core/fields/app_fields.hpp"
 #include "core/state/registry.hpp"
+#include "core/types/error.hpp"
 
 extern char** environ;
 
@@ -39,14 +39,14 @@ core::EcosystemDoc load(const std::string& file) {
   return core::load_ecosystem_stdin(text);
 }
 
-std::string log_dir(Context& ctx) {
-  return (ctx.registry().dir() / "logs").string();
-}
+std::string log_dir(Context& ctx) { return (ctx.registry().dir() / "logs").string(); }
 
-core::FieldContext field_context(const core::EcosystemDoc& doc, const FileOptions& o, Context& ctx) {
+core::FieldContext field_context(const core::EcosystemDoc& doc, const FileOptions& o,
+                                 Context& ctx) {
   core::FieldContext fc;
   fc.file = doc.path == "-" ? "stdin" : doc.path;
-  fc.base_dir = doc.path == "-" ? ctx.cwd() : fs::absolute(doc.path).lexically_normal().parent_path().string();
+  fc.base_dir = doc.path == "-" ? ctx.cwd()
+                                : fs::absolute(doc.path).lexically_normal().parent_path().string();
   fc.caller_env = inherited_env(environ, {}, fc.base_dir);
   const char* path = std::getenv("PATH");
   fc.path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
@@ -66,8 +66,10 @@ std::vector<core::ConvertedApp> only(std::vector<core::ConvertedApp> apps, const
   std::set<std::string> wanted;
   std::string word;
   for (char c : list + ",") {
-    if (c != ',' && c != ' ') word += c;
-    else if (!word.empty()) wanted.insert(std::exchange(word, ""));
+    if (c != ',' && c != ' ')
+      word += c;
+    else if (!word.empty())
+      wanted.insert(std::exchange(word, ""));
   }
   std::vector<core::ConvertedApp> out;
   for (auto& app : apps)
@@ -80,10 +82,12 @@ std::vector<core::ConvertedApp> only(std::vector<core::ConvertedApp> apps, const
 
 /// The app's PWD is its working directory, unless the file sets one.
 void fix_pwd(core::AppDecl& decl, const std::string& base_dir) {
-  if (auto it = decl.env.find("PWD"); it != decl.env.end() && it->second == base_dir) it->second = decl.cwd;
+  if (auto it = decl.env.find("PWD"); it != decl.env.end() && it->second == base_dir)
+    it->second = decl.cwd;
 }
 
-std::vector<core::ConvertedApp> declared_apps(const std::string& file, const FileOptions& o, Context& ctx) {
+std::vector<core::ConvertedApp> declared_apps(const std::string& file, const FileOptions& o,
+                                              Context& ctx) {
   const core::EcosystemDoc doc = load(file);
   const core::FieldContext fc = field_context(doc, o, ctx);
   auto apps = only(core::apps_from_json(doc.apps, fc), o.only, fc.file);
@@ -94,8 +98,8 @@ std::vector<core::ConvertedApp> declared_apps(const std::string& file, const Fil
   return apps;
 }
 
-std::vector<int> registered_ids(const std::vector<core::ConvertedApp>& apps, const std::string& file,
-                                Context& ctx) {
+std::vector<int> registered_ids(const std::vector<core::ConvertedApp>& apps,
+                                const std::string& file, Context& ctx) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   std::vector<int> ids;
   for (const auto& app : apps) {
@@ -103,7 +107,8 @@ std::vector<int> registered_ids(const std::vector<core::ConvertedApp>& apps, con
     ids.insert(ids.end(), named.begin(), named.end());
   }
   if (ids.empty())
-    throw core::Error("no app of " + file + " is registered", "start them with 'pmctl start " + file + "'");
+    throw core::Error("no app of " + file + " is registered",
+                      "start them with 'pmctl start " + file + "'");
   return ids;
 }
 
@@ -113,16 +118,20 @@ bool names_ecosystem(const std::string& target) {
   return target == "-" || core::is_ecosystem_file(target);
 }
 
-void run_file_action(FileAction action, const std::string& file, const FileOptions& o, Context& ctx) {
+void run_file_action(FileAction action, const std::string& file, const FileOptions& o,
+                     Context& ctx) {
   const auto apps = declared_apps(file, o, ctx);
   const std::string shown = file == "-" ? "stdin" : file;
   if (action == FileAction::Start || action == FileAction::Reload) {
-    for (const auto& w : ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload)) warn(w);
+    for (const auto& w : ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload))
+      warn(w);
     say("Applied " + shown + " (" + std::to_string(apps.size()) + " app(s))");
   } else {
     for (int id : registered_ids(apps, shown, ctx)) {
-      if (action == FileAction::Stop) ctx.lifecycle().stop(id);
-      else ctx.lifecycle().remove(id);
+      if (action == FileAction::Stop)
+        ctx.lifecycle().stop(id);
+      else
+        ctx.lifecycle().remove(id);
     }
   }
   print_process_table(ctx);

@@ -8,10 +8,10 @@ namespace pmctl::cli {
 
 /// What a command does to the apps an ecosystem file declares.
 enum class FileAction {
-  Start,    ///< start, startOrRestart, restart <file>: registered apps restart, others start
-  Reload,   ///< reload, startOrReload, startOrGracefulReload <file>: the same with reload
-  Stop,     ///< stop <file>: the registered apps of the file stop
-  Delete,   ///< delete <file>: the registered apps of the file are removed
+  Start,   ///< start, startOrRestart, restart <file>: registered apps restart, others start
+  Reload,  ///< reload, startOrReload, startOrGracefulReload <file>: the same with reload
+  Stop,    ///< stop <file>: the registered apps of the file stop
+  Delete,  ///< delete <file>: the registered apps of the file are removed
 };
 
 struct FileOptions {

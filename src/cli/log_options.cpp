@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
+#include "core/state/registry.hpp"
 #include "core/types/error.hpp"
 #include "core/units/log_mapping.hpp"
-#include "core/state/registry.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -41,11 +41,13 @@ bool json_type(const std::string& type) {
 void add_log_options(CLI::App& cmd, LogOptions& o) {
   cmd.add_option("-o,--output", o.output, "stdout to this file too (NULL or /dev/null: none)");
   cmd.add_option("-e,--error", o.error, "stderr to this file too");
-  cmd.add_option("-l,--log", o.log, "Both streams to this file too (default <state>/logs/<name>.log)")
+  cmd.add_option("-l,--log", o.log,
+                 "Both streams to this file too (default <state>/logs/<name>.log)")
       ->expected(0, 1);
   cmd.add_flag("--merge-logs,!--no-merge-logs", o.merge_logs,
-                                "Do not add -<id> to the log file names (the default here)");
-  cmd.add_option("--log-date-format", o.date_format, "Prefix file lines with this dayjs date format");
+               "Do not add -<id> to the log file names (the default here)");
+  cmd.add_option("--log-date-format", o.date_format,
+                 "Prefix file lines with this dayjs date format");
   cmd.add_flag("--time", o.time, "Prefix file lines with YYYY-MM-DDTHH:mm:ss");
   cmd.add_option("--log-type", o.log_type, "json: one PM2 JSON object per line in the files");
   cmd.add_flag("--disable-logs", o.disable_logs, "Drop all output, journal included");

@@ -98,15 +98,18 @@ struct Family {
 const std::vector<Family>& families() {
   static const std::vector<Family> all = {
       {pmctl::cli::register_start, {"start"}},
-      {pmctl::cli::register_lifecycle, {"stop", "restart", "reload", "delete", "del", "startOrRestart", "startOrReload",
+      {pmctl::cli::register_lifecycle,
+       {"stop", "restart", "reload", "delete", "del", "startOrRestart", "startOrReload",
         "startOrGracefulReload"}},
       {pmctl::cli::register_list,
-       {"list", "ls", "status", "l", "ps", "jlist", "prettylist", "show", "describe", "info", "desc"}},
+       {"list", "ls", "status", "l", "ps", "jlist", "prettylist", "show", "describe", "info",
+        "desc"}},
       {pmctl::cli::register_logs, {"logs", "log", "flush", "reloadLogs"}},
       {pmctl::cli::register_env, {"env"}},
       {pmctl::cli::register_init, {"init", "ecosystem"}},
       {pmctl::cli::register_scale, {"scale"}},
-      {pmctl::cli::register_boot, {"save", "dump", "resurrect", "cleardump", "kill", "startup", "unstartup"}},
+      {pmctl::cli::register_boot,
+       {"save", "dump", "resurrect", "cleardump", "kill", "startup", "unstartup"}},
   };
   return all;
 }

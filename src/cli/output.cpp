@@ -33,7 +33,8 @@ void row_line(const std::vector<std::string>& cells, const std::vector<std::size
               std::string& out) {
   out += "│";
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    const std::string_view cell = i < cells.size() ? std::string_view(cells[i]) : std::string_view();
+    const std::string_view cell =
+        i < cells.size() ? std::string_view(cells[i]) : std::string_view();
     out += ' ';
     out += cell;
     out.append(widths[i] - core::display_width(cell) + 1, ' ');

@@ -10,8 +10,8 @@
 #include "core/base/accounts.hpp"
 #include "core/cluster/cluster.hpp"
 #include "core/cluster/cluster_probes.hpp"
-#include "core/types/error.hpp"
 #include "core/fields/parse.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -29,7 +29,8 @@ void apply_cluster(const Pm2Flags& f, const std::set<std::string>& given, core::
   }
   for (const char* flag : {"--instance-endpoint", "--lb-policy", "--lb"})
     if (given.count(flag) && !decl.cluster.enabled)
-      refuse(flag, "only cluster mode has a balancer and instance endpoints", "add -i N (N > 1, or max)");
+      refuse(flag, "only cluster mode has a balancer and instance endpoints",
+             "add -i N (N > 1, or max)");
   if (!decl.cluster.enabled) return;
   const auto text_of = [&](const char* flag, const std::string& value) {
     return given.count(flag) ? std::optional<std::string>(value) : std::nullopt;
@@ -45,7 +46,8 @@ void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core:
                     core::AppDecl& decl) {
   const bool uid = given.count("--uid") > 0, gid = given.count("--gid") > 0;
   if ((uid || gid) && (scope != core::Scope::System || geteuid() != 0))
-    refuse(uid ? "--uid" : "--gid", "only root on the system manager can run an app as another user",
+    refuse(uid ? "--uid" : "--gid",
+           "only root on the system manager can run an app as another user",
            "run as root without --user");
   if (uid) {
     const auto account = core::find_user(f.uid);
@@ -56,7 +58,8 @@ void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core:
     decl.env["USER"] = decl.env["LOGNAME"] = account->name;
   }
   if (gid) {
-    if (!core::group_exists(f.gid)) refuse("--gid", "no group '" + f.gid + "'", "pass an existing group");
+    if (!core::group_exists(f.gid))
+      refuse("--gid", "no group '" + f.gid + "'", "pass an existing group");
     decl.group = f.gid;
   }
 }
@@ -64,32 +67,51 @@ void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core:
 }  // namespace
 
 void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
-  cmd.add_option("-i,--instances", f.instances, "Cluster mode: N instances (max or 0: one per CPU, -1: one less) behind a balancer on --port");
-  cmd.add_option("--instance-endpoint", f.instance_endpoint, "Cluster mode: each instance's PORT is a loopback port (tcp, default) or a unix socket path (unix)");
-  cmd.add_option("--lb-policy", f.lb_policy, "Cluster mode: rr (round-robin, default) or leastconn");
-  cmd.add_option("--lb", f.lb, "Cluster mode: proxy (pmctl-balancer, default) or shared (every instance accepts on the one socket)");
-  cmd.add_option("--max-memory-restart", f.max_memory, "Restart past this memory (200M, 1G): MemoryMax=");
+  cmd.add_option("-i,--instances", f.instances,
+                 "Cluster mode: N instances (max or 0: one per CPU, -1: one less) behind a "
+                 "balancer on --port");
+  cmd.add_option("--instance-endpoint", f.instance_endpoint,
+                 "Cluster mode: each instance's PORT is a loopback port (tcp, default) or a unix "
+                 "socket path (unix)");
+  cmd.add_option("--lb-policy", f.lb_policy,
+                 "Cluster mode: rr (round-robin, default) or leastconn");
+  cmd.add_option("--lb", f.lb,
+                 "Cluster mode: proxy (pmctl-balancer, default) or shared (every instance accepts "
+                 "on the one socket)");
+  cmd.add_option("--max-memory-restart", f.max_memory,
+                 "Restart past this memory (200M, 1G): MemoryMax=");
   cmd.add_option("--uid", f.uid, "Run as this user (root only)");
   cmd.add_option("--gid", f.gid, "Run with this group (root only)");
-  cmd.add_option("--port", f.port, "Sets PORT in the app's environment; cluster mode: the public port");
+  cmd.add_option("--port", f.port,
+                 "Sets PORT in the app's environment; cluster mode: the public port");
   cmd.add_flag("--no-autostart", f.no_autostart, "Register the app without starting it");
-  cmd.add_flag("--no-treekill", f.no_treekill, "Stop signal to the main process only (KillMode=mixed)");
+  cmd.add_flag("--no-treekill", f.no_treekill,
+               "Stop signal to the main process only (KillMode=mixed)");
   cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
-  cmd.add_option("-c,--cron,--cron-restart", f.cron, "Refused unless 0: scheduled restarts are not supported yet");
+  cmd.add_option("-c,--cron,--cron-restart", f.cron,
+                 "Refused unless 0: scheduled restarts are not supported yet");
   cmd.add_flag("--wait-ready", f.wait_ready, "Online only after process.send('ready') (READY=1)");
-  cmd.add_flag("--shutdown-with-message", f.shutdown_with_message, "Stop with a 'shutdown' message (node)");
-  cmd.add_option("--listen-timeout", f.listen_timeout, "How long --wait-ready waits (default 3000 ms)");
-  cmd.add_flag("--no-shim", f.no_shim, "Node apps: no pmctl preload (no process.send, no listen() on the public port rewritten)");
-  for (const char* name : {"-x,--execute-command", "--no-vizion", "--no-pmx", "--no-automation",
-                           "--source-map-support", "--disable-source-map-support", "--disable-trace"})
+  cmd.add_flag("--shutdown-with-message", f.shutdown_with_message,
+               "Stop with a 'shutdown' message (node)");
+  cmd.add_option("--listen-timeout", f.listen_timeout,
+                 "How long --wait-ready waits (default 3000 ms)");
+  cmd.add_flag(
+      "--no-shim", f.no_shim,
+      "Node apps: no pmctl preload (no process.send, no listen() on the public port rewritten)");
+  for (const char* name :
+       {"-x,--execute-command", "--no-vizion", "--no-pmx", "--no-automation",
+        "--source-map-support", "--disable-source-map-support", "--disable-trace"})
     cmd.add_flag(name, f.no_op, "Accepted; changes nothing in pmctl (PM2 compatibility)");
 }
 
 void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
                      core::AppDecl& decl) {
-  if (f.watch) refuse("--watch", "restarting on file changes is not supported yet", "restart after a deploy with 'pmctl reload'");
+  if (f.watch)
+    refuse("--watch", "restarting on file changes is not supported yet",
+           "restart after a deploy with 'pmctl reload'");
   if (given.count("--cron") && f.cron != "0")
-    refuse("--cron", "scheduled restarts are not supported yet", "use a systemd timer that runs 'pmctl restart'");
+    refuse("--cron", "scheduled restarts are not supported yet",
+           "use a systemd timer that runs 'pmctl restart'");
   decl.wait_ready = f.wait_ready;
   decl.shutdown_with_message = f.shutdown_with_message;
   decl.node_shim = !f.no_shim;
@@ -97,8 +119,7 @@ void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core
     decl.listen_timeout_ms = core::parse_duration_ms(f.listen_timeout, "--listen-timeout");
   if (given.count("--max-memory-restart"))
     decl.max_memory_bytes = core::parse_size_bytes(f.max_memory, "--max-memory-restart");
-  if (given.count("--port"))
-    decl.env["PORT"] = std::to_string(core::parse_count(f.port, "--port"));
+  if (given.count("--port")) decl.env["PORT"] = std::to_string(core::parse_count(f.port, "--port"));
   decl.autostart = !f.no_autostart;
   decl.treekill = !f.no_treekill;
   apply_identity(f, given, scope, decl);

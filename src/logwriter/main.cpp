@@ -47,14 +47,22 @@ struct Options {
 }
 
 void set_option(Options& o, std::string_view name, const char* value) {
-  if (name == "--out") o.out = value;
-  else if (name == "--err") o.err = value;
-  else if (name == "--log") o.log = value;
-  else if (name == "--date-format") o.style.date_format = value;
-  else if (name == "--log-type") o.style.json = std::string_view(value) == "json";
-  else if (name == "--name") o.style.app_name = value;
-  else if (name == "--id") o.style.id = std::atoi(value);
-  else usage("unknown option");
+  if (name == "--out")
+    o.out = value;
+  else if (name == "--err")
+    o.err = value;
+  else if (name == "--log")
+    o.log = value;
+  else if (name == "--date-format")
+    o.style.date_format = value;
+  else if (name == "--log-type")
+    o.style.json = std::string_view(value) == "json";
+  else if (name == "--name")
+    o.style.app_name = value;
+  else if (name == "--id")
+    o.style.id = std::atoi(value);
+  else
+    usage("unknown option");
 }
 
 Options parse(int argc, char** argv) {

@@ -327,10 +327,10 @@ class SdManager final : public core::Manager {
 
   static void append_strings(sd_bus_message* m, const std::vector<std::string>& items) {
     check(sd_bus_message_open_container(m, 'a', "s"), "building a string list");
-    for (const auto& item : items) check(sd_bus_message_append(m, "s", item.c_str()), "building a string list");
+    for (const auto& item : items)
+      check(sd_bus_message_append(m, "s", item.c_str()), "building a string list");
     check(sd_bus_message_close_container(m), "building a string list");
   }
-
 
   /// Loaded with a LoadState other than "not-found" (a not-found stub can be re-created).
   bool is_loaded(const std::string& unit) {

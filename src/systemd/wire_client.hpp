@@ -21,8 +21,8 @@ struct Reply {
 
 /// A D-Bus connection of its own to a service manager's private socket, for pmctl's read-only
 /// queries: no broker, so no Hello; the EXTERNAL authentication goes out when connecting, and the
-/// first calls once the manager has said OK; every batch of calls goes out in one write(2). Signals (systemd sends them to every direct
-/// connection unasked) are read and dropped.
+/// first calls once the manager has said OK; every batch of calls goes out in one write(2). Signals
+/// (systemd sends them to every direct connection unasked) are read and dropped.
 class Client {
  public:
   /// Connects to the unix socket `path` and sends the authentication. nullopt when the socket

@@ -36,8 +36,10 @@ void header_field(Writer& w, std::uint8_t code, char type, std::string_view valu
   w.align(8);
   w.byte(code);
   w.signature(std::string_view(&type, 1));
-  if (type == 'g') w.signature(value);
-  else w.string(value);
+  if (type == 'g')
+    w.signature(value);
+  else
+    w.string(value);
 }
 
 /// Skips one value of the single complete type at the start of `sig` (used for header fields
@@ -164,7 +166,8 @@ std::size_t message_size(std::string_view buffer) {
   if (buffer.size() < kFixedHeader) return 0;
   if (buffer[0] != 'l')
     throw WireError(std::string("D-Bus message in byte order '") + buffer[0] + "', not 'l'");
-  if (buffer[3] != 1) throw WireError("D-Bus message of protocol version " + std::to_string(buffer[3]));
+  if (buffer[3] != 1)
+    throw WireError("D-Bus message of protocol version " + std::to_string(buffer[3]));
   const std::size_t body = load_u32(buffer, 4);
   const std::size_t fields = load_u32(buffer, 12);
   const std::size_t header = (kFixedHeader + fields + 7) / 8 * 8;
@@ -185,10 +188,14 @@ MessageView parse_header(std::string_view message) {
     r.align(8);
     const std::uint8_t code = r.byte();
     const std::string_view sig = r.signature();
-    if (code == kReplySerial && sig == "u") m.reply_serial = r.u32();
-    else if (code == kErrorName && sig == "s") m.error_name = r.string();
-    else if (code == kSignatureField && sig == "g") m.signature = r.signature();
-    else skip_value(r, sig);
+    if (code == kReplySerial && sig == "u")
+      m.reply_serial = r.u32();
+    else if (code == kErrorName && sig == "s")
+      m.error_name = r.string();
+    else if (code == kSignatureField && sig == "g")
+      m.signature = r.signature();
+    else
+      skip_value(r, sig);
   }
   m.body_offset = (fields_end + 7) / 8 * 8;
   if (m.body_offset + body != message.size()) throw WireError("D-Bus message of the wrong size");

@@ -16,7 +16,8 @@ constexpr const char* kUnitPathPrefix = "/org/freedesktop/systemd1/unit";
 
 /// ListUnitsByNames's rows, `a(ssssssouso)`, applied to the states of the units they name.
 void apply_unit_rows(const Reply& reply, std::vector<core::UnitState>& states) {
-  if (reply.is_error()) throw WireError("ListUnitsByNames: " + std::string(reply.header.error_name));
+  if (reply.is_error())
+    throw WireError("ListUnitsByNames: " + std::string(reply.header.error_name));
   if (reply.header.signature != "a(ssssssouso)")
     throw WireError("ListUnitsByNames replied " + std::string(reply.header.signature));
   std::unordered_map<std::string_view, std::vector<core::UnitState*>> by_name;
@@ -52,8 +53,10 @@ void apply_get(const Reply& reply, const FieldInfo& info, core::UnitState& state
   Reader r = reply.body();
   const std::string_view type = r.signature();
   if (type != info.signature) return;
-  if (type == "s") store(state, info.field, std::string(r.string()));
-  else store(state, info.field, r.u32());
+  if (type == "s")
+    store(state, info.field, std::string(r.string()));
+  else
+    store(state, info.field, r.u32());
 }
 
 /// The Properties.Get calls of one batch, and where each answer goes.
@@ -78,7 +81,8 @@ class GetBatch {
       Writer args;
       args.string(*interface);
       args.string(info.name);
-      calls_.push_back({Call{kService, *path, "org.freedesktop.DBus.Properties", "Get", "ss"}, args.bytes()});
+      calls_.push_back(
+          {Call{kService, *path, "org.freedesktop.DBus.Properties", "Get", "ss"}, args.bytes()});
       targets_.push_back({&state, &info});
     }
   }
@@ -88,7 +92,8 @@ class GetBatch {
   /// Stores the replies (in the order of calls()) in the states of loaded units.
   void apply(const std::vector<Reply>& replies, std::size_t first) {
     for (std::size_t i = 0; i < targets_.size(); ++i)
-      if (targets_[i].state->loaded) apply_get(replies.at(first + i), *targets_[i].info, *targets_[i].state);
+      if (targets_[i].state->loaded)
+        apply_get(replies.at(first + i), *targets_[i].info, *targets_[i].state);
   }
 
  private:
@@ -116,9 +121,9 @@ std::vector<core::UnitState> query(Client& client, const std::vector<std::string
   Writer names;
   names.strings(units);
   GetBatch first(units.size());
-  first.calls().push_back({Call{kService, kManagerPath, "org.freedesktop.systemd1.Manager",
-                                "ListUnitsByNames", "as"},
-                           names.bytes()});
+  first.calls().push_back(
+      {Call{kService, kManagerPath, "org.freedesktop.systemd1.Manager", "ListUnitsByNames", "as"},
+       names.bytes()});
   for (auto& state : states)
     first.add(state, [](const FieldInfo& info) { return info.need == Need::Always; });
   const std::vector<Reply> replies = client.call_all(first.calls(), kTimeout);

@@ -113,8 +113,10 @@ pid_t start_backend(int& port, char name, bool answering = false) {
   UniqueFd fd = listen_tcp(port);
   pid_t pid = fork();
   if (pid == 0) {
-    if (answering) serve_answers(fd.get(), name);
-    else serve_echo(fd.get(), name);
+    if (answering)
+      serve_answers(fd.get(), name);
+    else
+      serve_echo(fd.get(), name);
     _exit(0);
   }
   return pid;
@@ -145,7 +147,8 @@ class BalancerTest : public testing::Test {
   }
   /// One line through an open client connection; the answer, or what came before EOF.
   static std::string ask(int fd, const std::string& line) {
-    if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return "write failed";
+    if (write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+      return "write failed";
     return read_some(fd, line.size() + 2);
   }
   void stop_backend(char name) {
@@ -173,8 +176,10 @@ class BalancerTest : public testing::Test {
 
   [[noreturn]] void exec_balancer(int listener, const std::vector<std::string>& flags) {
     // dup2 clears close-on-exec on fd 3, except when the listener is fd 3 already.
-    if (listener == 3) fcntl(3, F_SETFD, 0);
-    else dup2(listener, 3);
+    if (listener == 3)
+      fcntl(3, F_SETFD, 0);
+    else
+      dup2(listener, 3);
     setenv("LISTEN_FDS", "1", 1);
     setenv("LISTEN_PID", std::to_string(getpid()).c_str(), 1);
     setenv("NOTIFY_SOCKET", notify_name_.c_str(), 1);
@@ -358,7 +363,7 @@ TEST_F(BalancerTest, ADrainedBackendGetsNoNewConnectionsButKeepsItsOpenOne) {
 TEST_F(BalancerTest, AClientOfADrainedBackendThatClosesMovesToAnotherOnItsNextRequest) {
   UniqueFd fd;
   ASSERT_NO_FATAL_FAILURE(open_on_drained_a(fd));
-  stop_backend('A');                          // it closes every connection it had
+  stop_backend('A');  // it closes every connection it had
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(ask(fd.get(), "3\n"), "B:3\n");
   EXPECT_EQ(ask(fd.get(), "4\n"), "B:4\n");

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "core/ecosystem/ecosystem_file.hpp"
-#include "core/types/error.hpp"
 #include "core/ecosystem/json5.hpp"
+#include "core/types/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

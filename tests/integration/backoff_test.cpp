@@ -16,8 +16,10 @@ std::vector<long long> start_times(const std::string& name) {
 
 TEST_F(PmctlTest, ExpBackoffDelaysGrowLikePm2) {
   const std::string name = unique_name("backoff");
-  ASSERT_EQ(pmctl({"start", app_path("crash.js"), "--name", name, "--exp-backoff-restart-delay",
-                   "100"}).exit_code, 0);
+  ASSERT_EQ(
+      pmctl({"start", app_path("crash.js"), "--name", name, "--exp-backoff-restart-delay", "100"})
+          .exit_code,
+      0);
   EXPECT_TRUE(eventually([&] { return status_of(name) == "waiting restart"; }));
   ASSERT_TRUE(eventually([&] { return start_times(name).size() >= 7; }, std::chrono::seconds(20)));
   const auto times = start_times(name);

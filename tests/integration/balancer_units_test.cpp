@@ -1,11 +1,12 @@
 // The balancer as cluster mode will run it: a transient socket owning the public port, the
 // hardened pmctl-balancer service created with it, and an instance behind it, all in a real
 // systemd 252. Also records what `systemd-analyze security` thinks of that service.
+#include "core/units/balancer_units.hpp"
+
 #include <sys/stat.h>
 
 #include <regex>
 
-#include "core/units/balancer_units.hpp"
 #include "fixture.hpp"
 #include "systemd/sd_manager.hpp"
 
@@ -13,14 +14,16 @@ namespace pmctl::test {
 namespace {
 
 int free_port() {
-  const Result r = sh("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
-                      "print(s.getsockname()[1])'");
+  const Result r =
+      sh("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
+         "print(s.getsockname()[1])'");
   return std::stoi(r.out);
 }
 
 std::string connect_and_read(int port) {
   return sh("python3 -c 'import socket; s=socket.create_connection((\"127.0.0.1\", " +
-            std::to_string(port) + ")); print(s.recv(100).decode(), end=\"\")'").out;
+            std::to_string(port) + ")); print(s.recv(100).decode(), end=\"\")'")
+      .out;
 }
 
 class BalancerUnitsTest : public PmctlTest {
@@ -49,11 +52,15 @@ TEST_F(BalancerUnitsTest, TheHardenedBalancerServesThePublicPortFromAnInstance) 
   const std::string app = unique_name("lbapp");
   ASSERT_EQ(pmctl({"start", "node", "--name", app, "--", "-e",
                    "require('net').createServer(c => c.end('from the instance\\n')).listen(" +
-                       std::to_string(backend) + ")"}).exit_code, 0);
+                       std::to_string(backend) + ")"})
+                .exit_code,
+            0);
   ASSERT_TRUE(eventually([&] { return connect_and_read(backend) == "from the instance\n"; }));
   const std::string backends = dir_ + "/backends";
   ASSERT_EQ(sh("printf 'tcp:127.0.0.1:" + std::to_string(backend) + "\\n' > " + backends +
-               " && chmod 0644 " + backends).exit_code, 0);
+               " && chmod 0644 " + backends)
+                .exit_code,
+            0);
 
   core::BalancerPlan plan;
   plan.app = app;

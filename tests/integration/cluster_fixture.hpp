@@ -18,7 +18,8 @@ std::string ask(int port);
 /// {"ok", "failed", "errors", "seen": {instance: n}, ...}, or a discarded value if it printed none.
 nlohmann::json client_loop(const std::string& client, int port, double seconds);
 
-/// Waits (at most 10 s) until no connection of an earlier run holds `port` (TIME_WAIT does not count).
+/// Waits (at most 10 s) until no connection of an earlier run holds `port` (TIME_WAIT does not
+/// count).
 void wait_port_unused(int port);
 
 class ClusterFixture : public PmctlTest {
@@ -35,7 +36,9 @@ class ClusterFixture : public PmctlTest {
   std::vector<nlohmann::json> rows(const std::string& name);
 
   /// The unit name of a cluster app's balancer socket (".socket") or service (".service").
-  static std::string lb(const std::string& name, const char* type) { return "pmctl-" + name + "-lb" + type; }
+  static std::string lb(const std::string& name, const char* type) {
+    return "pmctl-" + name + "-lb" + type;
+  }
 };
 
 }  // namespace pmctl::test

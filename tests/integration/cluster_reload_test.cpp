@@ -4,13 +4,13 @@
 // client loop fails no request either.
 // Public ports are in 17151-17158: below the ephemeral range (32768-60999), where an outgoing
 // connection could hold one.
+#include <gmock/gmock.h>
+
 #include <future>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <gmock/gmock.h>
 
 #include "cluster_fixture.hpp"
 
@@ -27,7 +27,8 @@ class ClusterReloadTest : public ClusterFixture {
   }
 
   /// (pm_id, NODE_APP_INSTANCE) of app `name`'s rows, and whether each is online.
-  std::vector<std::pair<int, std::string>> ids_of(const std::string& name, bool* all_online = nullptr) {
+  std::vector<std::pair<int, std::string>> ids_of(const std::string& name,
+                                                  bool* all_online = nullptr) {
     std::vector<std::pair<int, std::string>> out;
     if (all_online) *all_online = true;
     for (const auto& a : jlist()) {
@@ -41,7 +42,8 @@ class ClusterReloadTest : public ClusterFixture {
   void reload_twice_under(const std::string& client, const std::string& name, int port) {
     start_cluster(name, 2, port);
     const auto before = ids_of(name);
-    auto loop = std::async(std::launch::async, [client, port] { return client_loop(client, port, 9.0); });
+    auto loop =
+        std::async(std::launch::async, [client, port] { return client_loop(client, port, 9.0); });
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     for (int i = 0; i < 2; ++i) {
       const Result r = pmctl({"reload", name});
@@ -73,7 +75,8 @@ TEST_F(ClusterReloadTest, TwoReloadsFailNoRequestOfAKeptAliveClient) {
 TEST_F(ClusterReloadTest, TwoReloadsOfAnAppThatClosesIdleConnectionsCloseNoClientConnection) {
   const int port = 17158;
   start_cluster_app("http_graceful.js", "rlgrace", 2, port, {});
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_keepalive_client.py", port, 6.0); });
+  auto loop = std::async(std::launch::async,
+                         [port] { return client_loop("http_keepalive_client.py", port, 6.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   for (int i = 0; i < 2; ++i) {
     const Result r = pmctl({"reload", "rlgrace"});
@@ -81,7 +84,8 @@ TEST_F(ClusterReloadTest, TwoReloadsOfAnAppThatClosesIdleConnectionsCloseNoClien
   }
   const json summary = loop.get();
   ASSERT_TRUE(summary.is_object());
-  std::cout << "kept-alive client across two reloads of http_graceful.js: " << summary.dump() << "\n";
+  std::cout << "kept-alive client across two reloads of http_graceful.js: " << summary.dump()
+            << "\n";
   EXPECT_EQ(summary["failed"], 0) << summary.dump();
   EXPECT_EQ(summary["retried"], 0) << summary.dump();
   EXPECT_EQ(summary["connections"], 1) << summary.dump();
@@ -93,7 +97,8 @@ TEST_F(ClusterReloadTest, FourInstancesReloadTwoAtATimeAndFailNoRequest) {
   start_cluster(name, 4, 17157);
   const auto before = ids_of(name);
   ASSERT_EQ(before.size(), 4u);
-  auto loop = std::async(std::launch::async, [] { return client_loop("http_client.py", 17157, 6.0); });
+  auto loop =
+      std::async(std::launch::async, [] { return client_loop("http_client.py", 17157, 6.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const Result r = pmctl({"reload", name});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -105,7 +110,8 @@ TEST_F(ClusterReloadTest, FourInstancesReloadTwoAtATimeAndFailNoRequest) {
   // What PID 1 logged, as "+k" (the replacement of the k-th instance started) and "-k" (the old
   // unit of the k-th instance stopped): two replacements start before their two old units stop.
   std::map<std::string, int> index;
-  for (std::size_t k = 0; k < before.size(); ++k) index[std::to_string(before[k].first)] = static_cast<int>(k);
+  for (std::size_t k = 0; k < before.size(); ++k)
+    index[std::to_string(before[k].first)] = static_cast<int>(k);
   const Result log = sh("journalctl -o cat _PID=1 | grep -E '^(Started|Stopped) pmctl-" + name +
                         "-[0-9]+(-b)?\\.service'");
   std::vector<std::string> steps;
@@ -121,7 +127,8 @@ TEST_F(ClusterReloadTest, FourInstancesReloadTwoAtATimeAndFailNoRequest) {
     std::string step(1, started ? '+' : '-');
     steps.push_back(step.append(std::to_string(index.at(id))));
   }
-  EXPECT_EQ(steps, (std::vector<std::string>{"+0", "+1", "-0", "-1", "+2", "+3", "-2", "-3"})) << log.out;
+  EXPECT_EQ(steps, (std::vector<std::string>{"+0", "+1", "-0", "-1", "+2", "+3", "-2", "-3"}))
+      << log.out;
 }
 
 TEST_F(ClusterReloadTest, AReplacementThatNeverGetsReadyAbortsAndTheOldOneKeepsServing) {
@@ -166,7 +173,8 @@ TEST_F(ClusterReloadTest, ASecondReloadOfTheSameAppIsRefusedWhileOneRuns) {
 TEST_F(ClusterReloadTest, ScaleUpAndDownUnderAClientLoopFailsNoRequest) {
   const int port = 17155;
   start_cluster("rl-scale", 2, port);
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 8.0); });
+  auto loop =
+      std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 8.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   Result r = pmctl({"scale", "rl-scale", "+2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -181,7 +189,8 @@ TEST_F(ClusterReloadTest, ScaleUpAndDownUnderAClientLoopFailsNoRequest) {
   std::cout << "client loop across scale +2, -1, 2: " << summary.dump() << "\n";
   EXPECT_EQ(summary["failed"], 0) << summary.dump();
   bool online = false;
-  EXPECT_EQ(ids_of("rl-scale", &online), (std::vector<std::pair<int, std::string>>{{2, "2"}, {3, "3"}}));
+  EXPECT_EQ(ids_of("rl-scale", &online),
+            (std::vector<std::pair<int, std::string>>{{2, "2"}, {3, "3"}}));
   EXPECT_TRUE(online);
   EXPECT_EQ(answering(port), (std::set<std::string>{"instance=2", "instance=3"}));
   r = pmctl({"scale", "rl-scale", "+1"});  // the freed number 0 comes back first

@@ -3,11 +3,11 @@
 // (Sockets=), and the kernel spreads the accept()s. Reload and scale keep the port open;
 // stop and delete leave no unit file behind.
 // Public ports are in 17159-17169: below the ephemeral range (32768-60999).
+#include <gmock/gmock.h>
+
 #include <future>
 #include <iostream>
 #include <set>
-
-#include <gmock/gmock.h>
 
 #include "cluster_fixture.hpp"
 
@@ -20,7 +20,8 @@ const std::string kUnitDir = "/run/systemd/system/";
 
 class ClusterSharedTest : public ClusterFixture {
  protected:
-  void start_shared(const std::string& name, int instances, int port, const std::string& app = "http_keepalive.js") {
+  void start_shared(const std::string& name, int instances, int port,
+                    const std::string& app = "http_keepalive.js") {
     start_cluster_app(app, name, instances, port, {"--lb", "shared"});
   }
 
@@ -40,7 +41,6 @@ class ClusterSharedTest : public ClusterFixture {
       pids.insert(out.substr(at + 4, out.find(',', at) - at - 4));
     return pids;
   }
-
 };
 
 TEST_F(ClusterSharedTest, EveryInstanceAcceptsOnTheOneSocketSystemdHolds) {
@@ -63,13 +63,15 @@ TEST_F(ClusterSharedTest, EveryInstanceAcceptsOnTheOneSocketSystemdHolds) {
     EXPECT_EQ(unit_property(unit, "Slice"), "pmctl-shweb.slice");
   }
   EXPECT_EQ(unit_property(lb("shweb", ".socket"), "ActiveState"), "active");
-  EXPECT_EQ(unit_property(lb("shweb", ".socket"), "Listen"), "0.0.0.0:" + std::to_string(port) + " (Stream)");
-  EXPECT_EQ(unit_property(lb("shweb", ".service"), "SubState"), "exited");  // the holder runs nothing
+  EXPECT_EQ(unit_property(lb("shweb", ".socket"), "Listen"),
+            "0.0.0.0:" + std::to_string(port) + " (Stream)");
+  EXPECT_EQ(unit_property(lb("shweb", ".service"), "SubState"),
+            "exited");  // the holder runs nothing
   EXPECT_EQ(sh("pgrep -x pmctl-balancer").out, "");
   EXPECT_NE(sh("test -e /run/pmctl/apps/shweb/backends").exit_code, 0);
   // The generated files pass systemd's own checks.
-  const Result verify = sh("systemd-analyze verify " + kUnitDir + lb("shweb", ".socket") + " " + kUnitDir +
-                           "pmctl-shweb-0.service 2>&1");
+  const Result verify = sh("systemd-analyze verify " + kUnitDir + lb("shweb", ".socket") + " " +
+                           kUnitDir + "pmctl-shweb-0.service 2>&1");
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   const std::string env0 = pmctl({"env", "0"}).out;
   EXPECT_THAT("\n" + env0, ::testing::HasSubstr("\nPORT: " + std::to_string(port) + "\n")) << env0;
@@ -105,10 +107,11 @@ TEST_F(ClusterSharedTest, AnyLanguageThatTakesTheInheritedSocketWorks) {
      "print('serving on the inherited socket', flush=True)\n"
      "s.serve_forever()\n"
      "EOF");
-  const Result r = pmctl({"start", script, "--name", "shpy", "-i", "2", "--port", std::to_string(port), "--lb",
-                          "shared"});
+  const Result r = pmctl({"start", script, "--name", "shpy", "-i", "2", "--port",
+                          std::to_string(port), "--lb", "shared"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; })) << pmctl({"logs", "shpy", "--nostream"}).out;
+  EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }))
+      << pmctl({"logs", "shpy", "--nostream"}).out;
   sh("rm -rf " + dir);
 }
 
@@ -116,7 +119,8 @@ TEST_F(ClusterSharedTest, TwoReloadsFailNoRequestOfOneConnectionEach) {
   const int port = 17162;
   start_shared("shrlc", 2, port);
   const auto before = rows("shrlc");
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 7.0); });
+  auto loop =
+      std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 7.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   for (int i = 0; i < 2; ++i) {
     const Result r = pmctl({"reload", "shrlc"});
@@ -136,13 +140,15 @@ TEST_F(ClusterSharedTest, TwoReloadsFailNoRequestOfOneConnectionEach) {
   }
   // Two reloads: back on the first unit names, and the replacements' files are gone.
   EXPECT_EQ(unit_files("shrlc"),
-            "pmctl-shrlc-0.service\npmctl-shrlc-1.service\npmctl-shrlc-lb.service\npmctl-shrlc-lb.socket\n");
+            "pmctl-shrlc-0.service\npmctl-shrlc-1.service\npmctl-shrlc-lb.service\npmctl-shrlc-lb."
+            "socket\n");
 }
 
 TEST_F(ClusterSharedTest, TwoReloadsFailNoRequestOfAKeptAliveClient) {
   const int port = 17163;
   start_shared("shrlk", 2, port);
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_keepalive_client.py", port, 7.0); });
+  auto loop = std::async(std::launch::async,
+                         [port] { return client_loop("http_keepalive_client.py", port, 7.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   for (int i = 0; i < 2; ++i) {
     const Result r = pmctl({"reload", "shrlk"});
@@ -150,7 +156,8 @@ TEST_F(ClusterSharedTest, TwoReloadsFailNoRequestOfAKeptAliveClient) {
   }
   const json summary = loop.get();
   ASSERT_TRUE(summary.is_object());
-  std::cout << "http_keepalive_client.py across two shared-mode reloads: " << summary.dump() << "\n";
+  std::cout << "http_keepalive_client.py across two shared-mode reloads: " << summary.dump()
+            << "\n";
   EXPECT_EQ(summary["failed"], 0) << summary.dump();
   EXPECT_GT(summary["ok"].get<int>(), 50) << summary.dump();
 }
@@ -161,7 +168,8 @@ TEST_F(ClusterSharedTest, TwoReloadsFailNoRequestOfAKeptAliveClient) {
 TEST_F(ClusterSharedTest, TwoReloadsOfAnAppThatClosesIdleConnectionsFailNothingEvenUnretried) {
   const int port = 17159;
   start_shared("shgrace", 2, port, "http_graceful.js");
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_keepalive_client.py", port, 6.0); });
+  auto loop = std::async(std::launch::async,
+                         [port] { return client_loop("http_keepalive_client.py", port, 6.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   for (int i = 0; i < 2; ++i) {
     const Result r = pmctl({"reload", "shgrace"});
@@ -169,7 +177,8 @@ TEST_F(ClusterSharedTest, TwoReloadsOfAnAppThatClosesIdleConnectionsFailNothingE
   }
   const json summary = loop.get();
   ASSERT_TRUE(summary.is_object());
-  std::cout << "kept-alive client across two shared-mode reloads of http_graceful.js: " << summary.dump() << "\n";
+  std::cout << "kept-alive client across two shared-mode reloads of http_graceful.js: "
+            << summary.dump() << "\n";
   EXPECT_EQ(summary["failed"], 0) << summary.dump();
   EXPECT_EQ(summary["retried"], 0) << summary.dump();
   EXPECT_GT(summary["ok"].get<int>(), 50) << summary.dump();
@@ -178,7 +187,8 @@ TEST_F(ClusterSharedTest, TwoReloadsOfAnAppThatClosesIdleConnectionsFailNothingE
 TEST_F(ClusterSharedTest, ScaleUpAndDownUnderAClientLoopFailsNoRequest) {
   const int port = 17164;
   start_shared("shscale", 2, port);
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 6.0); });
+  auto loop =
+      std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 6.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   Result r = pmctl({"scale", "shscale", "+1"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -191,13 +201,15 @@ TEST_F(ClusterSharedTest, ScaleUpAndDownUnderAClientLoopFailsNoRequest) {
   std::cout << "client loop across shared-mode scale +1, 1: " << summary.dump() << "\n";
   EXPECT_EQ(summary["failed"], 0) << summary.dump();
   EXPECT_EQ(answering(port), (std::set<std::string>{"instance=2"}));
-  EXPECT_EQ(unit_files("shscale"), "pmctl-shscale-2.service\npmctl-shscale-lb.service\npmctl-shscale-lb.socket\n");
+  EXPECT_EQ(unit_files("shscale"),
+            "pmctl-shscale-2.service\npmctl-shscale-lb.service\npmctl-shscale-lb.socket\n");
 }
 
 TEST_F(ClusterSharedTest, AKilledInstanceCostsNoNewClientConnection) {
   const int port = 17165;
   start_shared("shkill", 2, port, "http_instance.js");
-  auto loop = std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 4.0); });
+  auto loop =
+      std::async(std::launch::async, [port] { return client_loop("http_client.py", port, 4.0); });
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   const int victim = rows("shkill").at(1)["pid"];
   ASSERT_EQ(sh("kill -9 " + std::to_string(victim)).exit_code, 0);
@@ -217,14 +229,16 @@ TEST_F(ClusterSharedTest, StopClosesThePortAndDeleteLeavesNoUnitFile) {
   EXPECT_EQ(unit_property(lb("shstop", ".socket"), "ActiveState"), "inactive");
   EXPECT_EQ(ask(port), "");
   EXPECT_EQ(unit_files("shstop"),
-            "pmctl-shstop-0.service\npmctl-shstop-1.service\npmctl-shstop-lb.service\npmctl-shstop-lb.socket\n");
+            "pmctl-shstop-0.service\npmctl-shstop-1.service\npmctl-shstop-lb.service\npmctl-shstop-"
+            "lb.socket\n");
   ASSERT_EQ(pmctl({"start", "shstop"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
   ASSERT_EQ(pmctl({"delete", "shstop"}).exit_code, 0);
   EXPECT_EQ(unit_files("shstop"), "");
-  for (const std::string& unit : {std::string("pmctl-shstop-0.service"), lb("shstop", ".socket"),
-                                 lb("shstop", ".service")})
-    EXPECT_TRUE(eventually([&] { return unit_property(unit, "LoadState") == "not-found"; })) << unit;
+  for (const std::string& unit :
+       {std::string("pmctl-shstop-0.service"), lb("shstop", ".socket"), lb("shstop", ".service")})
+    EXPECT_TRUE(eventually([&] { return unit_property(unit, "LoadState") == "not-found"; }))
+        << unit;
   EXPECT_EQ(ask(port), "");
 }
 
@@ -233,8 +247,9 @@ TEST_F(ClusterSharedTest, AnEcosystemFileAsksForSharedModeWithLb) {
   const std::string dir = "/run/" + unique_name("eco");
   sh("mkdir -p " + dir);
   const std::string file = dir + "/shared.config.js";
-  sh("printf '%s' \"module.exports = { apps: [{ name: 'sheco', script: '" + app_path("http_keepalive.js") +
-     "', instances: 2, exec_mode: 'cluster', lb: 'shared', port: " + std::to_string(port) + " }] }\" > " + file);
+  sh("printf '%s' \"module.exports = { apps: [{ name: 'sheco', script: '" +
+     app_path("http_keepalive.js") + "', instances: 2, exec_mode: 'cluster', lb: 'shared', port: " +
+     std::to_string(port) + " }] }\" > " + file);
   const Result r = pmctl({"start", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
@@ -251,8 +266,8 @@ TEST_F(ClusterSharedTest, RunsUnderAUserManagerWithFilesInItsRuntimeDirectory) {
   ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0);
   const std::vector<std::string> env{"XDG_RUNTIME_DIR=/run/user/0"};
   const int port = 17168;
-  const Result r = pmctl({"--user", "start", app_path("http_keepalive.js"), "--name", "shuser", "-i", "2", "--port",
-                          std::to_string(port), "--lb", "shared"},
+  const Result r = pmctl({"--user", "start", app_path("http_keepalive.js"), "--name", "shuser",
+                          "-i", "2", "--port", std::to_string(port), "--lb", "shared"},
                          env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
@@ -268,8 +283,8 @@ TEST_F(ClusterSharedTest, BadInputIsRefusedAndChangesNothing) {
       {{"--lb", "shared", "--instance-endpoint", "unix"}, "shared mode has no private endpoints"},
   };
   for (const auto& [flags, text] : cases) {
-    std::vector<std::string> args{"start", app_path("http_keepalive.js"), "--name", "shbad", "-i", "2", "--port",
-                                  "17169"};
+    std::vector<std::string> args{
+        "start", app_path("http_keepalive.js"), "--name", "shbad", "-i", "2", "--port", "17169"};
     args.insert(args.end(), flags.begin(), flags.end());
     const Result r = pmctl(args);
     EXPECT_NE(r.exit_code, 0) << flags.at(1);
@@ -278,15 +293,17 @@ TEST_F(ClusterSharedTest, BadInputIsRefusedAndChangesNothing) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
   // --lb without cluster mode.
-  const Result fork = pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "--lb", "shared"});
+  const Result fork =
+      pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "--lb", "shared"});
   EXPECT_NE(fork.exit_code, 0);
   // A port in use: nothing is created, no unit file is left.
-  const std::string holder = "python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, "
-                             "socket.SO_REUSEADDR, 1); s.bind((\"0.0.0.0\", 17169)); s.listen(); time.sleep(5)'";
+  const std::string holder =
+      "python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, "
+      "socket.SO_REUSEADDR, 1); s.bind((\"0.0.0.0\", 17169)); s.listen(); time.sleep(5)'";
   auto busy = std::async(std::launch::async, [&] { return sh(holder); });
   EXPECT_TRUE(eventually([&] { return !listeners(17169).empty(); }));
-  const Result in_use = pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "-i", "2", "--port",
-                               "17169", "--lb", "shared"});
+  const Result in_use = pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "-i", "2",
+                               "--port", "17169", "--lb", "shared"});
   EXPECT_NE(in_use.exit_code, 0);
   EXPECT_THAT(in_use.err, ::testing::HasSubstr("port 17169 is already in use")) << in_use.err;
   busy.get();

@@ -2,11 +2,11 @@
 // node HTTP app behind the balancer's socket and service, and every verb acts on both.
 // Public ports are in 17100-17199: below the ephemeral range (32768-60999), where an outgoing
 // connection could hold a test's port.
+#include <gmock/gmock.h>
+
 #include <future>
 #include <iostream>
 #include <set>
-
-#include <gmock/gmock.h>
 
 #include "cluster_fixture.hpp"
 
@@ -15,7 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-json one_per_request(int port, double seconds) { return client_loop("http_client.py", port, seconds); }
+json one_per_request(int port, double seconds) {
+  return client_loop("http_client.py", port, seconds);
+}
 
 class ClusterTest : public ClusterFixture {
  protected:
@@ -61,7 +63,8 @@ TEST_F(ClusterTest, TwoInstancesAnswerThePublicPortInTurn) {
       << env0;
 
   EXPECT_EQ(unit_property(lb("web", ".socket"), "ActiveState"), "active");
-  EXPECT_EQ(unit_property(lb("web", ".socket"), "Listen"), "0.0.0.0:" + std::to_string(port) + " (Stream)");
+  EXPECT_EQ(unit_property(lb("web", ".socket"), "Listen"),
+            "0.0.0.0:" + std::to_string(port) + " (Stream)");
   EXPECT_EQ(unit_property(lb("web", ".service"), "ActiveState"), "active");
   EXPECT_EQ(unit_property(lb("web", ".service"), "Slice"), "pmctl-web.slice");
   const std::string backends = read_file("/run/pmctl/apps/web/backends");
@@ -72,9 +75,10 @@ TEST_F(ClusterTest, TwoInstancesAnswerThePublicPortInTurn) {
   EXPECT_EQ(std::count(ls.out.begin(), ls.out.end(), '\n'), 6) << ls.out;  // 4 frame lines, 2 rows
   EXPECT_THAT(ls.out, ::testing::HasSubstr("cluster")) << ls.out;
   const Result show = pmctl({"show", "web"});
-  for (const std::string& text : std::vector<std::string>{"cluster_mode", lb("web", ".socket") + ": active (running)",
-                                 lb("web", ".service") + ": active (running)", "0.0.0.0:17101",
-                                 "/run/pmctl/apps/web/backends", "balancer policy"})
+  for (const std::string& text :
+       std::vector<std::string>{"cluster_mode", lb("web", ".socket") + ": active (running)",
+                                lb("web", ".service") + ": active (running)", "0.0.0.0:17101",
+                                "/run/pmctl/apps/web/backends", "balancer policy"})
     EXPECT_THAT(show.out, ::testing::HasSubstr(text)) << text << "\n" << show.out;
 }
 
@@ -193,9 +197,11 @@ TEST_F(ClusterTest, DeleteRemovesTheInstancesTheBalancerAndItsFiles) {
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
   ASSERT_EQ(pmctl({"delete", "all"}).exit_code, 0);
   EXPECT_TRUE(rows("web").empty());
-  for (const std::string& unit : {std::string("pmctl-web-0.service"), std::string("pmctl-web-1.service"),
-                                 lb("web", ".socket"), lb("web", ".service")})
-    EXPECT_TRUE(eventually([&] { return unit_property(unit, "LoadState") == "not-found"; })) << unit;
+  for (const std::string& unit :
+       {std::string("pmctl-web-0.service"), std::string("pmctl-web-1.service"),
+        lb("web", ".socket"), lb("web", ".service")})
+    EXPECT_TRUE(eventually([&] { return unit_property(unit, "LoadState") == "not-found"; }))
+        << unit;
   EXPECT_NE(sh("test -e /run/pmctl/apps/web").exit_code, 0);
   EXPECT_EQ(ask(port), "");
 }
@@ -222,10 +228,12 @@ TEST_F(ClusterTest, AnEcosystemFileWithTwoClusterInstances) {
   const std::string dir = "/run/" + unique_name("eco");
   sh("mkdir -p " + dir);
   const std::string file = dir + "/cluster.config.js";
-  sh("printf '%s' \"module.exports = { apps: [{ name: 'eco-web', script: '" + app_path("http_instance.js") +
+  sh("printf '%s' \"module.exports = { apps: [{ name: 'eco-web', script: '" +
+     app_path("http_instance.js") +
      "', instances: 2, exec_mode: 'cluster', port: " + std::to_string(port) +
      ", instance_var: 'WORKER_ID', increment_var: 'SHARD', env: { SHARD: '10', "
-     "PMCTL_TEST_INSTANCE_VAR: 'WORKER_ID' } }] }\" > " + file);
+     "PMCTL_TEST_INSTANCE_VAR: 'WORKER_ID' } }] }\" > " +
+     file);
   const Result r = pmctl({"start", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto list = rows("eco-web");
@@ -261,8 +269,8 @@ TEST_F(ClusterTest, RunsUnderAUserManagerToo) {
   ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0);
   const std::vector<std::string> env{"XDG_RUNTIME_DIR=/run/user/0"};
   const int port = 17118;
-  const Result r = pmctl({"--user", "start", app_path("http_instance.js"), "--name", "uweb", "-i", "2",
-                          "--port", std::to_string(port)},
+  const Result r = pmctl({"--user", "start", app_path("http_instance.js"), "--name", "uweb", "-i",
+                          "2", "--port", std::to_string(port)},
                          env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
@@ -277,18 +285,29 @@ TEST_F(ClusterTest, RunsUnderAUserManagerToo) {
 // CI clones the repository under /tmp, which the hardened balancer cannot see (PrivateTmp).
 TEST_F(ClusterTest, APmctlRunFromTmpCopiesItsBalancerWhereTheServiceCanSeeIt) {
   const std::string tree = "/tmp/" + unique_name("tree");
-  ASSERT_EQ(sh("mkdir -p " + tree + "/cli " + tree + "/balancer && cp " + PMCTL_BINARY + " " + tree +
-               "/cli/pmctl && cp " + PMCTL_BALANCER + " " + tree + "/balancer/").exit_code, 0);
+  ASSERT_EQ(sh("mkdir -p " + tree + "/cli " + tree + "/balancer && cp " + PMCTL_BINARY + " " +
+               tree + "/cli/pmctl && cp " + PMCTL_BALANCER + " " + tree + "/balancer/")
+                .exit_code,
+            0);
   const int port = 17109;
-  const std::vector<std::string> start{tree + "/cli/pmctl", "start", app_path("http_instance.js"), "--name",
-                                       "tmpweb", "-i", "2", "--port", std::to_string(port)};
+  const std::vector<std::string> start{tree + "/cli/pmctl",
+                                       "start",
+                                       app_path("http_instance.js"),
+                                       "--name",
+                                       "tmpweb",
+                                       "-i",
+                                       "2",
+                                       "--port",
+                                       std::to_string(port)};
   // Without the node preload beside it (or installed), the start is refused and leaves nothing.
   const Result missing = run(start);
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_THAT(missing.err, ::testing::HasSubstr("node preload")) << missing.err;
   EXPECT_TRUE(rows("tmpweb").empty());
   ASSERT_EQ(sh("cp " + std::string(PMCTL_BINARY).substr(0, std::string(PMCTL_BINARY).rfind('/')) +
-               "/pmctl-preload.cjs " + tree + "/cli/").exit_code, 0);
+               "/pmctl-preload.cjs " + tree + "/cli/")
+                .exit_code,
+            0);
   const Result r = run(start);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return answering(port).size() == 2; }));
@@ -304,7 +323,8 @@ TEST_F(ClusterTest, AnAppThatListensOnThePublicPortItselfRunsBehindTheBalancer) 
   start_cluster("hard", 2, port, {"--", std::to_string(port)});
   EXPECT_EQ(answering(port), (std::set<std::string>{"instance=0", "instance=1"}));
   for (const auto& row : rows("hard")) EXPECT_EQ(row["pm2_env"]["status"], "online");
-  const std::string env = pmctl({"env", std::to_string(rows("hard").at(0)["pm_id"].get<int>())}).out;
+  const std::string env =
+      pmctl({"env", std::to_string(rows("hard").at(0)["pm_id"].get<int>())}).out;
   EXPECT_THAT(env, ::testing::HasSubstr("pmctl-preload.cjs")) << env;
   EXPECT_THAT(env, ::testing::HasSubstr("PMCTL_PUBLIC_PORT: 17130")) << env;
   EXPECT_EQ(pmctl({"delete", "hard"}).exit_code, 0);
@@ -363,12 +383,14 @@ TEST_F(ClusterErrorsTest, APublicPortInUseIsRefused) {
   // unit tests cover that path).
   const std::string file = "/run/" + unique_name("holder");
   auto holder = std::async(std::launch::async, [file] {
-    return sh("python3 -c 'import socket,sys,time\n"
-              "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-              "for p in range(17110, 17120):\n"
-              "  try: s.bind((\"0.0.0.0\", p)); break\n"
-              "  except OSError: pass\n"
-              "s.listen(); open(sys.argv[1], \"w\").write(str(p)); time.sleep(5)' " + file);
+    return sh(
+        "python3 -c 'import socket,sys,time\n"
+        "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "for p in range(17110, 17120):\n"
+        "  try: s.bind((\"0.0.0.0\", p)); break\n"
+        "  except OSError: pass\n"
+        "s.listen(); open(sys.argv[1], \"w\").write(str(p)); time.sleep(5)' " +
+        file);
   });
   ASSERT_TRUE(eventually([&] { return !read_file(file).empty(); })) << holder.get().err;
   const std::string port = read_file(file);
@@ -378,12 +400,15 @@ TEST_F(ClusterErrorsTest, APublicPortInUseIsRefused) {
 }
 
 TEST_F(ClusterErrorsTest, BadInstanceCountsAndAMissingPortAreRefused) {
-  expect_refused(start_bad({"-i", "two", "--port", "17111"}), "-i: 'two' is not a number of instances");
+  expect_refused(start_bad({"-i", "two", "--port", "17111"}),
+                 "-i: 'two' is not a number of instances");
   expect_refused(start_bad({"-i", "1.5", "--port", "17111"}), "not a number of instances");
   expect_refused(start_bad({"-i", "100000", "--port", "17111"}), "more than pmctl runs");
   expect_refused(start_bad({"-i", "2"}), "cluster mode needs a public port for 'bad'");
-  expect_refused(start_bad({"-i", "2", "--port", "17111", "--lb-policy", "random"}), "rr or leastconn");
-  expect_refused(start_bad({"--port", "17111", "--instance-endpoint", "unix"}), "only cluster mode");
+  expect_refused(start_bad({"-i", "2", "--port", "17111", "--lb-policy", "random"}),
+                 "rr or leastconn");
+  expect_refused(start_bad({"--port", "17111", "--instance-endpoint", "unix"}),
+                 "only cluster mode");
 }
 
 TEST_F(ClusterErrorsTest, MaxAndZeroResolveToTheCpuCountAndMinusOneToOneLessButAtLeastOne) {
@@ -404,15 +429,15 @@ TEST_F(ClusterErrorsTest, MaxAndZeroResolveToTheCpuCountAndMinusOneToOneLessButA
 }
 
 TEST_F(ClusterErrorsTest, ANameClashIsRefused) {
-  expect_refused(pmctl({"start", app_path("http_instance.js"), "--name", "bystander", "-i", "2", "--port",
-                        "17115"}),
+  expect_refused(pmctl({"start", app_path("http_instance.js"), "--name", "bystander", "-i", "2",
+                        "--port", "17115"}),
                  "an app named 'bystander' is already registered");
 }
 
 TEST_F(ClusterErrorsTest, AnInstanceThatFailsToStartLeavesNothingBehind) {
   // wait_ready: the start job of each instance fails when it never says ready.
-  expect_refused(pmctl({"start", app_path("ready.js"), "--name", "bad", "-i", "2", "--port", "17116",
-                        "--wait-ready", "--listen-timeout", "500", "--", "never"}),
+  expect_refused(pmctl({"start", app_path("ready.js"), "--name", "bad", "-i", "2", "--port",
+                        "17116", "--wait-ready", "--listen-timeout", "500", "--", "never"}),
                  "failed");
   EXPECT_NE(sh("test -e /run/pmctl/apps/bad").exit_code, 0);
   EXPECT_EQ(unit_property(lb("bad", ".socket"), "LoadState"), "not-found");
@@ -420,9 +445,9 @@ TEST_F(ClusterErrorsTest, AnInstanceThatFailsToStartLeavesNothingBehind) {
 
 TEST_F(ClusterErrorsTest, APrivilegedPortIsRefusedForAUserManager) {
   ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0);
-  const Result r = pmctl({"--user", "start", app_path("http_instance.js"), "--name", "bad", "-i", "2",
-                          "--port", "80"},
-                         {"XDG_RUNTIME_DIR=/run/user/0"});
+  const Result r = pmctl(
+      {"--user", "start", app_path("http_instance.js"), "--name", "bad", "-i", "2", "--port", "80"},
+      {"XDG_RUNTIME_DIR=/run/user/0"});
   expect_refused(r, "port 80 is privileged: a user manager cannot listen below 1024");
   EXPECT_EQ(pmctl({"--user", "jlist"}, {"XDG_RUNTIME_DIR=/run/user/0"}).out, "[]\n");
 }

@@ -24,8 +24,9 @@ class DaemonReloadTest : public ClusterFixture {};
 TEST_F(DaemonReloadTest, AForkAppKeepsItsCommandsAndIsStillRestartedWithTheSameArguments) {
   const std::string out = "/run/" + unique_name("argv");
   const std::vector<std::string> args{"x$y", "s;t", "$HOME", "q\"r", "50%"};
-  std::vector<std::string> argv{"start",        app_path("argv_dump.sh"), "--name", "drfork", "-p", "/run/drfork.pid",
-                                "--exp-backoff-restart-delay", "100", "--", out};
+  std::vector<std::string> argv{
+      "start",           app_path("argv_dump.sh"),      "--name", "drfork", "-p",
+      "/run/drfork.pid", "--exp-backoff-restart-delay", "100",    "--",     out};
   argv.insert(argv.end(), args.begin(), args.end());
   ASSERT_EQ(pmctl(argv).exit_code, 0);
   ASSERT_TRUE(eventually([&] { return !read_file(out).empty(); }));
@@ -40,9 +41,11 @@ TEST_F(DaemonReloadTest, AForkAppKeepsItsCommandsAndIsStillRestartedWithTheSameA
 
   // A crash after the reload: restarted (after the back-off's first delay), same arguments.
   sh("rm -f " + out + " && kill -9 " + std::to_string(pid));
-  ASSERT_TRUE(eventually([&] { return !read_file(out).empty(); })) << sh("systemctl status " + unit).out;
+  ASSERT_TRUE(eventually([&] { return !read_file(out).empty(); }))
+      << sh("systemctl status " + unit).out;
   EXPECT_EQ(entries(out), args);
-  EXPECT_TRUE(eventually([&] { return status_of("drfork") == "online" && app("drfork")["pid"] != pid; }));
+  EXPECT_TRUE(
+      eventually([&] { return status_of("drfork") == "online" && app("drfork")["pid"] != pid; }));
   EXPECT_EQ(unit_property(unit, "NRestarts"), "1");
 
   ASSERT_EQ(pmctl({"delete", "drfork"}).exit_code, 0);
@@ -55,7 +58,8 @@ TEST_F(DaemonReloadTest, AClusterAppKeepsItsBalancerAndReloadsAfterwards) {
   start_cluster_app("http_keepalive.js", "drweb", 2, port, {});
   ASSERT_EQ(sh("systemctl daemon-reload").exit_code, 0);
   for (const auto& row : rows("drweb"))
-    EXPECT_EQ(unit_property(row["pm2_env"]["unit"], "LoadState"), "loaded") << row["pm2_env"]["unit"];
+    EXPECT_EQ(unit_property(row["pm2_env"]["unit"], "LoadState"), "loaded")
+        << row["pm2_env"]["unit"];
   EXPECT_EQ(unit_property(lb("drweb", ".service"), "LoadState"), "loaded");
   const std::string balancer = unit_property(lb("drweb", ".service"), "MainPID");
   sh("kill -9 " + balancer);  // restarted by systemd with its reloaded commands

@@ -1,17 +1,18 @@
 // Ecosystem files against the real systemd: the formats, actions on a file, --only, --env,
 // --update-env, targets, arguments, stdin, and all-or-nothing on a bad file.
+#include <gmock/gmock.h>
 #include <unistd.h>
 
 #include <map>
-
-#include <gmock/gmock.h>
 
 #include "fixture.hpp"
 
 namespace pmctl::test {
 namespace {
 
-std::string eco(const std::string& file) { return std::string(PMCTL_TEST_APPS) + "/../ecosystems/" + file; }
+std::string eco(const std::string& file) {
+  return std::string(PMCTL_TEST_APPS) + "/../ecosystems/" + file;
+}
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 std::string pmctl_sh(const std::string& args) { return std::string(PMCTL_BINARY) + " " + args; }
 
@@ -80,7 +81,8 @@ TEST_F(EcosystemTest, AJavaScriptFileStartsSixAppsThatSystemdRuns) {
     EXPECT_EQ(sh("systemctl is-active " + quoted(a["pm2_env"]["unit"])).out, "active\n") << name;
   }
   EXPECT_EQ(wait_env("/tmp/eco-env.env").at("GREETING"), "hello");
-  EXPECT_EQ(app("eco-node-args")["pm2_env"]["node_args"], nlohmann::json({"--max-old-space-size=64"}));
+  EXPECT_EQ(app("eco-node-args")["pm2_env"]["node_args"],
+            nlohmann::json({"--max-old-space-size=64"}));
   EXPECT_EQ(app("eco-node-args")["pm2_env"]["max_restarts"], 0);  // PM2 would ignore the 0
   EXPECT_EQ(app("eco-web-2")["pm2_env"]["args"], nlohmann::json({"--port", "0"}));
 }
@@ -121,7 +123,7 @@ TEST_F(EcosystemTest, EnvProductionSwitchesValuesAndARestartByFileGoesBack) {
   run_ok({"start", eco("env.json"), "--env", "production"});
   auto vars = wait_env("/tmp/eco-json-env.env");
   EXPECT_EQ(vars.at("GREETING"), "prod");
-  EXPECT_EQ(vars.at("FROM_DEPLOY"), "yes");                        // deploy.production.env
+  EXPECT_EQ(vars.at("FROM_DEPLOY"), "yes");                         // deploy.production.env
   EXPECT_EQ(vars.at("CONFIG"), R"({"level":1,"tags":["a","b"]})");  // objects arrive as JSON text
   EXPECT_EQ(vars.at("COUNT"), "3");
   // Visible in the app's own output.
@@ -179,12 +181,13 @@ TEST_F(EcosystemTest, YamlFilesWorkAndRegexAndNamespaceTargetsSelectTheirApps) {
 TEST_F(EcosystemTest, ArgumentsReachTheAppExactlyOnceAndUnchanged) {
   run_ok({"start", eco("args.json")});
   ASSERT_TRUE(eventually([] { return !read_file("/tmp/eco-args.bin").empty(); }));
-  const std::vector<std::string> expected = {"two words", "$HOME", "${PATH}", "it's \"quoted\"",
-                                             "ünïcödé ✓", "", "%h %n", "back\\slash", ";|&"};
+  const std::vector<std::string> expected = {"two words",       "$HOME",       "${PATH}",
+                                             "it's \"quoted\"", "ünïcödé ✓",   "",
+                                             "%h %n",           "back\\slash", ";|&"};
   EXPECT_EQ(nul_split(read_file("/tmp/eco-args.bin")), expected);
   // The same through the command line after `--`.
-  std::vector<std::string> argv = {"start", app_path("argv_dump.sh"), "--name", "cli-args", "--",
-                                   "/tmp/eco-cli-args.env"};
+  std::vector<std::string> argv = {"start", app_path("argv_dump.sh"), "--name", "cli-args",
+                                   "--",    "/tmp/eco-cli-args.env"};
   argv.insert(argv.end(), expected.begin(), expected.end());
   run_ok(argv);
   ASSERT_TRUE(eventually([] { return !read_file("/tmp/eco-cli-args.env").empty(); }));
@@ -200,7 +203,9 @@ TEST_F(EcosystemTest, JsonOnStdinStartsApps) {
 
 TEST_F(EcosystemTest, InitWritesASampleThatABareStartRuns) {
   const std::string dir = "/tmp/" + unique_name("eco-init");
-  ASSERT_EQ(sh("mkdir -p " + dir + " && cp " + app_path("server.js") + " " + dir + "/app.js").exit_code, 0);
+  ASSERT_EQ(
+      sh("mkdir -p " + dir + " && cp " + app_path("server.js") + " " + dir + "/app.js").exit_code,
+      0);
   ASSERT_EQ(sh("cd " + dir + " && " + pmctl_sh("init")).exit_code, 0);
   const Result again = sh("cd " + dir + " && " + pmctl_sh("init"));
   EXPECT_NE(again.exit_code, 0);
@@ -224,9 +229,9 @@ TEST_F(EcosystemTest, ABadAppAnywhereInTheFileStartsNothing) {
 TEST_F(EcosystemTest, EveryKindOfBrokenFileGivesOneErrorLineAndStartsNothing) {
   run_ok({"start", app_path("server.js"), "--name", "bystander", "--", "--port", "0"});
   const auto before = app("bystander")["pid"];
-  for (const std::string file : {"duplicate.json", "syntax.json", "syntax.yml", "throws.config.js",
-                                 "loops.config.js", "missing_script.json", "negative_instances.json",
-                                 "no-such-file.json"}) {
+  for (const std::string file :
+       {"duplicate.json", "syntax.json", "syntax.yml", "throws.config.js", "loops.config.js",
+        "missing_script.json", "negative_instances.json", "no-such-file.json"}) {
     SCOPED_TRACE(file);
     const Result r = pmctl({"start", eco(file)});
     EXPECT_NE(r.exit_code, 0);

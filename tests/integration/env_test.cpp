@@ -1,10 +1,9 @@
 // The app's environment: the caller's (as PM2), --setenv, --filter-env, PM2's injected
 // variables, and values that reach the app byte for byte through a private environment file.
+#include <gmock/gmock.h>
 #include <sys/stat.h>
 
 #include <map>
-
-#include <gmock/gmock.h>
 
 #include "fixture.hpp"
 
@@ -31,7 +30,8 @@ class EnvTest : public PmctlTest {
   std::map<std::string, std::string> start_and_read(const std::vector<std::string>& extra,
                                                     const std::vector<std::string>& env = {}) {
     const std::string out = "/tmp/" + unique_name("env") + ".txt";
-    std::vector<std::string> args{"start", app_path("env_dump.sh"), "--name", unique_name("envapp")};
+    std::vector<std::string> args{"start", app_path("env_dump.sh"), "--name",
+                                  unique_name("envapp")};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("--");
     args.push_back(out);

@@ -18,7 +18,9 @@ class BadInputTest : public PmctlTest {
   std::string snapshot() {
     auto list = jlist();
     for (auto& a : list) a["monit"] = nullptr, a["pm2_env"]["pm_uptime"] = nullptr;
-    return list.dump() + sh("systemctl list-units --all --no-legend --plain 'pmctl-*' | awk '{print $1, $3, $4}'").out;
+    return list.dump() +
+           sh("systemctl list-units --all --no-legend --plain 'pmctl-*' | awk '{print $1, $3, $4}'")
+               .out;
   }
 
   void expect_rejected(const std::vector<std::string>& args, const std::string& fragment,
@@ -67,10 +69,10 @@ TEST_F(BadInputTest, InvalidNumbersDurationsAndCodes) {
 
 TEST_F(BadInputTest, AppNamesThatCannotBeNames) {
   const std::string s = app_path("server.js");
-  for (const std::string& bad : {std::string("a/b"), std::string("a b"), std::string(".."),
-                                 std::string("x..y"), std::string("it's"), std::string("\"q\""),
-                                 std::string("ünïcode"), std::string(300, 'n'), std::string("all"),
-                                 std::string("-dash")})
+  for (const std::string& bad :
+       {std::string("a/b"), std::string("a b"), std::string(".."), std::string("x..y"),
+        std::string("it's"), std::string("\"q\""), std::string("ünïcode"), std::string(300, 'n'),
+        std::string("all"), std::string("-dash")})
     expect_rejected({"start", s, "--name", bad}, "name");
 }
 

@@ -1,11 +1,11 @@
 // Log files where the declaration asks for them, with PM2's names; the journal keeps every line.
+#include <gmock/gmock.h>
+
 #include <filesystem>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
 
 #include "fixture.hpp"
 
@@ -156,8 +156,8 @@ TEST_F(FileLogsTest, WritesPm2sJsonObjectsWithLogTypeJson) {
     const auto j = nlohmann::ordered_json::parse(line);  // keeps the order of the keys
     std::vector<std::string> keys;
     for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-    EXPECT_EQ(keys, (std::vector<std::string>{"message", "timestamp", "type", "process_id",
-                                              "app_name"}));
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{"message", "timestamp", "type", "process_id", "app_name"}));
     EXPECT_TRUE(j["message"].get<std::string>().starts_with("server: ")) << line;
     EXPECT_TRUE(j["message"].get<std::string>().ends_with("\n")) << line;
     EXPECT_TRUE(std::regex_match(j["timestamp"].get<std::string>(), iso)) << line;
@@ -212,10 +212,12 @@ TEST_F(FileLogsTest, ReloadLogsReopensFilesRenamedByLogrotate) {
 TEST_F(FileLogsTest, LogsShowsAFileLoggedAppsLines) {
   start_server({"-o", path("out.log"), "-e", path("err.log"), "--time"});
   ASSERT_TRUE(eventually_in("err.log", "server: err 4"));
-  const auto out = lines_of(pmctl({"logs", name_, "--nostream", "--lines", "3", "--raw", "--out"}).out);
+  const auto out =
+      lines_of(pmctl({"logs", name_, "--nostream", "--lines", "3", "--raw", "--out"}).out);
   ASSERT_EQ(out.size(), 3u);
   for (const auto& line : out) EXPECT_TRUE(line.starts_with("server: out ")) << line;
-  const auto err = lines_of(pmctl({"logs", name_, "--nostream", "--lines", "2", "--raw", "--err"}).out);
+  const auto err =
+      lines_of(pmctl({"logs", name_, "--nostream", "--lines", "2", "--raw", "--err"}).out);
   ASSERT_EQ(err.size(), 2u);
   for (const auto& line : err) EXPECT_TRUE(line.starts_with("server: err ")) << line;
 }
@@ -266,7 +268,8 @@ TEST(FileLogsUserManagerTest, WritesAndReopensFilesForUserUnits) {
     args.insert(args.begin(), "--user");
     return pmctl(args, kUserEnv);
   };
-  ASSERT_EQ(user({"start", app_path("server.js"), "--name", name, "-o", dir + "/out.log"}).exit_code, 0);
+  ASSERT_EQ(
+      user({"start", app_path("server.js"), "--name", name, "-o", dir + "/out.log"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] { return contains(read_file(dir + "/out.log"), "server: out 2"); }));
   std::filesystem::rename(dir + "/out.log", dir + "/out.log.1");
   const Result r = user({"reloadLogs", name});

@@ -25,7 +25,8 @@ class PmctlTest : public ::testing::Test {
   void wait_for_line(const std::string& name, const std::string& line) {
     ASSERT_TRUE(eventually([&] {
       return pmctl({"logs", name, "--nostream", "--raw"}).out.find(line) != std::string::npos;
-    })) << name << " never printed " << line;
+    })) << name
+        << " never printed " << line;
   }
 
   std::string unit_of(const std::string& name) {

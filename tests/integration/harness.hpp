@@ -32,8 +32,7 @@ nlohmann::json app(const std::string& name, const std::vector<std::string>& extr
 std::string status_of(const std::string& name, const std::vector<std::string>& extra = {});
 
 /// `systemctl show -p <property> --value <unit>`.
-std::string unit_property(const std::string& unit, const std::string& property,
-                          bool user = false);
+std::string unit_property(const std::string& unit, const std::string& property, bool user = false);
 
 /// Absolute path of a test app in tests/integration/apps.
 std::string app_path(const std::string& file);

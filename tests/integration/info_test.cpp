@@ -1,8 +1,8 @@
 // prettylist and env: PM2's text views of the registered apps.
+#include <gmock/gmock.h>
+
 #include <cstdio>
 #include <fstream>
-
-#include <gmock/gmock.h>
 
 #include "fixture.hpp"
 
@@ -25,9 +25,10 @@ TEST_F(InfoTest, PrettylistIsJlistAsNodesUtilInspectPrintsIt) {
   const std::string file = "/tmp/" + unique_name("jlist") + ".json";
   std::ofstream(file) << pmctl({"jlist"}).out;
   const std::string mask = "s/\\(pm_uptime\\|memory\\|cpu\\|pid\\): [0-9.]*/\\1: N/g";
-  const Result node = sh("node -e \"process.stdout.write(require('util').inspect(JSON.parse("
-                         "require('fs').readFileSync('" + file + "','utf8')),false,null,false)+'\\n')\" | sed '" +
-                         mask + "'");
+  const Result node =
+      sh("node -e \"process.stdout.write(require('util').inspect(JSON.parse("
+         "require('fs').readFileSync('" +
+         file + "','utf8')),false,null,false)+'\\n')\" | sed '" + mask + "'");
   const Result ours = sh(std::string(PMCTL_BINARY) + " prettylist | sed '" + mask + "'");
   std::remove(file.c_str());
   ASSERT_EQ(node.exit_code, 0) << node.err;
@@ -38,8 +39,10 @@ TEST_F(InfoTest, PrettylistIsJlistAsNodesUtilInspectPrintsIt) {
 }
 
 TEST_F(InfoTest, EnvPrintsWhatTheAppsProcessGets) {
-  ASSERT_EQ(pmctl({"start", app_path("server.js"), "--name", "envshow", "--setenv", "GREETING=hello world",
-                   "--", "--port", "0"}).exit_code, 0);
+  ASSERT_EQ(pmctl({"start", app_path("server.js"), "--name", "envshow", "--setenv",
+                   "GREETING=hello world", "--", "--port", "0"})
+                .exit_code,
+            0);
   const Result r = pmctl({"env", "envshow"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::HasSubstr("GREETING: hello world\n")) << r.out;

@@ -1,11 +1,10 @@
 // The fork-mode lifecycle against a real systemd: start, crash and restart, stop, restart,
 // delete, and that systemctl agrees with what pmctl says.
+#include <gmock/gmock.h>
 #include <signal.h>
 
 #include <set>
 #include <thread>
-
-#include <gmock/gmock.h>
 
 #include "fixture.hpp"
 
@@ -29,7 +28,8 @@ TEST_F(PmctlTest, StartsANodeAppThatSystemctlSeesRunning) {
   EXPECT_EQ(unit_property(unit, "Slice"), "pmctl-" + escaped + ".slice");
   EXPECT_EQ(unit, "pmctl-" + escaped + "-" + std::to_string(a["pm_id"].get<int>()) + ".service");
   // The main process is the app itself (systemd-cat execs it), run by node.
-  const std::string cmdline = read_file("/proc/" + std::to_string(a["pid"].get<int>()) + "/cmdline");
+  const std::string cmdline =
+      read_file("/proc/" + std::to_string(a["pid"].get<int>()) + "/cmdline");
   EXPECT_THAT(cmdline, ::testing::HasSubstr("server.js"));
   EXPECT_THAT(cmdline, ::testing::HasSubstr("node"));
 }
@@ -155,7 +155,8 @@ TEST_F(PmctlTest, DefaultKillTimeoutIsPm2s1600Milliseconds) {
 TEST_F(PmctlTest, AnAppExiting1Or130OnSigintEndsStoppedNotErrored) {
   for (const char* code : {"1", "130"}) {
     const std::string name = unique_name(std::string("exit") + code);
-    std::vector<std::string> args{"start", app_path("exit_on_sigint.js"), "--name", name, "--", code};
+    std::vector<std::string> args{"start", app_path("exit_on_sigint.js"), "--name", name, "--",
+                                  code};
     ASSERT_EQ(pmctl(args).exit_code, 0);
     wait_for_line(name, "exit_on_sigint: started");
     ASSERT_EQ(pmctl({"stop", name}).exit_code, 0);
@@ -165,8 +166,10 @@ TEST_F(PmctlTest, AnAppExiting1Or130OnSigintEndsStoppedNotErrored) {
 
 TEST_F(PmctlTest, StopExitCodesEndTheAppStoppedWithoutARestart) {
   const std::string name = unique_name("exit42");
-  ASSERT_EQ(pmctl({"start", app_path("crash.js"), "--name", name, "--stop-exit-codes", "42", "--",
-                   "42"}).exit_code, 0);
+  ASSERT_EQ(
+      pmctl({"start", app_path("crash.js"), "--name", name, "--stop-exit-codes", "42", "--", "42"})
+          .exit_code,
+      0);
   ASSERT_TRUE(eventually([&] { return status_of(name) == "stopped"; }));
   std::this_thread::sleep_for(milliseconds(500));
   EXPECT_EQ(status_of(name), "stopped");
@@ -176,7 +179,8 @@ TEST_F(PmctlTest, StopExitCodesEndTheAppStoppedWithoutARestart) {
 TEST_F(PmctlTest, NoAutorestartLeavesAnExitedAppStopped) {
   const std::string name = unique_name("once");
   ASSERT_EQ(pmctl({"start", app_path("crash.js"), "--name", name, "--no-autorestart", "--", "0"})
-                .exit_code, 0);
+                .exit_code,
+            0);
   ASSERT_TRUE(eventually([&] { return status_of(name) == "stopped"; }));
   std::this_thread::sleep_for(milliseconds(500));
   EXPECT_EQ(status_of(name), "stopped");
@@ -186,7 +190,9 @@ TEST_F(PmctlTest, NoAutorestartLeavesAnExitedAppStopped) {
 TEST_F(PmctlTest, AnAppThatExitsZeroIsRestartedLikePm2) {
   const std::string name = unique_name("exit0");
   ASSERT_EQ(pmctl({"start", app_path("crash.js"), "--name", name, "--min-uptime", "10",
-                   "--restart-delay", "300", "--", "0"}).exit_code, 0);
+                   "--restart-delay", "300", "--", "0"})
+                .exit_code,
+            0);
   EXPECT_TRUE(eventually([&] { return app(name)["pm2_env"]["restart_time"].get<int>() >= 2; }));
 }
 
@@ -206,8 +212,8 @@ TEST_F(PmctlTest, AFastCrashLoopEndsErroredAfter15RestartsLikePm2) {
 
 TEST_F(PmctlTest, RestartDelayShowsWaitingRestart) {
   const std::string name = unique_name("delayed");
-  ASSERT_EQ(pmctl({"start", app_path("crash.js"), "--name", name, "--restart-delay", "3s"})
-                .exit_code, 0);
+  ASSERT_EQ(
+      pmctl({"start", app_path("crash.js"), "--name", name, "--restart-delay", "3s"}).exit_code, 0);
   EXPECT_TRUE(eventually([&] { return status_of(name) == "waiting restart"; }));
   EXPECT_EQ(unit_property(unit_of(name), "RestartUSec"), "3s");
 }

@@ -1,8 +1,8 @@
 // pmctl logs and flush read journald, and journalctl agrees with them.
+#include <gmock/gmock.h>
+
 #include <regex>
 #include <sstream>
-
-#include <gmock/gmock.h>
 
 #include "fixture.hpp"
 
@@ -46,8 +46,10 @@ TEST_F(LogsTest, SplitsStdoutAndStderr) {
   EXPECT_FALSE(contains(err.out, "server: out"));
   // journald has them at priority 6 and 3, attributed to the unit.
   const std::string unit = unit_of(name_);
-  EXPECT_TRUE(contains(sh("journalctl -u '" + unit + "' -p 3..3 -o cat --no-pager").out, "server: err"));
-  EXPECT_FALSE(contains(sh("journalctl -u '" + unit + "' -p 3..3 -o cat --no-pager").out, "server: out"));
+  EXPECT_TRUE(
+      contains(sh("journalctl -u '" + unit + "' -p 3..3 -o cat --no-pager").out, "server: err"));
+  EXPECT_FALSE(
+      contains(sh("journalctl -u '" + unit + "' -p 3..3 -o cat --no-pager").out, "server: out"));
 }
 
 TEST_F(LogsTest, JournalEntriesCarryFieldsNamingTheAppAndInstance) {
@@ -65,8 +67,8 @@ TEST_F(LogsTest, PrintsPm2sIdNamePrefix) {
 }
 
 TEST_F(LogsTest, TimestampPrefixesEachLineWithItsTime) {
-  const auto lines = lines_of(pmctl({"logs", name_, "--nostream", "--lines", "2", "--raw",
-                                     "--timestamp"}).out);
+  const auto lines =
+      lines_of(pmctl({"logs", name_, "--nostream", "--lines", "2", "--raw", "--timestamp"}).out);
   ASSERT_EQ(lines.size(), 2u);
   const std::regex stamped(R"(^\d{4}-\d{2}-\d{2}-\d{2}:\d{2}:\d{2} server: .*)");
   for (const auto& line : lines) EXPECT_TRUE(std::regex_match(line, stamped)) << line;
@@ -96,8 +98,8 @@ TEST_F(LogsTest, JournalctlShowsTheSameLines) {
   const std::string unit = unit_of(name_);
   pmctl({"stop", name_});  // freeze the log so both reads see the same end
   const auto ours = lines_of(pmctl({"logs", name_, "--nostream", "--lines", "6", "--raw"}).out);
-  const auto theirs =
-      lines_of(sh("journalctl -u '" + unit + "' _SYSTEMD_UNIT='" + unit + "' -o cat -n 6 --no-pager").out);
+  const auto theirs = lines_of(
+      sh("journalctl -u '" + unit + "' _SYSTEMD_UNIT='" + unit + "' -o cat -n 6 --no-pager").out);
   EXPECT_EQ(ours, theirs);
 }
 
@@ -107,7 +109,8 @@ TEST_F(LogsTest, FlushHidesEarlierLinesButJournalctlKeepsThem) {
   EXPECT_TRUE(contains(f.out, "journalctl")) << f.out;
   const std::string after = pmctl({"logs", name_, "--nostream", "--lines", "1000", "--raw"}).out;
   EXPECT_FALSE(contains(after, "server: out 1\n")) << after;
-  EXPECT_TRUE(contains(sh("journalctl -u '" + unit_of(name_) + "' -o cat --no-pager").out, "server: out 1\n"));
+  EXPECT_TRUE(contains(sh("journalctl -u '" + unit_of(name_) + "' -o cat --no-pager").out,
+                       "server: out 1\n"));
   // New lines still show up after a flush.
   EXPECT_TRUE(eventually([&] {
     return contains(pmctl({"logs", name_, "--nostream", "--raw"}).out, "server: out");
@@ -115,7 +118,8 @@ TEST_F(LogsTest, FlushHidesEarlierLinesButJournalctlKeepsThem) {
 }
 
 TEST_F(LogsTest, FollowsNewLinesUntilInterrupted) {
-  const Result r = run({"timeout", "-s", "INT", "1.5", PMCTL_BINARY, "logs", name_, "--lines", "0", "--raw"});
+  const Result r =
+      run({"timeout", "-s", "INT", "1.5", PMCTL_BINARY, "logs", name_, "--lines", "0", "--raw"});
   const auto lines = lines_of(r.out);
   EXPECT_GE(lines.size(), 4u) << r.out;  // 1.5 s of a line per 200 ms on each stream
 }

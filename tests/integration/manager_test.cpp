@@ -1,12 +1,11 @@
 // Drives sd::connect_manager and sd::Journal against the real systemd of the sandbox
 // (tests/sandbox.sh); runs inside it as root.
 
-#include "core/base/resources.hpp"
 #include "core/types/manager.hpp"
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -21,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/resources.hpp"
 #include "systemd/journal.hpp"
 #include "systemd/sd_manager.hpp"
 #include "systemd/sd_manager_impl.hpp"
@@ -308,7 +308,8 @@ std::string read_from_port(int port) {
   std::string out;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     char buf[256];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+      out.append(buf, static_cast<std::size_t>(n));
   }
   close(fd);
   return out;
@@ -321,13 +322,14 @@ TEST_F(SdManagerTest, ATransientSocketHandsItsPortToTheServiceCreatedWithIt) {
   const int port = free_port();
   UnitSpec service;
   service.name = base + ".service";
-  const std::string js = "require('net').createServer(c => c.end('hello from fd 3\\n')).listen({fd: 3})";
+  const std::string js =
+      "require('net').createServer(c => c.end('hello from fd 3\\n')).listen({fd: 3})";
   service.properties = {
       {"ExecStartEx", std::vector<core::ExecCommand>{{"/usr/bin/node", {"node", "-e", js}, {}}}}};
   UnitSpec socket_unit;
   socket_unit.name = base + ".socket";
-  socket_unit.properties = {
-      {"Listen", std::vector<core::ListenAddress>{{"Stream", "127.0.0.1:" + std::to_string(port)}}}};
+  socket_unit.properties = {{"Listen", std::vector<core::ListenAddress>{
+                                           {"Stream", "127.0.0.1:" + std::to_string(port)}}}};
   socket_unit.aux = {service};
   created_.push_back(service.name);
   start(socket_unit);

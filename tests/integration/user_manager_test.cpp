@@ -8,9 +8,7 @@ const std::vector<std::string> kUserEnv{"XDG_RUNTIME_DIR=/run/user/0"};
 
 class UserManagerTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0);
-  }
+  static void SetUpTestSuite() { ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0); }
   void TearDown() override { pmctl({"--user", "delete", "all"}, kUserEnv); }
   Result user(const std::vector<std::string>& args) {
     std::vector<std::string> argv{"--user"};

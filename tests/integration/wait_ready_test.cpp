@@ -1,8 +1,8 @@
 // PM2's wait_ready and shutdown_with_message for node apps, through pmctl's preload and
 // Type=notify, against the real systemd.
-#include <chrono>
-
 #include <gmock/gmock.h>
+
+#include <chrono>
 
 #include "fixture.hpp"
 
@@ -12,7 +12,8 @@ namespace {
 using WaitReadyTest = PmctlTest;
 
 TEST_F(WaitReadyTest, StartReturnsOnceTheAppHasSaidReady) {
-  const Result r = pmctl({"start", app_path("ready.js"), "--name", "ready", "--wait-ready", "--", "800"});
+  const Result r =
+      pmctl({"start", app_path("ready.js"), "--name", "ready", "--wait-ready", "--", "800"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GE(r.elapsed, std::chrono::milliseconds(700));
   EXPECT_EQ(status_of("ready"), "online");

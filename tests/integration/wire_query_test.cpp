@@ -2,6 +2,8 @@
 // sandbox: it must answer exactly what the sd-bus path answers, for units in every state that
 // `ls` shows, while the manager sends signals about a crash-looping unit on the same connection.
 
+#include "systemd/wire_query.hpp"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -17,7 +19,6 @@
 #include "systemd/bus.hpp"
 #include "systemd/sd_manager.hpp"
 #include "systemd/sd_manager_impl.hpp"
-#include "systemd/wire_query.hpp"
 
 namespace pmctl {
 namespace {

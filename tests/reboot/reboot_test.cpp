@@ -7,10 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <ctime>
-
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -260,7 +259,8 @@ TEST_F(RebootTest, SystemAppsComeBackAfterAReboot) {
 // path) and shared mode's socket units come along.
 TEST_F(RebootTest, AfterTheBootTheVerbsActOnTheSavedUnits) {
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rb-dash", "env GREETING=first "));
-  ASSERT_RUNS(pmctl("start " + app_path("http_keepalive.js") + " --name rbshared -i 2 --port 17183 --lb shared"));
+  ASSERT_RUNS(pmctl("start " + app_path("http_keepalive.js") +
+                    " --name rbshared -i 2 --port 17183 --lb shared"));
   ASSERT_TRUE(answers(17183));
   const int dash_id = std::get<1>(of(rows(), "rb-dash").at(0));
   const std::string dash_saved = "'pmctl-rb\\x2ddash-" + std::to_string(dash_id) + "-s.service'";
@@ -299,13 +299,15 @@ TEST_F(RebootTest, AfterTheBootTheVerbsActOnTheSavedUnits) {
   ASSERT_RUNS(pmctl("restart rb-dash --update-env", "env GREETING=" + second + " "));
   EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_transient).out), "active");
   EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_saved).out), "inactive");
-  EXPECT_TRUE(test::eventually(
-      [&] { return count(pmctl("logs rb-dash --lines 50 --nostream").out, "greeting=" + second) == 1; }));
+  EXPECT_TRUE(test::eventually([&] {
+    return count(pmctl("logs rb-dash --lines 50 --nostream").out, "greeting=" + second) == 1;
+  }));
   // Deleted, it does not come back when pmctl.target is started again.
   ASSERT_RUNS(pmctl("delete rb-dash"));
   ASSERT_RUNS(in_sandbox("systemctl start pmctl.target"));
   EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + dash_saved).out), "inactive");
-  EXPECT_EQ(in_sandbox("systemctl is-active " + dash_transient).out, "inactive\n") << "the deleted app runs again";
+  EXPECT_EQ(in_sandbox("systemctl is-active " + dash_transient).out, "inactive\n")
+      << "the deleted app runs again";
   EXPECT_TRUE(of(rows(), "rb-dash").empty());
 }
 

@@ -168,7 +168,10 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
        "eco.json: app 'api': instance endpoints must be tcp or unix, got 'udp'"},
       {{{"instances", 2}, {"port", 3000}, {"lb", "reuseport"}},
        "eco.json: app 'api': the load balancing mode must be proxy or shared, got 'reuseport'"},
-      {{{"instances", 2}, {"port", 3000}, {"lb", "shared"}, {"instance_endpoint", "unix"},
+      {{{"instances", 2},
+        {"port", 3000},
+        {"lb", "shared"},
+        {"instance_endpoint", "unix"},
         {"lb_policy", "random"}},
        "eco.json: app 'api': shared mode has no private endpoints: instance_endpoint 'unix' does "
        "not apply"},

@@ -281,7 +281,8 @@ TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
 }
 
 TEST_F(AppFields, ReadsWaitReadyListenTimeoutAndShutdownWithMessage) {
-  const auto out = convert(api({{"wait_ready", true}, {"listen_timeout", "5s"}, {"shutdown_with_message", true}}));
+  const auto out = convert(
+      api({{"wait_ready", true}, {"listen_timeout", "5s"}, {"shutdown_with_message", true}}));
   EXPECT_TRUE(out.decl.wait_ready);
   EXPECT_EQ(out.decl.listen_timeout_ms, 5000u);
   EXPECT_TRUE(out.decl.shutdown_with_message);
@@ -339,8 +340,11 @@ TEST_F(AppFields, TakesTheClusterPublicPortFromPortElseFromEnv) {
 }
 
 TEST_F(AppFields, ReadsPmctlsClusterFields) {
-  const auto out = convert(api({{"instances", 2}, {"port", 3000}, {"instance_endpoint", "unix"},
-                                {"lb_policy", "leastconn"}, {"instance_var", "WORKER"}}));
+  const auto out = convert(api({{"instances", 2},
+                                {"port", 3000},
+                                {"instance_endpoint", "unix"},
+                                {"lb_policy", "leastconn"},
+                                {"instance_var", "WORKER"}}));
   EXPECT_EQ(out.decl.cluster.endpoints, Endpoints::Unix);
   EXPECT_EQ(out.decl.cluster.policy, Policy::LeastConnections);
   EXPECT_EQ(out.decl.instance_var, "WORKER");

@@ -18,7 +18,8 @@ struct WordCase {
 // The words are the registry's and the ecosystem fields' and flags': each value has its own and
 // reads back from it; anything else, a near miss too, is no value.
 TEST(ClusterWords, ReadsBackEveryEndpointsWordAndNoOther) {
-  const std::vector<WordCase<Endpoints>> cases = {{Endpoints::Tcp, "tcp"}, {Endpoints::Unix, "unix"}};
+  const std::vector<WordCase<Endpoints>> cases = {{Endpoints::Tcp, "tcp"},
+                                                  {Endpoints::Unix, "unix"}};
   for (const auto& c : cases) {
     EXPECT_EQ(to_string(c.value), c.word);
     EXPECT_EQ(endpoints_from_string(c.word), c.value) << c.word;
@@ -39,7 +40,8 @@ TEST(ClusterWords, ReadsBackEveryPolicyWordAndNoOther) {
 }
 
 TEST(ClusterWords, ReadsBackEveryLbModeWordAndNoOther) {
-  const std::vector<WordCase<LbMode>> cases = {{LbMode::Proxy, "proxy"}, {LbMode::Shared, "shared"}};
+  const std::vector<WordCase<LbMode>> cases = {{LbMode::Proxy, "proxy"},
+                                               {LbMode::Shared, "shared"}};
   for (const auto& c : cases) {
     EXPECT_EQ(to_string(c.value), c.word);
     EXPECT_EQ(lb_mode_from_string(c.word), c.value) << c.word;

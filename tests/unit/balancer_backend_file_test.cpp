@@ -1,5 +1,3 @@
-#include "balancer/backend_file.hpp"
-
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +7,7 @@
 #include <cstddef>
 #include <string>
 
+#include "balancer/backend_file.hpp"
 #include "balancer/backend_set.hpp"
 #include "balancer/error.hpp"
 
@@ -60,9 +59,9 @@ TEST(BalancerBackendFile, BuildsPathAndAbstractUnixAddresses) {
 }
 
 TEST(BalancerBackendFile, RefusesBadAddresses) {
-  for (const char* bad : {"127.0.0.1:3001", "tcp:127.0.0.1", "tcp:127.0.0.1:0",
-                          "tcp:127.0.0.1:65536", "tcp:localhost:80", "tcp:[::1:80",
-                          "unix:relative.sock", "unix:", "udp:1.2.3.4:5"}) {
+  for (const char* bad :
+       {"127.0.0.1:3001", "tcp:127.0.0.1", "tcp:127.0.0.1:0", "tcp:127.0.0.1:65536",
+        "tcp:localhost:80", "tcp:[::1:80", "unix:relative.sock", "unix:", "udp:1.2.3.4:5"}) {
     EXPECT_THROW(parse_address(bad), Error) << bad;
   }
 }

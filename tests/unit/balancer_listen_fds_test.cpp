@@ -1,8 +1,7 @@
-#include "balancer/listen_fds.hpp"
-
 #include <gtest/gtest.h>
 
 #include "balancer/error.hpp"
+#include "balancer/listen_fds.hpp"
 
 namespace pmctl::balancer {
 namespace {

@@ -1,5 +1,3 @@
-#include "balancer/notify.hpp"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -10,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "balancer/notify.hpp"
 #include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {

@@ -1,16 +1,15 @@
-#include "balancer/options.hpp"
-
 #include <gtest/gtest.h>
 
 #include "balancer/error.hpp"
+#include "balancer/options.hpp"
 
 namespace pmctl::balancer {
 namespace {
 
 TEST(BalancerOptions, ReadsEveryFlagInBothSpellings) {
-  Options o = parse_options({"--backends", "/run/b", "--policy=leastconn", "--max-connections",
-                             "50", "--connect-timeout=0.5", "--stop-timeout", "3",
-                             "--down-time", "2"});
+  Options o =
+      parse_options({"--backends", "/run/b", "--policy=leastconn", "--max-connections", "50",
+                     "--connect-timeout=0.5", "--stop-timeout", "3", "--down-time", "2"});
   EXPECT_EQ(o.backends_file, "/run/b");
   EXPECT_EQ(o.policy, PolicyKind::kLeastConnections);
   EXPECT_EQ(o.max_connections, 50u);

@@ -1,10 +1,9 @@
-#include "balancer/policy.hpp"
-
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "balancer/error.hpp"
+#include "balancer/policy.hpp"
 
 namespace pmctl::balancer {
 namespace {

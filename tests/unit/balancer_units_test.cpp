@@ -104,7 +104,8 @@ TEST(BalancerUnits, PlansTheBalancerOnEveryIpv4AddressOfThePublicPort) {
   AppDecl app;
   app.name = "web";
   app.env["PORT"] = "3000";
-  app.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .policy = Policy::LeastConnections};
+  app.cluster = {
+      .enabled = true, .instances = 2, .public_port = 3000, .policy = Policy::LeastConnections};
   const BalancerPlan plan = balancer_plan(app, "/run/pmctl/apps/web/backends", "/b", Scope::System);
   EXPECT_EQ(plan.app, "web");
   EXPECT_EQ(plan.listen, "0.0.0.0:3000");

@@ -33,7 +33,8 @@ core::RegistryData two_instances() {
 TEST_F(BalancersTest, TheBackendFileListsTheInstancesByNumberThenTheDrainingOnes) {
   balancers_.write_backends(two_instances(), "web", {"tcp:127.0.0.1:20009 drain"});
   const std::string text = core::read_file(core::backend_file_path((dir_ / "run").string(), "web"));
-  EXPECT_THAT(text, HasSubstr("tcp:127.0.0.1:20001\ntcp:127.0.0.1:20000\ntcp:127.0.0.1:20009 drain\n"));
+  EXPECT_THAT(text,
+              HasSubstr("tcp:127.0.0.1:20001\ntcp:127.0.0.1:20000\ntcp:127.0.0.1:20009 drain\n"));
 }
 
 TEST_F(BalancersTest, ARunningBalancerIsToldToReadItsFileAgain) {
@@ -46,8 +47,10 @@ TEST_F(BalancersTest, StopClosesThePublicSocketBeforeTheBalancer) {
   manager_.units["pmctl-web-lb.socket"] = manager_.running("pmctl-web-lb.socket");
   manager_.units["pmctl-web-lb.service"] = manager_.running("pmctl-web-lb.service");
   balancers_.stop("web");
-  EXPECT_THAT(manager_.calls, ::testing::ElementsAre("stop pmctl-web-lb.socket", "reset_failed pmctl-web-lb.socket",
-                                                     "stop pmctl-web-lb.service", "reset_failed pmctl-web-lb.service"));
+  EXPECT_THAT(
+      manager_.calls,
+      ::testing::ElementsAre("stop pmctl-web-lb.socket", "reset_failed pmctl-web-lb.socket",
+                             "stop pmctl-web-lb.service", "reset_failed pmctl-web-lb.service"));
 }
 
 }  // namespace

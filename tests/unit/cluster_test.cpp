@@ -16,9 +16,9 @@ struct InstancesCase {
 
 TEST(Cluster, ResolvesInstancesLikePm2) {
   const std::vector<InstancesCase> cases = {
-      {"1", 4, 1},    {"2", 4, 2},   {"16", 2, 16}, {"max", 4, 4}, {"0", 4, 4},  {"-1", 4, 3},
-      {"-3", 4, 1},   {"-4", 4, 1},  {"-9", 4, 1},  {"max", 1, 1}, {"0", 1, 1},  {"-1", 1, 1},
-      {"max", 0, 1},  {"256", 4, 256},
+      {"1", 4, 1},  {"2", 4, 2},  {"16", 2, 16}, {"max", 4, 4},   {"0", 4, 4},
+      {"-1", 4, 3}, {"-3", 4, 1}, {"-4", 4, 1},  {"-9", 4, 1},    {"max", 1, 1},
+      {"0", 1, 1},  {"-1", 1, 1}, {"max", 0, 1}, {"256", 4, 256},
   };
   for (const auto& c : cases)
     EXPECT_EQ(resolve_instances(c.text, c.cpus, "-i"), c.expected) << c.text << " on " << c.cpus;
@@ -120,7 +120,8 @@ TEST(Cluster, InjectsThePublicPortAndTheInheritedSocketInSharedMode) {
   const UnitSpec spec = map_service(app, ctx);
   const PropertyValue* sockets = spec.find("Sockets");
   ASSERT_NE(sockets, nullptr);
-  EXPECT_EQ(std::get<std::vector<std::string>>(*sockets), (std::vector<std::string>{"pmctl-web-lb.socket"}));
+  EXPECT_EQ(std::get<std::vector<std::string>>(*sockets),
+            (std::vector<std::string>{"pmctl-web-lb.socket"}));
   app.cluster.lb = LbMode::Proxy;
   EXPECT_EQ(map_service(app, ctx).find("Sockets"), nullptr);
   EXPECT_EQ(injected_env(app, ctx).count("PMCTL_LISTEN_FD"), 0u);
@@ -148,7 +149,8 @@ TEST(Cluster, WritesEndpointsInTheBalancersSyntax) {
   EXPECT_EQ(tcp_endpoint(20001), "tcp:127.0.0.1:20001");
   EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3), "unix:/run/pmctl/apps/web/3.sock");
   EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3, Slot::B), "unix:/run/pmctl/apps/web/3-b.sock");
-  EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3, Slot::Saved), "unix:/run/pmctl/apps/web/3.sock");
+  EXPECT_EQ(unix_endpoint("/run/pmctl/apps/web", 3, Slot::Saved),
+            "unix:/run/pmctl/apps/web/3.sock");
   EXPECT_EQ(port_env_value("tcp:127.0.0.1:20001"), "20001");
   EXPECT_EQ(port_env_value("unix:/run/pmctl/apps/web/3.sock"), "/run/pmctl/apps/web/3.sock");
   EXPECT_EQ(unix_socket_path("unix:/a.sock"), "/a.sock");
@@ -188,16 +190,46 @@ struct EnvCase {
 // What each instance finds in its environment.
 TEST(Cluster, InjectsEachInstancesPortNumberAndIncrementVar) {
   const std::vector<EnvCase> cases = {
-      {"tcp", 1, "tcp:127.0.0.1:20001", "NODE_APP_INSTANCE", "", {{"PORT", "3000"}},
-       {{"PORT", "20001"}, {"NODE_APP_INSTANCE", "1"}, {"pm_id", "7"}}, {}},
-      {"unix", 0, "unix:/run/pmctl/apps/web/7.sock", "NODE_APP_INSTANCE", "", {},
-       {{"PORT", "/run/pmctl/apps/web/7.sock"}, {"NODE_APP_INSTANCE", "0"}}, {}},
-      {"instance_var", 2, "tcp:127.0.0.1:20002", "WORKER", "", {},
-       {{"WORKER", "2"}, {"PORT", "20002"}}, {"NODE_APP_INSTANCE"}},
-      {"increment_var from the app's value", 2, "tcp:127.0.0.1:20002", "NODE_APP_INSTANCE",
-       "METRICS_PORT", {{"METRICS_PORT", "9100"}}, {{"METRICS_PORT", "9102"}}, {}},
-      {"increment_var from 0", 3, "tcp:127.0.0.1:20003", "NODE_APP_INSTANCE", "SHARD", {},
-       {{"SHARD", "3"}}, {}},
+      {"tcp",
+       1,
+       "tcp:127.0.0.1:20001",
+       "NODE_APP_INSTANCE",
+       "",
+       {{"PORT", "3000"}},
+       {{"PORT", "20001"}, {"NODE_APP_INSTANCE", "1"}, {"pm_id", "7"}},
+       {}},
+      {"unix",
+       0,
+       "unix:/run/pmctl/apps/web/7.sock",
+       "NODE_APP_INSTANCE",
+       "",
+       {},
+       {{"PORT", "/run/pmctl/apps/web/7.sock"}, {"NODE_APP_INSTANCE", "0"}},
+       {}},
+      {"instance_var",
+       2,
+       "tcp:127.0.0.1:20002",
+       "WORKER",
+       "",
+       {},
+       {{"WORKER", "2"}, {"PORT", "20002"}},
+       {"NODE_APP_INSTANCE"}},
+      {"increment_var from the app's value",
+       2,
+       "tcp:127.0.0.1:20002",
+       "NODE_APP_INSTANCE",
+       "METRICS_PORT",
+       {{"METRICS_PORT", "9100"}},
+       {{"METRICS_PORT", "9102"}},
+       {}},
+      {"increment_var from 0",
+       3,
+       "tcp:127.0.0.1:20003",
+       "NODE_APP_INSTANCE",
+       "SHARD",
+       {},
+       {{"SHARD", "3"}},
+       {}},
   };
   for (const auto& c : cases) {
     AppDecl app = app_with_port("");
@@ -245,7 +277,8 @@ TEST(Cluster, RemovesALeftoverUnixSocketBeforeEachStart) {
   const auto& commands = std::get<std::vector<ExecCommand>>(*pre);
   ASSERT_EQ(commands.size(), 1u);
   EXPECT_EQ(commands[0].argv.back(), "/run/pmctl/apps/web/3.sock");
-  EXPECT_EQ(std::get<std::string>(*spec.find("Description")), "pmctl app 'web' (id 3, cluster instance 0)");
+  EXPECT_EQ(std::get<std::string>(*spec.find("Description")),
+            "pmctl app 'web' (id 3, cluster instance 0)");
   ctx.endpoint = "tcp:127.0.0.1:20000";
   EXPECT_EQ(map_service(app, ctx).find("ExecStartPreEx"), nullptr);
 }
@@ -282,7 +315,8 @@ TEST(Cluster, ReloadsOneAtATimeUpToTwoInstancesElseTwoAtATime) {
       {{1, 2, 3, 0}, {{1}, {2, 3}, {0}}},
       {{}, {}},
   };
-  for (const auto& c : cases) EXPECT_EQ(reload_batches(data, c.ids), c.want) << ::testing::PrintToString(c.ids);
+  for (const auto& c : cases)
+    EXPECT_EQ(reload_batches(data, c.ids), c.want) << ::testing::PrintToString(c.ids);
 }
 
 }  // namespace

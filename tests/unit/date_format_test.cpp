@@ -33,13 +33,11 @@ struct Case {
 
 TEST(DateFormat, FormatsEveryCommonDayjsToken) {
   const Case cases[] = {
-      {"YYYY", "2024"},     {"YY", "24"},         {"MMMM", "March"},   {"MMM", "Mar"},
-      {"MM", "03"},         {"M", "3"},           {"DD", "05"},        {"D", "5"},
-      {"dddd", "Tuesday"},  {"ddd", "Tue"},       {"dd", "Tu"},        {"d", "2"},
-      {"HH", "07"},         {"H", "7"},           {"hh", "07"},        {"h", "7"},
-      {"mm", "04"},         {"m", "4"},           {"ss", "09"},        {"s", "9"},
-      {"SSS", "042"},       {"A", "AM"},          {"a", "am"},         {"Z", "+01:30"},
-      {"ZZ", "+0130"},
+      {"YYYY", "2024"}, {"YY", "24"}, {"MMMM", "March"}, {"MMM", "Mar"},      {"MM", "03"},
+      {"M", "3"},       {"DD", "05"}, {"D", "5"},        {"dddd", "Tuesday"}, {"ddd", "Tue"},
+      {"dd", "Tu"},     {"d", "2"},   {"HH", "07"},      {"H", "7"},          {"hh", "07"},
+      {"h", "7"},       {"mm", "04"}, {"m", "4"},        {"ss", "09"},        {"s", "9"},
+      {"SSS", "042"},   {"A", "AM"},  {"a", "am"},       {"Z", "+01:30"},     {"ZZ", "+0130"},
   };
   for (const auto& c : cases) EXPECT_EQ(format_dayjs(c.format, sample()), c.expected) << c.format;
 }

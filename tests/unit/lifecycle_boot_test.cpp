@@ -8,10 +8,10 @@
 #include <fstream>
 #include <map>
 
+#include "core/lifecycle/lifecycle.hpp"
 #include "core/state/boot_state.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
-#include "core/lifecycle/lifecycle.hpp"
 #include "fake_manager.hpp"
 
 namespace pmctl::core {
@@ -27,7 +27,8 @@ std::string slurp(const fs::path& path) {
 class LifecycleBootTest : public ::testing::Test {
  protected:
   LifecycleBootTest()
-      : dir_(fs::temp_directory_path() / ("pmctl-boot-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))),
+      : dir_(fs::temp_directory_path() /
+             ("pmctl-boot-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))),
         registry_(dir_ / "state"),
         lifecycle_(registry_, manager_, Scope::System, tools()) {}
   ~LifecycleBootTest() override { fs::remove_all(dir_); }
@@ -55,14 +56,18 @@ class LifecycleBootTest : public ::testing::Test {
   fs::path boot_file(const std::string& name) { return dir_ / "etc" / name; }
   fs::path standby(const std::string& unit) { return dir_ / "run" / "standby" / unit; }
 
-  /// What a reboot leaves: no units, an empty runtime directory; then the boot starts the saved ones.
+  /// What a reboot leaves: no units, an empty runtime directory; then the boot starts the saved
+  /// ones.
   void reboot() {
     manager_.units.clear();
     fs::remove_all(dir_ / "run");
     fs::create_directories(dir_ / "etc" / "multi-user.target.wants");
-    fs::create_symlink(boot_file("pmctl.target"), dir_ / "etc" / "multi-user.target.wants" / "pmctl.target");
-    ASSERT_TRUE(adopt_boot_set(registry_, (dir_ / "run").string(), (dir_ / "etc").string(), Scope::System));
-    for (const auto& rec : registry_.load().apps) manager_.units[lifecycle_.unit_of(rec)] = manager_.running(lifecycle_.unit_of(rec));
+    fs::create_symlink(boot_file("pmctl.target"),
+                       dir_ / "etc" / "multi-user.target.wants" / "pmctl.target");
+    ASSERT_TRUE(
+        adopt_boot_set(registry_, (dir_ / "run").string(), (dir_ / "etc").string(), Scope::System));
+    for (const auto& rec : registry_.load().apps)
+      manager_.units[lifecycle_.unit_of(rec)] = manager_.running(lifecycle_.unit_of(rec));
     manager_.calls.clear();
   }
 
@@ -79,7 +84,8 @@ TEST_F(LifecycleBootTest, SaveWritesTheUnitsTheDumpAndTheSavedEnvironments) {
   lifecycle_.stop(batch);
   manager_.calls.clear();
   EXPECT_EQ(lifecycle_.save(false), 2);
-  for (const char* f : {"pmctl-api-0-s.service", "pmctl-batch-1-s.service", "pmctl-api.slice", "pmctl.target"})
+  for (const char* f :
+       {"pmctl-api-0-s.service", "pmctl-batch-1-s.service", "pmctl-api.slice", "pmctl.target"})
     EXPECT_TRUE(fs::exists(boot_file(f))) << f;
   EXPECT_TRUE(calls_contain("reload_daemon"));
   const auto dump = read_dump(dir_ / "state");
@@ -90,7 +96,8 @@ TEST_F(LifecycleBootTest, SaveWritesTheUnitsTheDumpAndTheSavedEnvironments) {
   const fs::path env = saved_env_path((dir_ / "state").string(), 0);
   EXPECT_THAT(slurp(env), ::testing::HasSubstr("TOKEN='t0p'"));
   EXPECT_THAT(slurp(env), ::testing::HasSubstr("pm_id='0'")) << slurp(env);
-  EXPECT_EQ(fs::status(env).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(env).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
   // The transient units run the apps now: the saved ones must not start beside them.
   EXPECT_TRUE(fs::exists(standby("pmctl-api-0-s.service")));
   EXPECT_TRUE(fs::exists(standby("pmctl-batch-1-s.service")));
@@ -120,10 +127,12 @@ TEST_F(LifecycleBootTest, SavingTwiceWritesTheSameFiles) {
   lifecycle_.start_new(decl("api"), false);
   lifecycle_.save(false);
   std::map<std::string, std::string> first;
-  for (const auto& e : fs::directory_iterator(dir_ / "etc")) first[e.path().filename()] = slurp(e.path());
+  for (const auto& e : fs::directory_iterator(dir_ / "etc"))
+    first[e.path().filename()] = slurp(e.path());
   lifecycle_.save(false);
   std::map<std::string, std::string> second;
-  for (const auto& e : fs::directory_iterator(dir_ / "etc")) second[e.path().filename()] = slurp(e.path());
+  for (const auto& e : fs::directory_iterator(dir_ / "etc"))
+    second[e.path().filename()] = slurp(e.path());
   EXPECT_EQ(first, second);
   EXPECT_EQ(slurp(dump_path(dir_ / "state")), slurp(dump_bak_path(dir_ / "state")));
 }

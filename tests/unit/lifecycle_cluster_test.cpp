@@ -11,8 +11,8 @@
 #include <set>
 
 #include "core/cluster/cluster.hpp"
-#include "core/types/error.hpp"
 #include "core/lifecycle/lifecycle.hpp"
+#include "core/types/error.hpp"
 #include "fake_manager.hpp"
 
 namespace pmctl::core {
@@ -267,7 +267,8 @@ TEST_F(LifecycleClusterTest, RedeclaresAClusterAppWithTheSameInstanceCount) {
 }
 
 /// The calls among `calls` that name one of `units`, in order.
-std::vector<std::string> only(const std::vector<std::string>& calls, const std::set<std::string>& units) {
+std::vector<std::string> only(const std::vector<std::string>& calls,
+                              const std::set<std::string>& units) {
   std::vector<std::string> out;
   for (const auto& call : calls)
     for (const auto& unit : units)
@@ -282,7 +283,8 @@ TEST_F(LifecycleClusterTest, ReloadStartsTheReplacementFirstThenDrainsAndStopsTh
   const std::string hup = "kill pmctl-web-lb.service " + std::to_string(SIGHUP);
   EXPECT_EQ(only(manager_.calls, {"pmctl-web-0", "pmctl-web-lb.service"}),
             (std::vector<std::string>{"start_transient pmctl-web-0-b.service", hup,
-                                      "stop pmctl-web-0.service", "reset_failed pmctl-web-0.service", hup}));
+                                      "stop pmctl-web-0.service",
+                                      "reset_failed pmctl-web-0.service", hup}));
   const auto data = registry_.load();
   EXPECT_EQ(data.find(0)->slot, Slot::B);
   EXPECT_EQ(data.find(0)->endpoint, "tcp:127.0.0.1:20002");  // a new port while both ran
@@ -367,9 +369,10 @@ TEST_F(LifecycleClusterTest, ReloadOfAForkAppIsARestart) {
   const int id = lifecycle_.start_new(d, false);
   manager_.calls.clear();
   lifecycle_.reload(id);
-  EXPECT_EQ(only(manager_.calls, {"pmctl-solo-"}),
-            (std::vector<std::string>{"stop pmctl-solo-0.service", "reset_failed pmctl-solo-0.service",
-                                      "start_transient pmctl-solo-0.service"}));
+  EXPECT_EQ(
+      only(manager_.calls, {"pmctl-solo-"}),
+      (std::vector<std::string>{"stop pmctl-solo-0.service", "reset_failed pmctl-solo-0.service",
+                                "start_transient pmctl-solo-0.service"}));
 }
 
 TEST_F(LifecycleClusterTest, ScaleUpAddsInstancesWithTheLowestFreeNumbersAndRewritesTheBackends) {
@@ -497,7 +500,8 @@ TEST_F(LifecycleSharedTest, DeletingEveryInstanceRemovesEveryUnitFileAndReloadsT
   lifecycle_.remove(1);
   EXPECT_EQ(unit_files(), 0u);
   EXPECT_TRUE(manager_.units.empty());
-  EXPECT_NE(std::find(manager_.calls.begin(), manager_.calls.end(), "reload_daemon"), manager_.calls.end());
+  EXPECT_NE(std::find(manager_.calls.begin(), manager_.calls.end(), "reload_daemon"),
+            manager_.calls.end());
 }
 
 TEST_F(LifecycleSharedTest, AFailedInstanceLeavesNoUnitFileBehind) {
@@ -520,7 +524,8 @@ TEST_F(LifecycleSharedTest, ASocketThatCannotOpenIsExplainedAndNothingIsLeft) {
   }
   EXPECT_EQ(unit_files(), 0u);
   EXPECT_TRUE(registry_.load().apps.empty());
-  EXPECT_EQ(std::count(manager_.calls.begin(), manager_.calls.end(), "start pmctl-web-0.service"), 0);
+  EXPECT_EQ(std::count(manager_.calls.begin(), manager_.calls.end(), "start pmctl-web-0.service"),
+            0);
 }
 
 TEST_F(LifecycleSharedTest, ReloadStartsTheReplacementThenStopsAndRemovesTheOldUnitFile) {

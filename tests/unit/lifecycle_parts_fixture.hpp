@@ -27,7 +27,9 @@ class PartsTest : public ::testing::Test {
     t.boot_unit_dir = (dir_ / "boot").string();
     t.port_free = [](const std::string&, std::uint16_t) { return true; };
     t.endpoint_ready = [](const std::string&, std::chrono::milliseconds) { return true; };
-    t.set_linger = [this](unsigned uid, bool on) { lingers_.push_back(std::to_string(uid) + (on ? " on" : " off")); };
+    t.set_linger = [this](unsigned uid, bool on) {
+      lingers_.push_back(std::to_string(uid) + (on ? " on" : " off"));
+    };
     return t;
   }
 

@@ -54,8 +54,13 @@ TEST(LogLine, UsesTheDateFormatForTheJsonTimestamp) {
 TEST(LogLine, ReplacesInvalidUtf8InJsonInsteadOfFailing) {
   LineStyle style;
   style.json = true;
-  const auto j = nlohmann::json::parse(format_line(style, "a\xff" "b", false, sample()));
-  EXPECT_EQ(j["message"], "a\xef\xbf\xbd" "b\n");
+  const auto j = nlohmann::json::parse(format_line(style,
+                                                   "a\xff"
+                                                   "b",
+                                                   false, sample()));
+  EXPECT_EQ(j["message"],
+            "a\xef\xbf\xbd"
+            "b\n");
 }
 
 }  // namespace

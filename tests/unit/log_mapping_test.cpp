@@ -37,18 +37,25 @@ TEST(LogMappingTargets, AppliesPm2sNamesToEachFile) {
   } cases[] = {
       {"nothing declared", {}, {}},
       {"merged (fork mode default): names as declared, pid file still suffixed",
-       {.out_file = "/l/out.log", .error_file = "/l/err.log", .log_file = "/l/all.log",
+       {.out_file = "/l/out.log",
+        .error_file = "/l/err.log",
+        .log_file = "/l/all.log",
         .pid_file = "/run/api.pid"},
        {"/l/out.log", "/l/err.log", "/l/all.log", "/run/api-3.pid", false}},
       {"not merged: every file suffixed",
-       {.out_file = "/l/out.log", .error_file = "/l/err.log", .log_file = "/l/all.log",
-        .merge_logs = false, .pid_file = "/run/api.pid"},
+       {.out_file = "/l/out.log",
+        .error_file = "/l/err.log",
+        .log_file = "/l/all.log",
+        .merge_logs = false,
+        .pid_file = "/run/api.pid"},
        {"/l/out-3.log", "/l/err-3.log", "/l/all-3.log", "/run/api-3.pid", false}},
       {"/dev/null and NULL mean no file",
        {.out_file = "/dev/null", .error_file = "NULL", .merge_logs = false},
        {"", "", "", "", false}},
       {"disable_logs drops every file, keeps the pid file",
-       {.out_file = "/l/out.log", .log_file = "/l/all.log", .disabled = true,
+       {.out_file = "/l/out.log",
+        .log_file = "/l/all.log",
+        .disabled = true,
         .pid_file = "/run/a.pid"},
        {"", "", "", "/run/a-3.pid", true}},
   };
@@ -74,7 +81,7 @@ InstanceContext ctx() {
 }
 
 const Strings kApp = {"/usr/bin/node", "/srv/api/server.js"};
-const Strings kCat = {"/usr/bin/systemd-cat", "-t", "api", "--level-prefix=false",
+const Strings kCat = {"/usr/bin/systemd-cat",  "-t", "api", "--level-prefix=false",
                       "--stderr-priority=err", "--"};
 
 Strings concat(Strings a, const Strings& b) {
@@ -96,7 +103,8 @@ TEST(LogMappingExec, RunsTheAppUnderSystemdCatAloneWithoutFiles) {
   const auto props = output({.date_format = "HH:mm", .json = true});  // formats only apply to files
   ASSERT_EQ(props.size(), 1u);
   EXPECT_EQ(props[0].name, "ExecStartEx");
-  EXPECT_EQ(start_of(props), (ExecCommand{"/usr/bin/systemd-cat", concat(kCat, kApp), {"no-env-expand"}}));
+  EXPECT_EQ(start_of(props),
+            (ExecCommand{"/usr/bin/systemd-cat", concat(kCat, kApp), {"no-env-expand"}}));
 }
 
 TEST(LogMappingExec, PutsTheLogWriterBetweenSystemdCatAndTheApp) {
@@ -106,17 +114,24 @@ TEST(LogMappingExec, PutsTheLogWriterBetweenSystemdCatAndTheApp) {
     Strings writer_args;
   } cases[] = {
       {"out file", {.out_file = "/l/out.log"}, {"--out", "/l/out.log"}},
-      {"err file, out discarded", {.out_file = "/dev/null", .error_file = "/l/e.log"}, {"--err", "/l/e.log"}},
-      {"combined, not merged", {.log_file = "/l/all.log", .merge_logs = false}, {"--log", "/l/all-3.log"}},
-      {"date format", {.out_file = "/o", .date_format = "YYYY-MM-DDTHH:mm:ss"},
+      {"err file, out discarded",
+       {.out_file = "/dev/null", .error_file = "/l/e.log"},
+       {"--err", "/l/e.log"}},
+      {"combined, not merged",
+       {.log_file = "/l/all.log", .merge_logs = false},
+       {"--log", "/l/all-3.log"}},
+      {"date format",
+       {.out_file = "/o", .date_format = "YYYY-MM-DDTHH:mm:ss"},
        {"--out", "/o", "--date-format", "YYYY-MM-DDTHH:mm:ss"}},
-      {"json", {.error_file = "/e", .json = true},
+      {"json",
+       {.error_file = "/e", .json = true},
        {"--err", "/e", "--log-type", "json", "--name", "api", "--id", "3"}},
   };
   for (const auto& c : cases) {
     Strings argv = concat(kCat, {"/usr/libexec/pmctl-logwriter"});
     argv = concat(concat(concat(argv, c.writer_args), {"--"}), kApp);
-    EXPECT_EQ(start_of(output(c.logs)), (ExecCommand{"/usr/bin/systemd-cat", argv, {"no-env-expand"}}))
+    EXPECT_EQ(start_of(output(c.logs)),
+              (ExecCommand{"/usr/bin/systemd-cat", argv, {"no-env-expand"}}))
         << c.label;
   }
 }
@@ -181,12 +196,14 @@ TEST_F(LogMappingPidScript, WritesNothingWhenTheMainPidIsUnknown) {
 }
 
 TEST(LogMappingDefaults, PutsTheDefaultCombinedLogInTheStateDirWithPm2sSanitizedName) {
-  EXPECT_EQ(default_combined_log("/var/lib/pmctl", "my api@2:x"), "/var/lib/pmctl/logs/my-api-2-x.log");
+  EXPECT_EQ(default_combined_log("/var/lib/pmctl", "my api@2:x"),
+            "/var/lib/pmctl/logs/my-api-2-x.log");
   EXPECT_EQ(default_combined_log("/s", "a.b-c_d"), "/s/logs/a.b-c-d.log");
 }
 
 TEST(LogFilesTruncate, EmptiesExistingFilesAndSkipsMissingOnes) {
-  const auto dir = std::filesystem::temp_directory_path() / ("pmctl-trunc-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("pmctl-trunc-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const auto out = (dir / "out.log").string();
   std::ofstream(out) << "old line\n";

@@ -335,7 +335,8 @@ TEST(MappingProcess, MapsUserGroupTreekillAndMaxMemory) {
        {{"User", std::string("www-data")},
         {"Group", std::string("33")},
         {"KillMode", std::string("control-group")}}},
-      {"gid alone", [](AppDecl& a) { a.group = "adm"; },
+      {"gid alone",
+       [](AppDecl& a) { a.group = "adm"; },
        {{"Group", std::string("adm")}, {"KillMode", std::string("control-group")}}},
       {"treekill off: only the main process gets the stop signal",
        [](AppDecl& a) { a.treekill = false; },
@@ -384,7 +385,8 @@ TEST(MappingProcess, OnlyNodeAppsUsingPm2sIpcGetThePreload) {
   AppDecl app = node_app();
   EXPECT_EQ(injected_env(app, ctx).count("NODE_OPTIONS"), 0u);
   app.wait_ready = true;
-  EXPECT_EQ(injected_env(app, ctx).at("NODE_OPTIONS"), "--require /usr/share/pmctl/pmctl-preload.cjs");
+  EXPECT_EQ(injected_env(app, ctx).at("NODE_OPTIONS"),
+            "--require /usr/share/pmctl/pmctl-preload.cjs");
   EXPECT_EQ(injected_env(app, ctx).count("PMCTL_SHUTDOWN_WITH_MESSAGE"), 0u);
   app.env["NODE_OPTIONS"] = "--max-http-header-size=16384";
   app.shutdown_with_message = true;

@@ -28,8 +28,10 @@ TEST_F(NewAppsTest, ApplyingAFileRegistersAndStartsEveryApp) {
 TEST_F(NewAppsTest, AFailedAppOfAFileRemovesTheAppsTheFileRegisteredAndKeepsTheOthers) {
   const int kept = new_apps_.start_fork(decl("kept"), false);
   manager_.fail_unit = "pmctl-c-2.service";
-  EXPECT_THROW(new_apps_.apply({converted(decl("kept")), converted(decl("b")), converted(decl("c"))}, false, false),
-               core::ManagerError);
+  EXPECT_THROW(
+      new_apps_.apply({converted(decl("kept")), converted(decl("b")), converted(decl("c"))}, false,
+                      false),
+      core::ManagerError);
   const auto data = registry_.load();
   ASSERT_EQ(data.apps.size(), 1u);
   EXPECT_EQ(data.apps[0].id, kept);

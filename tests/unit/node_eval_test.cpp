@@ -11,9 +11,9 @@
 #include <string>
 #include <thread>
 
+#include "core/base/interpreter.hpp"
 #include "core/ecosystem/ecosystem_file.hpp"
 #include "core/types/error.hpp"
-#include "core/base/interpreter.hpp"
 
 namespace pmctl::core {
 namespace {

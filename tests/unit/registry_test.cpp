@@ -38,8 +38,14 @@ AppRecord sample_record(int id) {
   r.decl.cwd = "/srv/api";
   r.decl.env = {{"NODE_ENV", "production"}, {"MULTI", "a\nb"}};
   r.decl.restart = {false, 250, 100, 7, 2000, {12, 42}, 3000};
-  r.decl.logs = {"/var/log/api-out.log", "/var/log/api-err.log", "/var/log/api.log", false,
-                 "YYYY-MM-DD HH:mm Z", true, false, "/run/api.pid"};
+  r.decl.logs = {"/var/log/api-out.log",
+                 "/var/log/api-err.log",
+                 "/var/log/api.log",
+                 false,
+                 "YYYY-MM-DD HH:mm Z",
+                 true,
+                 false,
+                 "/run/api.pid"};
   r.decl.user = "www-data";
   r.decl.group = "adm";
   r.decl.max_memory_bytes = 200u << 20;
@@ -139,8 +145,10 @@ TEST_F(RegistryTest, WritesOnlyTheFieldsThatDifferFromTheDefaults) {
   Registry registry(dir_);
   registry.update([&](RegistryData& d) { d.apps.push_back(plain); });
   const auto j = nlohmann::json::parse(read_file(registry_json()));
-  EXPECT_EQ(j["apps"][0], nlohmann::json::parse(
-                              R"({"id":0,"name":"web","script":"/srv/web/app.js","cwd":"/srv/web","created_at_ms":5})"));
+  EXPECT_EQ(
+      j["apps"][0],
+      nlohmann::json::parse(
+          R"({"id":0,"name":"web","script":"/srv/web/app.js","cwd":"/srv/web","created_at_ms":5})"));
   EXPECT_EQ(registry.load().apps.at(0), plain);
 }
 
@@ -187,15 +195,19 @@ TEST_F(RegistryTest, IgnoresUnknownFields) {
 // The cluster settings are kept as their words, the slot as its number, as pmctl always has.
 TEST_F(RegistryTest, WritesClusterSettingsAsWordsAndTheSlotAsANumber) {
   AppRecord rec = sample_record(0);
-  rec.decl.cluster = {.enabled = true, .instances = 2, .public_port = 3000,
-                      .endpoints = Endpoints::Unix, .policy = Policy::LeastConnections};
+  rec.decl.cluster = {.enabled = true,
+                      .instances = 2,
+                      .public_port = 3000,
+                      .endpoints = Endpoints::Unix,
+                      .policy = Policy::LeastConnections};
   rec.endpoint = "unix:/run/pmctl/apps/api/0-b.sock";
   rec.slot = Slot::B;
   Registry registry(dir_);
   registry.update([&](RegistryData& d) { d.apps.push_back(rec); });
   const auto j = nlohmann::json::parse(read_file(registry_json()));
-  EXPECT_EQ(j["apps"][0]["cluster"].dump(),
-            R"({"enabled":true,"endpoints":"unix","instances":2,"lb":"proxy","policy":"leastconn","public_port":3000})");
+  EXPECT_EQ(
+      j["apps"][0]["cluster"].dump(),
+      R"({"enabled":true,"endpoints":"unix","instances":2,"lb":"proxy","policy":"leastconn","public_port":3000})");
   EXPECT_EQ(j["apps"][0]["slot"], 1);
   EXPECT_EQ(registry.load().apps.at(0), rec);
   for (const Slot slot : {Slot::A, Slot::B, Slot::Saved}) {
@@ -203,7 +215,8 @@ TEST_F(RegistryTest, WritesClusterSettingsAsWordsAndTheSlotAsANumber) {
     EXPECT_EQ(registry.load().apps.at(0).slot, slot);
   }
   registry.update([&](RegistryData& d) {
-    d.apps.at(0).decl.cluster = {.enabled = true, .instances = 2, .public_port = 3000, .lb = LbMode::Shared};
+    d.apps.at(0).decl.cluster = {
+        .enabled = true, .instances = 2, .public_port = 3000, .lb = LbMode::Shared};
   });
   const auto shared = nlohmann::json::parse(read_file(registry_json()))["apps"][0];
   EXPECT_EQ(shared["cluster"]["lb"], "shared");
@@ -239,7 +252,8 @@ TEST_F(RegistryTest, RefusesACorruptFileNamingItAndLeavesItUntouched) {
       {"app not an object", R"({"apps":[42]})"},
       {"newer version", R"({"version":2,"apps":[]})"},
       {"unknown slot", R"({"apps":[{"id":1,"slot":3}]})"},
-      {"unknown word of a cluster app", R"({"apps":[{"id":1,"cluster":{"enabled":true,"policy":"random"}}]})"},
+      {"unknown word of a cluster app",
+       R"({"apps":[{"id":1,"cluster":{"enabled":true,"policy":"random"}}]})"},
   };
   fs::create_directories(dir_);
   Registry registry(dir_);

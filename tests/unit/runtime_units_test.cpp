@@ -17,7 +17,8 @@ using ::testing::HasSubstr;
 core::UnitSpec service(const std::string& name) {
   core::UnitSpec spec;
   spec.name = name;
-  spec.properties.push_back({"ExecStartEx", std::vector<core::ExecCommand>{{"/bin/true", {"/bin/true"}, {}}}});
+  spec.properties.push_back(
+      {"ExecStartEx", std::vector<core::ExecCommand>{{"/bin/true", {"/bin/true"}, {}}}});
   return spec;
 }
 
@@ -25,7 +26,8 @@ using RuntimeUnitsTest = PartsTest;
 
 TEST_F(RuntimeUnitsTest, AStartedTransientUnitGetsItsCommandsAsARuntimeDropIn) {
   units_.start_transient(service("pmctl-a-0.service"));
-  const auto text = core::read_file_if_any(dir_ / "units" / "pmctl-a-0.service.d" / "pmctl-exec.conf");
+  const auto text =
+      core::read_file_if_any(dir_ / "units" / "pmctl-a-0.service.d" / "pmctl-exec.conf");
   ASSERT_TRUE(text.has_value());
   EXPECT_THAT(*text, HasSubstr("ExecStart="));
   units_.clear_exec_dropin("pmctl-a-0.service");
@@ -35,8 +37,9 @@ TEST_F(RuntimeUnitsTest, AStartedTransientUnitGetsItsCommandsAsARuntimeDropIn) {
 TEST_F(RuntimeUnitsTest, AUnitLeftFromAnEarlierRunIsStoppedAndCreatedAfresh) {
   manager_.units["pmctl-a-0.service"] = FakeManager::failed("pmctl-a-0.service");
   units_.start_transient_afresh(service("pmctl-a-0.service"));
-  EXPECT_THAT(manager_.calls, ElementsAre("start_transient pmctl-a-0.service", "stop pmctl-a-0.service",
-                                          "reset_failed pmctl-a-0.service", "start_transient pmctl-a-0.service"));
+  EXPECT_THAT(manager_.calls,
+              ElementsAre("start_transient pmctl-a-0.service", "stop pmctl-a-0.service",
+                          "reset_failed pmctl-a-0.service", "start_transient pmctl-a-0.service"));
   EXPECT_EQ(manager_.units.at("pmctl-a-0.service").active_state, "active");
 }
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/units/balancer_units.hpp"
 #include "core/types/error.hpp"
+#include "core/units/balancer_units.hpp"
 #include "core/units/mapping.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -74,9 +74,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{{"SuccessExitStatus", ExitStatusSet{{1, 130}, {2, 15}}},
              "SuccessExitStatus=1 130 SIGINT SIGTERM\n"},
         Case{{"RestartPreventExitStatus", ExitStatusSet{{0}, {}}}, "RestartPreventExitStatus=0\n"},
-        Case{{"EnvironmentFiles",
-              std::vector<EnvironmentFile>{{"/var/lib/pmctl/env/3.env", false},
-                                           {"/etc/default/100%", true}}},
+        Case{{"EnvironmentFiles", std::vector<EnvironmentFile>{{"/var/lib/pmctl/env/3.env", false},
+                                                               {"/etc/default/100%", true}}},
              "EnvironmentFile=/var/lib/pmctl/env/3.env\nEnvironmentFile=-/etc/default/100%%\n"},
         Case{{"LogExtraFields", ByteArrays{{"PMCTL_APP=my app", "PMCTL_NOTE=50% \"q\" \\"}}},
              "LogExtraFields=\"PMCTL_APP=my app\"\n"
@@ -130,9 +129,9 @@ TEST(UnitFile, UsesTheSectionOfTheUnitsType) {
             "[Socket]\nService=web-1.service\n");
   EXPECT_EQ(render_unit_file({"web.slice", {{"MemoryMax", std::uint64_t{1024}}}, {}}, ""),
             "[Slice]\nMemoryMax=1024\n");
-  EXPECT_EQ(render_unit_file({"web.target", {{"Wants", Strings{"a.service", "b.service"}}}, {}},
-                             ""),
-            "[Unit]\nWants=a.service b.service\n");
+  EXPECT_EQ(
+      render_unit_file({"web.target", {{"Wants", Strings{"a.service", "b.service"}}}, {}}, ""),
+      "[Unit]\nWants=a.service b.service\n");
 }
 
 TEST(UnitFile, DoesNotRenderAuxUnits) {
@@ -182,8 +181,10 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(UnitFile, WritesOneLinePerCommandAndDropsTheExSuffix) {
   const std::vector<ExecCommand> cmds = {{"/bin/a", {"/bin/a"}, {}}, {"/bin/b", {"/bin/b"}, {}}};
-  EXPECT_EQ(lines_of({"ExecStartPreEx", cmds}), "ExecStartPre=\"/bin/a\"\nExecStartPre=\"/bin/b\"\n");
-  EXPECT_EQ(lines_of({"ExecStopPostEx", cmds}), "ExecStopPost=\"/bin/a\"\nExecStopPost=\"/bin/b\"\n");
+  EXPECT_EQ(lines_of({"ExecStartPreEx", cmds}),
+            "ExecStartPre=\"/bin/a\"\nExecStartPre=\"/bin/b\"\n");
+  EXPECT_EQ(lines_of({"ExecStopPostEx", cmds}),
+            "ExecStopPost=\"/bin/a\"\nExecStopPost=\"/bin/b\"\n");
 }
 
 TEST(UnitFile, WritesOneListenLinePerAddress) {
@@ -432,8 +433,8 @@ TEST(UnitFileEndToEnd, RendersTheBalancerSocketAndService) {
 // manager uses, so any directive it does not accept shows up as a warning here.
 TEST(UnitFileEndToEnd, SystemdAnalyzeAcceptsEveryDirective) {
   if (access("/usr/bin/systemd-analyze", X_OK) != 0) GTEST_SKIP() << "no systemd-analyze";
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("pmctl-unit-file-test-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("pmctl-unit-file-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const UnitSpec socket = balancer_units(balancer_plan());
   const std::vector<UnitSpec> specs = {map_service(node_app(), system_ctx()), socket,
@@ -445,7 +446,8 @@ TEST(UnitFileEndToEnd, SystemdAnalyzeAcceptsEveryDirective) {
     files += " '" + path.string() + "'";
   }
   std::string output;
-  if (FILE* p = popen(("/usr/bin/systemd-analyze verify --man=no" + files + " 2>&1").c_str(), "r")) {
+  if (FILE* p =
+          popen(("/usr/bin/systemd-analyze verify --man=no" + files + " 2>&1").c_str(), "r")) {
     char buf[4096];
     while (std::fgets(buf, sizeof buf, p) != nullptr) output += buf;
     pclose(p);

@@ -36,10 +36,22 @@ TEST(WireMessageTest, MethodCallHasTheSpecifiedLayout) {
   // Fixed header, then (yv) fields each 8-aligned: PATH 'o', INTERFACE 's', MEMBER 's'.
   const std::string m = method_call(7, Call{"", "/a", "i.f", "M", ""}, "");
   EXPECT_EQ(hex(m),
-            "6c010001" "00000000" "07000000" "2a000000"      // 'l', call, flags, v1; body; serial; 42
-            "01016f00" "02000000" "2f610000" "00000000"      // PATH o "/a", pad
-            "02017300" "03000000" "692e6600" "00000000"      // INTERFACE s "i.f", pad
-            "03017300" "01000000" "4d00"     "000000000000"  // MEMBER s "M", pad to 8
+            "6c010001"
+            "00000000"
+            "07000000"
+            "2a000000"  // 'l', call, flags, v1; body; serial; 42
+            "01016f00"
+            "02000000"
+            "2f610000"
+            "00000000"  // PATH o "/a", pad
+            "02017300"
+            "03000000"
+            "692e6600"
+            "00000000"  // INTERFACE s "i.f", pad
+            "03017300"
+            "01000000"
+            "4d00"
+            "000000000000"  // MEMBER s "M", pad to 8
   );
   EXPECT_EQ(message_size(m), m.size());
 }
@@ -47,10 +59,11 @@ TEST(WireMessageTest, MethodCallHasTheSpecifiedLayout) {
 TEST(WireMessageTest, ParsesWhatItWrites) {
   Writer body;
   body.strings({"a.service", "bb.service"});
-  const std::string m = method_call(
-      42, Call{"org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-               "org.freedesktop.systemd1.Manager", "ListUnitsByNames", "as"},
-      body.bytes());
+  const std::string m =
+      method_call(42,
+                  Call{"org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                       "org.freedesktop.systemd1.Manager", "ListUnitsByNames", "as"},
+                  body.bytes());
   ASSERT_EQ(message_size(m), m.size());
   const MessageView v = parse_header(m);
   EXPECT_EQ(v.type, MessageType::MethodCall);
@@ -90,7 +103,10 @@ TEST(WireMessageTest, RefusesWhatItCannotRead) {
   version2[3] = 2;
   EXPECT_THROW(message_size(version2), WireError);
   EXPECT_THROW(parse_header(m.substr(0, 40)), WireError);  // cut inside a header field
-  Reader r("\x05\x00\x00\x00" "ab", 0);                  // a string longer than the message
+  Reader r(
+      "\x05\x00\x00\x00"
+      "ab",
+      0);  // a string longer than the message
   EXPECT_THROW(r.string(), WireError);
 }
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/types/error.hpp"
 #include "core/ecosystem/json5.hpp"
 #include "core/ecosystem/yaml_scalar.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -60,10 +60,10 @@ int read_all(int fd, std::string& content) {
 
 void throw_io(const std::string& action, const fs::path& path, int err) {
   // The common case: a non-root user reaching for the system manager's files.
-  const std::string hint = (err == EACCES || err == EPERM)
-                               ? "run as root or use --user"
-                               : "check that '" + path.parent_path().string() +
-                                     "' exists and is writable by you";
+  const std::string hint =
+      (err == EACCES || err == EPERM)
+          ? "run as root or use --user"
+          : "check that '" + path.parent_path().string() + "' exists and is writable by you";
   throw Error("cannot " + action + " '" + path.string() + "': " + std::strerror(err), hint);
 }
 

@@ -9,7 +9,7 @@ namespace pmctl::core {
 /// What `pmctl start <target>` runs, resolved to absolute paths at start so that a later boot
 /// does not depend on the caller's PATH.
 struct Launch {
-  std::string script;        ///< Absolute path, or the command string itself.
+  std::string script;  ///< Absolute path, or the command string itself.
   bool command_string = false;
   std::string interpreter;   ///< Absolute path, or empty: execute `script` directly.
   std::string default_name;  ///< PM2's default app name: script basename without its extension.

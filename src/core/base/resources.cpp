@@ -86,9 +86,11 @@ std::uint64_t ticks_to_realtime_usec(std::uint64_t ticks) {
   clock_gettime(CLOCK_BOOTTIME, &boot);
   clock_gettime(CLOCK_REALTIME, &real);
   const auto usec = [](const timespec& t) {
-    return static_cast<std::uint64_t>(t.tv_sec) * 1000000 + static_cast<std::uint64_t>(t.tv_nsec) / 1000;
+    return static_cast<std::uint64_t>(t.tv_sec) * 1000000 +
+           static_cast<std::uint64_t>(t.tv_nsec) / 1000;
   };
-  const std::uint64_t since_boot = ticks * 1000000 / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+  const std::uint64_t since_boot =
+      ticks * 1000000 / static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
   return usec(real) - (usec(boot) - since_boot);
 }
 
@@ -132,10 +134,11 @@ Usage usage_of_cgroup(const std::string& control_group) {
   if (!slurp(dir + "/cpu.stat", text)) return usage;
   usage.found = true;
   usage.cpu_usec = keyed_value(text, "usage_usec ");
-  const bool memory_current =
-      !g_no_memory_controller && slurp(dir + "/memory.current", text);
-  if (memory_current) usage.memory_bytes = std::strtoull(text.c_str(), nullptr, 10);
-  else g_no_memory_controller = true;
+  const bool memory_current = !g_no_memory_controller && slurp(dir + "/memory.current", text);
+  if (memory_current)
+    usage.memory_bytes = std::strtoull(text.c_str(), nullptr, 10);
+  else
+    g_no_memory_controller = true;
   usage.memory_from_proc = !memory_current;
   if (!slurp(dir + "/cgroup.procs", text)) return usage;
   static const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));

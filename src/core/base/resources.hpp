@@ -12,8 +12,8 @@ namespace pmctl::core {
 /// What the kernel accounts for one running app, read from cgroupfs and /proc (world-readable,
 /// and much cheaper than asking PID 1, which would read the same files for us).
 struct Usage {
-  bool found = false;             ///< The cgroup directory exists (the unit has processes).
-  std::uint64_t cpu_usec = 0;     ///< cpu.stat usage_usec of the app's cgroup
+  bool found = false;          ///< The cgroup directory exists (the unit has processes).
+  std::uint64_t cpu_usec = 0;  ///< cpu.stat usage_usec of the app's cgroup
   std::uint64_t memory_bytes = 0;
   bool memory_from_proc = false;  ///< No memory controller: RSS summed from /proc.
   /// CLOCK_REALTIME µs when the cgroup's oldest process started (the unit's main process, since
@@ -23,7 +23,8 @@ struct Usage {
   std::uint32_t oldest_pid = 0;
 };
 
-/// Where cgroup2 is mounted: /sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on hybrid ones.
+/// Where cgroup2 is mounted: /sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on hybrid
+/// ones.
 std::string cgroup2_root();
 
 /// The cgroup2 path of a process (the "0::" line of /proc/<pid>/cgroup), empty if it is gone.
@@ -39,6 +40,5 @@ std::string expected_unit_cgroup(Scope scope, uid_t uid, const std::string& slic
 /// enabled, else the RSS of every process in the cgroup from /proc (as in the test sandbox,
 /// whose host keeps the memory controller in cgroup v1).
 Usage usage_of_cgroup(const std::string& control_group);
-
 
 }  // namespace pmctl::core

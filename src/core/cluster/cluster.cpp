@@ -44,7 +44,8 @@ int resolve_instances(std::string_view text, unsigned cpus, const std::string& w
                 "give a number, max (one per CPU), 0 (the same) or -1 (one per CPU but one)");
   if (*n <= 0) n = std::max(1L, cpu_count + *n);  // PM2: 0 = CPUs, -k = CPUs - k, at least 1
   if (*n > kMaxInstances)
-    throw Error(what + ": " + std::to_string(*n) + " instances are more than pmctl runs for one app (" +
+    throw Error(what + ": " + std::to_string(*n) +
+                    " instances are more than pmctl runs for one app (" +
                     std::to_string(kMaxInstances) + ")",
                 "use max for one instance per CPU");
   return static_cast<int>(*n);
@@ -59,9 +60,11 @@ int scale_target(std::string_view text, int current, const std::string& app) {
   const long target = relative ? current + *n : *n;
   if (target < 1)
     throw Error("scale: '" + app + "' would have " + std::to_string(target) + " instances",
-                "a cluster app keeps at least one; 'pmctl stop " + app + "' or 'pmctl delete " + app + "' ends it");
+                "a cluster app keeps at least one; 'pmctl stop " + app + "' or 'pmctl delete " +
+                    app + "' ends it");
   if (target > kMaxInstances)
-    throw Error("scale: " + std::to_string(target) + " instances are more than pmctl runs for one app (" +
+    throw Error("scale: " + std::to_string(target) +
+                    " instances are more than pmctl runs for one app (" +
                     std::to_string(kMaxInstances) + ")",
                 "give a smaller number");
   return static_cast<int>(target);
@@ -102,7 +105,8 @@ void apply_cluster_text(const ClusterText& text, ClusterSettings& c) {
     const auto lb = lb_mode_from_string(*text.lb);
     if (!lb)
       throw Error("the load balancing mode must be proxy or shared, got '" + *text.lb + "'",
-                  "proxy: pmctl-balancer in front of the instances (default); shared: every instance accepts on the one socket");
+                  "proxy: pmctl-balancer in front of the instances (default); shared: every "
+                  "instance accepts on the one socket");
     next.lb = *lb;
   }
   check_shared_endpoints(next);
@@ -149,16 +153,20 @@ std::set<std::uint16_t> ports_taken(const std::vector<std::string>& endpoints) {
   std::set<std::uint16_t> out;
   for (const auto& e : endpoints) {
     if (!std::string_view(e).starts_with(kTcpPrefix)) continue;
-    if (const auto n = to_number(std::string_view(e).substr(kTcpPrefix.size())); n && *n > 0 && *n < 65536)
+    if (const auto n = to_number(std::string_view(e).substr(kTcpPrefix.size()));
+        n && *n > 0 && *n < 65536)
       out.insert(static_cast<std::uint16_t>(*n));
   }
   return out;
 }
 
-std::string tcp_endpoint(std::uint16_t port) { return std::string(kTcpPrefix) + std::to_string(port); }
+std::string tcp_endpoint(std::uint16_t port) {
+  return std::string(kTcpPrefix) + std::to_string(port);
+}
 
 std::string unix_endpoint(const std::string& dir, int id, Slot slot) {
-  return std::string(kUnixPrefix) + dir + "/" + std::to_string(id) + (slot == Slot::B ? "-b" : "") + ".sock";
+  return std::string(kUnixPrefix) + dir + "/" + std::to_string(id) + (slot == Slot::B ? "-b" : "") +
+         ".sock";
 }
 
 std::string port_env_value(std::string_view endpoint) {
@@ -186,7 +194,9 @@ std::string reload_lock_path(const std::string& runtime_dir, const std::string& 
   return cluster_dir(runtime_dir, app) + "/reload.lock";
 }
 
-std::string balancer_copy_path(const std::string& runtime_dir) { return runtime_dir + "/bin/pmctl-balancer"; }
+std::string balancer_copy_path(const std::string& runtime_dir) {
+  return runtime_dir + "/bin/pmctl-balancer";
+}
 
 std::string backend_file_path(const std::string& runtime_dir, const std::string& app) {
   return cluster_dir(runtime_dir, app) + "/backends";
@@ -197,7 +207,8 @@ bool balancer_needs_copy(std::string_view path, Scope scope) {
   return starts_with_any(path, {"/tmp/", "/var/tmp/", "/home/", "/root/", "/run/user/"});
 }
 
-std::vector<std::vector<int>> reload_batches(const RegistryData& data, const std::vector<int>& ids) {
+std::vector<std::vector<int>> reload_batches(const RegistryData& data,
+                                             const std::vector<int>& ids) {
   std::vector<std::vector<int>> batches;
   for (int id : ids) {
     const AppRecord* rec = data.find(id);

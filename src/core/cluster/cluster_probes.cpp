@@ -1,8 +1,8 @@
 #include "core/cluster/cluster_probes.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -15,8 +15,8 @@
 #include <fstream>
 
 #include "core/cluster/cluster.hpp"
-#include "core/types/unique_fd.hpp"
 #include "core/types/error.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -29,7 +29,8 @@ sockaddr_in ipv4(const std::string& address, std::uint16_t port) {
   return sa;
 }
 
-bool connect_within(int fd, const sockaddr* sa, socklen_t length, std::chrono::milliseconds timeout) {
+bool connect_within(int fd, const sockaddr* sa, socklen_t length,
+                    std::chrono::milliseconds timeout) {
   if (connect(fd, sa, length) == 0) return true;
   if (errno != EINPROGRESS && errno != EAGAIN) return false;
   pollfd p{fd, POLLOUT, 0};
@@ -49,7 +50,8 @@ bool tcp_port_free(const std::string& address, std::uint16_t port) {
   const int one = 1;
   setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const sockaddr_in sa = ipv4(address, port);
-  return bind(s.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0 && listen(s.get(), 1) == 0;
+  return bind(s.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0 &&
+         listen(s.get(), 1) == 0;
 }
 
 unsigned unprivileged_port_start() {

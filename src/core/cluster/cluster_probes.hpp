@@ -27,7 +27,6 @@ unsigned online_cpus();
 /// within `timeout`.
 bool endpoint_accepts(const std::string& endpoint, std::chrono::milliseconds timeout);
 
-
 /// Where pmctl keeps runtime files its units read: /run/pmctl for the system manager,
 /// $XDG_RUNTIME_DIR/pmctl for a user manager. $PMCTL_RUNTIME_DIR overrides both.
 std::string default_runtime_dir(Scope scope);

@@ -5,7 +5,8 @@
 
 namespace pmctl::core {
 
-std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl, const std::vector<int>& numbers,
+std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl,
+                                     const std::vector<int>& numbers,
                                      const std::string& runtime_dir,
                                      const std::function<bool(std::uint16_t)>& port_free) {
   const int count = static_cast<int>(numbers.size());
@@ -23,7 +24,8 @@ std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl, co
     rec.created_at_ms = realtime_ms();
     rec.instance = numbers[i];
     if (!decl.cluster.shared())  // shared mode: no private endpoint, the instances share the socket
-      rec.endpoint = ports.empty() ? unix_endpoint(cluster_dir(runtime_dir, decl.name), rec.id) : tcp_endpoint(ports[i]);
+      rec.endpoint = ports.empty() ? unix_endpoint(cluster_dir(runtime_dir, decl.name), rec.id)
+                                   : tcp_endpoint(ports[i]);
     data.apps.push_back(rec);
     out.push_back(rec);
   }

@@ -14,7 +14,8 @@ namespace pmctl::core {
 /// returns them. Each gets its private endpoint: a loopback port from the range that no record
 /// holds and `port_free` says is free (Endpoints::Tcp), or a socket under
 /// <runtime_dir>/apps/<name> (Endpoints::Unix); none in shared mode.
-std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl, const std::vector<int>& numbers,
+std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl,
+                                     const std::vector<int>& numbers,
                                      const std::string& runtime_dir,
                                      const std::function<bool(std::uint16_t)>& port_free);
 

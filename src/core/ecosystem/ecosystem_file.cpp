@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/types/error.hpp"
 #include "core/ecosystem/json5.hpp"
 #include "core/ecosystem/node_eval.hpp"
-#include "core/types/unique_fd.hpp"
 #include "core/ecosystem/yaml_json.hpp"
+#include "core/types/error.hpp"
+#include "core/types/unique_fd.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "core/types/error.hpp"
 #include "core/base/utf8.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core::js {
 namespace {

@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/ecosystem/js_lexer.hpp"
 #include "core/base/utf8.hpp"
+#include "core/ecosystem/js_lexer.hpp"
 
 namespace pmctl::core::js {
 namespace {

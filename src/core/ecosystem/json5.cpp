@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "core/types/error.hpp"
-#include "core/ecosystem/js_lexer.hpp"
 #include "core/base/utf8.hpp"
+#include "core/ecosystem/js_lexer.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -15,8 +15,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/types/error.hpp"
 #include "core/base/interpreter.hpp"
+#include "core/types/error.hpp"
 #include "core/types/unique_fd.hpp"
 
 extern char** environ;

@@ -7,10 +7,10 @@
 #include <sstream>
 #include <string>
 
-#include "core/types/error.hpp"
-#include "core/ecosystem/json5.hpp"
 #include "core/base/utf8.hpp"
+#include "core/ecosystem/json5.hpp"
 #include "core/ecosystem/yaml_scalar.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

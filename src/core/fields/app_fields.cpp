@@ -3,12 +3,12 @@
 #include <filesystem>
 #include <limits>
 
-#include "core/fields/app_fields_parts.hpp"
 #include "core/base/envfile.hpp"
-#include "core/types/error.hpp"
-#include "core/fields/field_values.hpp"
 #include "core/base/interpreter.hpp"
+#include "core/fields/app_fields_parts.hpp"
+#include "core/fields/field_values.hpp"
 #include "core/fields/parse.hpp"
+#include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {

@@ -39,7 +39,7 @@ struct ConvertedApp {
   std::vector<std::string> warnings;
   /// PM2's instances, resolved ("max" and 0 = CPU count, -k = CPUs - k); decl.cluster too.
   int instances = 1;
-  bool force = false;         ///< PM2's force: start another copy of a running name.
+  bool force = false;  ///< PM2's force: start another copy of a running name.
 };
 
 /// Converts one raw app object. Every field of PM2's reference is either honoured or refused;

@@ -4,11 +4,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/fields/app_fields_parts.hpp"
 #include "core/cluster/cluster.hpp"
 #include "core/cluster/cluster_probes.hpp"
-#include "core/types/error.hpp"
+#include "core/fields/app_fields_parts.hpp"
 #include "core/fields/field_values.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -143,7 +143,8 @@ ClusterText read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
   try {
     count = resolve_instances(text, cpu_count > 0 ? cpu_count : online_cpus(), "instances");
   } catch (const Error& e) {
-    if (text == "max" || !app.find("instances")->is_string()) app.fail("instances", e.what(), e.hint());
+    if (text == "max" || !app.find("instances")->is_string())
+      app.fail("instances", e.what(), e.hint());
     app.fail_type("instances", "a number or \"max\"", e.hint());
   }
   const bool cluster = mode ? *mode == "cluster" : asks_for_cluster(text);
@@ -154,7 +155,8 @@ ClusterText read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
   decl.cluster.instances = count;
   // Their types now, their words in finish_cluster after the public port: the order the errors
   // have always come in (and by then the app's label is its name).
-  return {read_string(app, "instance_endpoint"), read_string(app, "lb_policy"), read_string(app, "lb")};
+  return {read_string(app, "instance_endpoint"), read_string(app, "lb_policy"),
+          read_string(app, "lb")};
 }
 
 void finish_cluster(const RawApp& app, const ClusterText& text, AppDecl& decl) {

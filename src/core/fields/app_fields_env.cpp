@@ -3,10 +3,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/fields/app_fields_parts.hpp"
 #include "core/base/envfile.hpp"
-#include "core/types/error.hpp"
+#include "core/fields/app_fields_parts.hpp"
 #include "core/fields/field_values.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "core/base/accounts.hpp"
 #include "core/cluster/cluster.hpp"
-#include "core/model/app.hpp"
 #include "core/fields/app_fields.hpp"
 #include "core/fields/raw_app.hpp"
+#include "core/model/app.hpp"
 
 namespace pmctl::core {
 

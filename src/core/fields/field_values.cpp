@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "core/types/error.hpp"
 #include "core/fields/parse.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

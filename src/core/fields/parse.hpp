@@ -22,7 +22,8 @@ std::uint64_t parse_count(std::string_view text, std::string_view what);
 std::vector<int> parse_exit_codes(const std::vector<std::string>& items, std::string_view what);
 /// "KEY=VALUE" with a valid environment variable name as KEY.
 std::pair<std::string, std::string> parse_assignment(std::string_view text, std::string_view what);
-/// Splits PM2's --interpreter-args / --node-args text on spaces, honouring single and double quotes.
+/// Splits PM2's --interpreter-args / --node-args text on spaces, honouring single and double
+/// quotes.
 std::vector<std::string> split_args(std::string_view text);
 
 }  // namespace pmctl::core

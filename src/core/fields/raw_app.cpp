@@ -1,7 +1,7 @@
 #include "core/fields/raw_app.hpp"
 
-#include "core/types/error.hpp"
 #include "core/fields/field_table.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

@@ -39,7 +39,8 @@ fs::path make_public_dir(const fs::path& root, const fs::path& sub) {
   return dir;
 }
 
-[[noreturn]] void port_not_opened(const AppDecl& decl, const std::string& socket, const ManagerError& e) {
+[[noreturn]] void port_not_opened(const AppDecl& decl, const std::string& socket,
+                                  const ManagerError& e) {
   throw Error("the public port " + std::to_string(decl.cluster.public_port) + " of '" + decl.name +
                   "' could not be opened (" + e.what() + ")",
               "is the port in use? 'journalctl -u " + socket + "' says why");
@@ -71,14 +72,16 @@ void Balancers::write_backends(const RegistryData& data, const std::string& name
   std::vector<const AppRecord*> recs;
   for (const auto& app : data.apps)
     if (app.decl.name == name && !app.endpoint.empty()) recs.push_back(&app);
-  std::sort(recs.begin(), recs.end(), [](const auto* a, const auto* b) { return a->instance < b->instance; });
+  std::sort(recs.begin(), recs.end(),
+            [](const auto* a, const auto* b) { return a->instance < b->instance; });
   std::vector<std::string> endpoints;
   for (const auto* rec : recs) endpoints.push_back(rec->endpoint);
   endpoints.insert(endpoints.end(), extra.begin(), extra.end());
   const fs::path dir = make_public_dir(runtime, fs::path("apps") / name);
   if (!recs.empty() && !recs.front()->decl.user.empty()) {
     // The instances create their unix sockets here, as their own user.
-    if (const auto account = find_user(recs.front()->decl.user)) chown(dir.c_str(), account->uid, account->gid);
+    if (const auto account = find_user(recs.front()->decl.user))
+      chown(dir.c_str(), account->uid, account->gid);
   }
   write_file_atomically(backend_file_path(runtime, name), backend_file_text(name, endpoints), 0644);
 }
@@ -86,10 +89,12 @@ void Balancers::write_backends(const RegistryData& data, const std::string& name
 void Balancers::signal(const std::string& name) {
   if (is_shared(name)) return;  // no balancer: the kernel follows the instances by itself
   const std::string service = base(name) + ".service";
-  if (deps_.manager.query({service}).at(0).active_state == "active") deps_.manager.kill(service, SIGHUP);
+  if (deps_.manager.query({service}).at(0).active_state == "active")
+    deps_.manager.kill(service, SIGHUP);
 }
 
-void Balancers::drain(const RegistryData& data, const std::string& name, const std::vector<std::string>& draining) {
+void Balancers::drain(const RegistryData& data, const std::string& name,
+                      const std::vector<std::string>& draining) {
   std::vector<std::string> lines;
   for (const auto& endpoint : draining) lines.push_back(endpoint + " drain");
   write_backends(data, name, lines);
@@ -105,7 +110,8 @@ std::string Balancers::binary() {
   make_public_dir(deps_.tools().runtime_dir, "bin");
   const std::string copy = balancer_copy_path(deps_.tools().runtime_dir);
   const std::string content = read_file_if_any(binary).value_or("");
-  if (content.empty()) throw Error("cannot read the balancer '" + binary + "'", "build it, or install pmctl");
+  if (content.empty())
+    throw Error("cannot read the balancer '" + binary + "'", "build it, or install pmctl");
   if (read_file_if_any(copy) != content) write_file_atomically(copy, content, 0755);
   return copy;
 }
@@ -169,7 +175,8 @@ void Balancers::remove(const std::string& name) {
   fs::remove_all(cluster_dir(deps_.tools().runtime_dir, name), ec);
   // Shared mode's socket and holder are unit files (the app may be gone from the registry).
   const std::string& dir = deps_.tools().unit_dir;
-  if (!dir.empty() && fs::exists(fs::path(dir) / (balancer_unit_base(name) + ".socket"))) remove_shared_socket(name);
+  if (!dir.empty() && fs::exists(fs::path(dir) / (balancer_unit_base(name) + ".socket")))
+    remove_shared_socket(name);
 }
 
 void Balancers::start_shared_socket(const AppDecl& decl) {

@@ -40,7 +40,8 @@ class Balancers {
   void signal(const std::string& name);
   /// write_backends + signal, then waits kSettle so the balancer no longer sends new
   /// connections to the draining endpoints before they go down.
-  void drain(const RegistryData& data, const std::string& name, const std::vector<std::string>& draining);
+  void drain(const RegistryData& data, const std::string& name,
+             const std::vector<std::string>& draining);
 
   void start(const AppDecl& decl);
   /// Makes sure the balancer of `rec`'s app runs: the saved one while every instance runs on

@@ -48,7 +48,8 @@ void BootStore::clear_dump() { write_files({}, false); }
 
 void BootStore::write_files(const std::vector<BootApp>& apps, bool keep_units_of_running) {
   if (deps_.tools().boot_unit_dir.empty())
-    throw Error("no directory for the saved unit files: $HOME is not set", "set HOME, or run as root");
+    throw Error("no directory for the saved unit files: $HOME is not set",
+                "set HOME, or run as root");
   const fs::path dir = deps_.tools().boot_unit_dir;
   const fs::path state = deps_.registry.dir();
   const auto files = render_boot_units(apps, paths());  // throws before anything changed
@@ -87,22 +88,24 @@ void BootStore::write_saved_copies(FileUndo& undo, const std::vector<BootApp>& a
     AppRecord saved = app.record;
     saved.slot = Slot::Saved;
     auto env = saved.decl.env;
-    for (auto& [key, value] : injected_env(saved.decl, launcher_.context_of(saved))) env[key] = value;
+    for (auto& [key, value] : injected_env(saved.decl, launcher_.context_of(saved)))
+      env[key] = value;
     undo.write(saved_env_path(state, saved.id), render_environment_file(env), 0600);
     const AppDecl& decl = app.record.decl;
     if (!decl.cluster.enabled || decl.cluster.shared()) continue;
     undo.write(saved_backends_path(state, decl.name), saved_backends_text(apps, decl.name), 0644);
     if (!balancer_needs_copy(balancer, deps_.scope)) continue;
     const auto binary = read_regular_file(balancer);
-    if (!binary) throw Error("cannot read the balancer '" + balancer + "'", "build it, or install pmctl");
+    if (!binary)
+      throw Error("cannot read the balancer '" + balancer + "'", "build it, or install pmctl");
     undo.write(saved_balancer_copy(state), *binary, 0755);
   }
 }
 
 // Nothing saved may start beside the transient unit that runs the app now: every saved unit
 // stands by, except those that run the app themselves (after a boot).
-void BootStore::set_standby_flags(const std::set<std::string>& names, const std::vector<BootApp>& apps,
-                                  bool keep_units_of_running) {
+void BootStore::set_standby_flags(const std::set<std::string>& names,
+                                  const std::vector<BootApp>& apps, bool keep_units_of_running) {
   std::set<std::string> awake;
   std::set<std::string> balancers_asked;  // one query per cluster app, not per instance
   for (const auto& app : apps) {

@@ -20,9 +20,13 @@ namespace pmctl::core {
 
 class BootStore {
  public:
-  BootStore(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Instances& instances,
-            Views& views)
-      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), instances_(instances),
+  BootStore(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher,
+            Instances& instances, Views& views)
+      : deps_(deps),
+        units_(units),
+        balancers_(balancers),
+        launcher_(launcher),
+        instances_(instances),
         views_(views) {}
 
   /// PM2's save: the dump (previous one kept as .bak) and the unit files, all or nothing. An

@@ -19,10 +19,13 @@ namespace fs = std::filesystem;
 std::vector<std::vector<BootApp>> by_name(const std::vector<BootApp>& apps) {
   std::vector<std::vector<BootApp>> groups;
   for (const auto& app : apps) {
-    auto it = std::find_if(groups.begin(), groups.end(),
-                           [&](const auto& g) { return g.front().record.decl.name == app.record.decl.name; });
-    if (it == groups.end()) groups.push_back({app});
-    else it->push_back(app);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+      return g.front().record.decl.name == app.record.decl.name;
+    });
+    if (it == groups.end())
+      groups.push_back({app});
+    else
+      it->push_back(app);
   }
   return groups;
 }
@@ -50,7 +53,8 @@ std::vector<std::string> BootStore::resurrect(std::string& source) {
     }
   }
   if (!failed.empty())
-    throw Error("resurrect could not start " + failed, "the other saved apps run; 'pmctl logs' says why");
+    throw Error("resurrect could not start " + failed,
+                "the other saved apps run; 'pmctl logs' says why");
   return brought;
 }
 
@@ -58,7 +62,8 @@ std::vector<std::string> BootStore::resurrect(std::string& source) {
 // keeps its saved id where it is free (and then runs on its saved unit); all or nothing.
 void BootStore::resurrect_app(const std::vector<BootApp>& group) {
   const std::string name = group.front().record.decl.name;
-  for (int id : deps_.registry.load(Registry::Environments::Skip).ids_named(name)) instances_.remove(id);
+  for (int id : deps_.registry.load(Registry::Environments::Skip).ids_named(name))
+    instances_.remove(id);
   const std::string& boot_dir = deps_.tools().boot_unit_dir;
   std::vector<AppRecord> recs;
   deps_.registry.update([&](RegistryData& d) {
@@ -67,7 +72,8 @@ void BootStore::resurrect_app(const std::vector<BootApp>& group) {
       const bool keeps_id = d.find(rec.id) == nullptr;
       if (!keeps_id) rec.id = d.allocate_id();
       const bool has_unit =
-          !boot_dir.empty() && fs::exists(fs::path(boot_dir) / service_unit_name(name, rec.id, Slot::Saved));
+          !boot_dir.empty() &&
+          fs::exists(fs::path(boot_dir) / service_unit_name(name, rec.id, Slot::Saved));
       rec.slot = keeps_id && has_unit ? Slot::Saved : Slot::A;
       rec.restarts = 0;
       rec.created_at_ms = realtime_ms();

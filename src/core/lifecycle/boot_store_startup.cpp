@@ -28,9 +28,11 @@ bool saved_target(const fs::path& state_dir) {
 void BootStore::check_root(const std::string& command) {
   if (deps_.scope == Scope::System && geteuid() != 0)
     throw Error("'pmctl " + command + "' for the system manager needs root",
-                "run: sudo pmctl " + command + " (or 'pmctl --user " + command + "' for your own user manager)");
+                "run: sudo pmctl " + command + " (or 'pmctl --user " + command +
+                    "' for your own user manager)");
   if (deps_.tools().boot_unit_dir.empty())
-    throw Error("no directory for the saved unit files: $HOME is not set", "set HOME, or run as root");
+    throw Error("no directory for the saved unit files: $HOME is not set",
+                "set HOME, or run as root");
 }
 
 /// Writes an empty pmctl.target when no save made one; true if it did.
@@ -51,7 +53,8 @@ bool BootStore::ensure_target() {
 /// A user manager runs at boot only for a lingering user; true if this turned it on.
 bool BootStore::enable_linger(const Account& user) {
   if (user_lingers(user.name)) return false;
-  if (!deps_.tools().set_linger) throw Error("internal: no way to turn lingering on", "report this");
+  if (!deps_.tools().set_linger)
+    throw Error("internal: no way to turn lingering on", "report this");
   try {
     deps_.tools().set_linger(user.uid, true);
   } catch (const ManagerError& e) {
@@ -70,7 +73,8 @@ std::string BootStore::startup() {
     const OnFailure undo([&] {
       if (created) fs::remove(fs::path(deps_.tools().boot_unit_dir) / kBootTarget);
     });
-    if (deps_.scope == Scope::User) record.linger_enabled = enable_linger(current_user()) || record.linger_enabled;
+    if (deps_.scope == Scope::User)
+      record.linger_enabled = enable_linger(current_user()) || record.linger_enabled;
     deps_.manager.enable_unit_files({kBootTarget});
     deps_.manager.reload_daemon();
   }
@@ -83,8 +87,10 @@ std::string BootStore::unstartup() {
   check_root("unstartup");
   const fs::path state = deps_.registry.dir();
   const StartupRecord record = read_startup_record(state);
-  if (!deps_.manager.unit_file_state(kBootTarget).empty()) deps_.manager.disable_unit_files({kBootTarget});
-  if (record.target_created && !saved_target(state)) fs::remove(fs::path(deps_.tools().boot_unit_dir) / kBootTarget);
+  if (!deps_.manager.unit_file_state(kBootTarget).empty())
+    deps_.manager.disable_unit_files({kBootTarget});
+  if (record.target_created && !saved_target(state))
+    fs::remove(fs::path(deps_.tools().boot_unit_dir) / kBootTarget);
   deps_.manager.reload_daemon();
   std::string lingering_off;
   if (record.linger_enabled) {

@@ -16,7 +16,8 @@ bool counts_manual_restart(Status s) { return s == Status::Online || s == Status
 AppRecord Instances::record(int id) const {
   const auto data = deps_.registry.load();
   const AppRecord* rec = data.find(id);
-  if (!rec) throw Error("no app with id " + std::to_string(id), "see 'pmctl ls' for the registered apps");
+  if (!rec)
+    throw Error("no app with id " + std::to_string(id), "see 'pmctl ls' for the registered apps");
   return *rec;
 }
 
@@ -46,7 +47,8 @@ void Instances::restart(int id) {
   const Status status = status_of(state, rec.decl.restart);
   if (state.loaded) {
     units_.stop(unit_of(rec));
-    fold_restarts(id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
+    fold_restarts(
+        id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
   }
   launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
   if (!rec.decl.cluster.enabled) return;

@@ -21,7 +21,9 @@ bool same_instance(const AppRecord& a, const AppRecord& b) {
 
 }  // namespace
 
-std::string unit_of(const AppRecord& rec) { return service_unit_name(rec.decl.name, rec.id, rec.slot); }
+std::string unit_of(const AppRecord& rec) {
+  return service_unit_name(rec.decl.name, rec.id, rec.slot);
+}
 
 UnitState Launcher::live(const AppRecord& rec) { return deps_.manager.query({unit_of(rec)}).at(0); }
 
@@ -49,7 +51,8 @@ void Launcher::write_env(const AppRecord& rec) {
 }
 
 void Launcher::launch(const AppRecord& rec) {
-  // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient unit.
+  // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient
+  // unit.
   if (rec.slot == Slot::Saved) {
     deps_.registry.write_backoff_fresh(rec.id);
     if (launch_saved(rec)) return;
@@ -62,7 +65,8 @@ void Launcher::launch(const AppRecord& rec) {
   // Without it node would exit at once ("Cannot find module") and systemd restart it in a loop.
   if (uses_node_preload(rec.decl) && access(ctx.node_preload.c_str(), R_OK) != 0)
     throw Error("pmctl's node preload '" + ctx.node_preload + "' is missing",
-                "install pmctl (or keep pmctl-preload.cjs beside the pmctl binary), or start with --no-shim");
+                "install pmctl (or keep pmctl-preload.cjs beside the pmctl binary), or start with "
+                "--no-shim");
   write_env(rec);
   deps_.registry.write_backoff_fresh(rec.id);
   const UnitSpec spec = map_service(rec.decl, ctx);
@@ -76,7 +80,8 @@ bool Launcher::launch_saved(const AppRecord& rec) {
   const std::string& dir = deps_.tools().boot_unit_dir;
   if (dir.empty() || !fs::exists(fs::path(dir) / unit)) return false;
   const auto saved = read_dump_quietly(deps_.registry.dir());
-  const auto it = std::find_if(saved.begin(), saved.end(), [&](const BootApp& a) { return a.record.id == rec.id; });
+  const auto it = std::find_if(saved.begin(), saved.end(),
+                               [&](const BootApp& a) { return a.record.id == rec.id; });
   if (it == saved.end() || !same_instance(it->record, rec)) return false;
   units_.standby(unit, false);
   deps_.manager.reset_failed(unit);
@@ -107,7 +112,8 @@ bool Launcher::wait_ready(const AppRecord& rec) {
   return probe ? probe(rec.endpoint, wait) : deps_.accepts_within(rec.endpoint, wait);
 }
 
-std::vector<std::string> Launcher::not_listening(const std::vector<int>& ids, std::chrono::milliseconds timeout) {
+std::vector<std::string> Launcher::not_listening(const std::vector<int>& ids,
+                                                 std::chrono::milliseconds timeout) {
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<std::string> late;
@@ -115,8 +121,9 @@ std::vector<std::string> Launcher::not_listening(const std::vector<int>& ids, st
     const AppRecord* rec = data.find(id);
     if (!rec || rec->endpoint.empty()) continue;
     const auto now = std::chrono::steady_clock::now();
-    const auto left = deadline > now ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
-                                     : std::chrono::milliseconds(0);
+    const auto left = deadline > now
+                          ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
+                          : std::chrono::milliseconds(0);
     if (!deps_.accepts_within(rec->endpoint, left)) late.push_back(rec->endpoint);
   }
   return late;

@@ -35,7 +35,8 @@ class Launcher {
   /// kSettle after it started.
   bool wait_ready(const AppRecord& rec);
   /// The endpoints of `ids` that did not accept a connection within `timeout`.
-  std::vector<std::string> not_listening(const std::vector<int>& ids, std::chrono::milliseconds timeout);
+  std::vector<std::string> not_listening(const std::vector<int>& ids,
+                                         std::chrono::milliseconds timeout);
 
  private:
   bool launch_saved(const AppRecord& rec);

@@ -13,14 +13,17 @@ namespace pmctl::core {
 Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, Tools tools)
     : deps_(registry, manager, scope, [tools = std::move(tools)] { return tools; }) {}
 
-Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope, std::function<Tools()> find_tools)
+Lifecycle::Lifecycle(Registry& registry, Manager& manager, Scope scope,
+                     std::function<Tools()> find_tools)
     : deps_(registry, manager, scope, std::move(find_tools)) {}
 
-void Lifecycle::update_env(const std::vector<int>& ids, const std::map<std::string, std::string>& env) {
+void Lifecycle::update_env(const std::vector<int>& ids,
+                           const std::map<std::string, std::string>& env) {
   deps_.registry.update([&](RegistryData& data) {
     for (int id : ids)
       if (AppRecord* rec = data.find(id))
-        for (const auto& [key, value] : env) rec->decl.env[key] = key == "PWD" ? rec->decl.cwd : value;
+        for (const auto& [key, value] : env)
+          rec->decl.env[key] = key == "PWD" ? rec->decl.cwd : value;
   });
 }
 
@@ -33,7 +36,8 @@ void Lifecycle::flush_logs(const std::vector<int>& ids, std::uint64_t realtime_u
 
 std::size_t Lifecycle::reload_logs(const AppRecord& rec) {
   const std::string unit = unit_of(rec);
-  std::string cgroup = expected_unit_cgroup(deps_.scope, geteuid(), app_slice_name(rec.decl.name), unit);
+  std::string cgroup =
+      expected_unit_cgroup(deps_.scope, geteuid(), app_slice_name(rec.decl.name), unit);
   // Where the manager keeps its cgroups elsewhere, the main process tells where the unit's is.
   if (!std::filesystem::exists(cgroup2_root() + cgroup)) {
     const std::uint32_t pid = deps_.manager.query({unit}).at(0).main_pid;

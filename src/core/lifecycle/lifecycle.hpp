@@ -52,7 +52,9 @@ class Lifecycle {
   // Rollouts (rollout.hpp).
   void reload(int id) { rollout_.reload({id}); }
   void reload(const std::vector<int>& ids) { rollout_.reload(ids); }
-  std::vector<int> scale(const std::string& name, int target) { return rollout_.scale(name, target); }
+  std::vector<int> scale(const std::string& name, int target) {
+    return rollout_.scale(name, target);
+  }
 
   // Boot (boot_store.hpp).
   int save(bool force) { return boot_.save(force); }
@@ -69,10 +71,13 @@ class Lifecycle {
 
   // Reads.
   std::vector<AppView> views(const std::vector<int>& ids) { return views_.of(ids); }
-  std::vector<AppView> views(const RegistryData& data, const std::vector<int>& ids) { return views_.of(data, ids); }
+  std::vector<AppView> views(const RegistryData& data, const std::vector<int>& ids) {
+    return views_.of(data, ids);
+  }
   BalancerView balancer_view(const AppDecl& decl) { return balancers_.view(decl); }
   /// The endpoints of `ids` that did not accept a connection within `timeout`.
-  std::vector<std::string> not_listening(const std::vector<int>& ids, std::chrono::milliseconds timeout) {
+  std::vector<std::string> not_listening(const std::vector<int>& ids,
+                                         std::chrono::milliseconds timeout) {
     return launcher_.not_listening(ids, timeout);
   }
   std::string unit_of(const AppRecord& rec) const { return core::unit_of(rec); }

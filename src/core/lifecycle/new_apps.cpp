@@ -23,7 +23,8 @@ void check_name_free(const RegistryData& data, const std::string& name) {
   const auto same = data.ids_named(name);
   if (!same.empty())
     throw Error("an app named '" + name + "' is already registered (id " + id_list(same) + ")",
-                "'pmctl start " + name + "' starts it again; delete it first to change it, or pick another --name");
+                "'pmctl start " + name +
+                    "' starts it again; delete it first to change it, or pick another --name");
 }
 
 std::vector<int> numbers_up_to(int count) {
@@ -45,7 +46,8 @@ int NewApps::start_fork(const AppDecl& decl, bool force) {
   if (!same_name.empty() && !force) {
     for (const auto& view : views_.of(data, same_name))
       if (is_up(view.status))
-        throw Error("app '" + decl.name + "' is already running (id " + std::to_string(view.record.id) + ")",
+        throw Error("app '" + decl.name + "' is already running (id " +
+                        std::to_string(view.record.id) + ")",
                     "use 'pmctl restart " + decl.name + "', or -f to start another copy");
     const AppRecord* old = data.find(same_name.front());
     if (old->decl.script != decl.script)
@@ -97,13 +99,15 @@ void NewApps::check_public_port(const AppDecl& decl) {
     const auto& lowest_fn = deps_.tools().unprivileged_port_start;
     const unsigned lowest = lowest_fn ? lowest_fn() : unprivileged_port_start();
     if (port < lowest)
-      throw Error("port " + std::to_string(port) + " is privileged: a user manager cannot listen below " +
-                      std::to_string(lowest),
-                  "pick a port from " + std::to_string(lowest) + " up, or run as root without --user");
+      throw Error(
+          "port " + std::to_string(port) + " is privileged: a user manager cannot listen below " +
+              std::to_string(lowest),
+          "pick a port from " + std::to_string(lowest) + " up, or run as root without --user");
   }
   if (!deps_.port_free("0.0.0.0", port))
     throw Error("port " + std::to_string(port) + " is already in use",
-                "stop what listens there ('ss -ltnp sport = :" + std::to_string(port) + "'), or pick another --port");
+                "stop what listens there ('ss -ltnp sport = :" + std::to_string(port) +
+                    "'), or pick another --port");
 }
 
 std::vector<int> NewApps::start_cluster(const AppDecl& given) {
@@ -114,7 +118,8 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   validate_cluster(decl);
   check_name_free(deps_.registry.load(Registry::Environments::Skip), decl.name);
   check_public_port(decl);
-  if (deps_.tools().runtime_dir.empty()) balancers_.write_backends({}, decl.name);  // says what is missing
+  if (deps_.tools().runtime_dir.empty())
+    balancers_.write_backends({}, decl.name);  // says what is missing
   std::vector<AppRecord> recs;
   deps_.registry.update([&](RegistryData& d) {
     check_name_free(d, decl.name);  // again under the lock: another pmctl may have taken it
@@ -146,10 +151,10 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
     throw Error("'" + name + "' cannot switch between fork and cluster mode",
                 "delete it first ('pmctl delete " + name + "'), then start it again");
   if (static_cast<int>(ids.size()) != decl.cluster.instances)
-    throw Error("'" + name + "' runs " + std::to_string(ids.size()) + " instances, the file asks for " +
-                    std::to_string(decl.cluster.instances),
-                "change the number with 'pmctl scale " + name + " " + std::to_string(decl.cluster.instances) +
-                    "' first");
+    throw Error("'" + name + "' runs " + std::to_string(ids.size()) +
+                    " instances, the file asks for " + std::to_string(decl.cluster.instances),
+                "change the number with 'pmctl scale " + name + " " +
+                    std::to_string(decl.cluster.instances) + "' first");
   validate_cluster(decl);
   const ClusterSettings& old = first.decl.cluster;
   if (old.endpoints != decl.cluster.endpoints)
@@ -159,11 +164,13 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
                 "delete the app first, then start it again");
   if (old.lb != decl.cluster.lb)
     throw Error("'" + name + "' cannot change its load balancing from " +
-                    std::string(to_string(old.lb)) + " to " + std::string(to_string(decl.cluster.lb)),
+                    std::string(to_string(old.lb)) + " to " +
+                    std::string(to_string(decl.cluster.lb)),
                 "delete the app first, then start it again");
   if (old.public_port != decl.cluster.public_port) check_public_port(decl);
   // Everything checked: from here on things change.
-  if (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy) balancers_.stop(name);
+  if (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy)
+    balancers_.stop(name);
   const RegistryData now = deps_.registry.update([&](RegistryData& d) {
     for (int id : ids) d.find(id)->decl = decl;
   });

@@ -18,10 +18,15 @@ namespace pmctl::core {
 
 class NewApps {
  public:
-  NewApps(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Instances& instances,
-          Views& views, Rollout& rollout)
-      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), instances_(instances),
-        views_(views), rollout_(rollout) {}
+  NewApps(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher,
+          Instances& instances, Views& views, Rollout& rollout)
+      : deps_(deps),
+        units_(units),
+        balancers_(balancers),
+        launcher_(launcher),
+        instances_(instances),
+        views_(views),
+        rollout_(rollout) {}
 
   /// Registers and starts a new fork app; returns its id. A running app of the same name is an
   /// error unless `force`; a stopped one is started again instead (PM2's smart start). With
@@ -44,8 +49,8 @@ class NewApps {
  private:
   void check_public_port(const AppDecl& decl);
   void forget(const std::vector<AppRecord>& recs);
-  void apply_cluster(const AppDecl& decl, const std::vector<int>& registered, std::vector<int>& created, bool reload,
-                     std::vector<std::string>& warnings);
+  void apply_cluster(const AppDecl& decl, const std::vector<int>& registered,
+                     std::vector<int>& created, bool reload, std::vector<std::string>& warnings);
 
   Deps& deps_;
   RuntimeUnits& units_;

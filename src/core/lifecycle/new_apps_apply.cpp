@@ -7,8 +7,9 @@
 namespace pmctl::core {
 
 // Waits for the instances as `start -i` does.
-void NewApps::apply_cluster(const AppDecl& decl, const std::vector<int>& registered, std::vector<int>& created,
-                            bool reload, std::vector<std::string>& warnings) {
+void NewApps::apply_cluster(const AppDecl& decl, const std::vector<int>& registered,
+                            std::vector<int>& created, bool reload,
+                            std::vector<std::string>& warnings) {
   std::vector<int> ids = registered;
   if (registered.empty()) {
     ids = start_cluster(decl);
@@ -17,12 +18,14 @@ void NewApps::apply_cluster(const AppDecl& decl, const std::vector<int>& registe
     redeclare_cluster(decl.name, decl, reload);
   }
   if (!decl.autostart) return;
-  for (const auto& endpoint : launcher_.not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms)))
-    warnings.push_back("an instance of '" + decl.name + "' does not accept connections on " + endpoint +
-                       " yet (it must listen on $PORT)");
+  for (const auto& endpoint :
+       launcher_.not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms)))
+    warnings.push_back("an instance of '" + decl.name + "' does not accept connections on " +
+                       endpoint + " yet (it must listen on $PORT)");
 }
 
-std::vector<std::string> NewApps::apply(const std::vector<ConvertedApp>& apps, bool force, bool reload) {
+std::vector<std::string> NewApps::apply(const std::vector<ConvertedApp>& apps, bool force,
+                                        bool reload) {
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   std::vector<int> created;
   std::vector<std::string> warnings;

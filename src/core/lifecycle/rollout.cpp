@@ -17,7 +17,8 @@ namespace pmctl::core {
 namespace {
 
 std::string instance_text(const AppRecord& rec) {
-  return "instance " + std::to_string(rec.instance) + " of '" + rec.decl.name + "' (id " + std::to_string(rec.id) + ")";
+  return "instance " + std::to_string(rec.instance) + " of '" + rec.decl.name + "' (id " +
+         std::to_string(rec.id) + ")";
 }
 
 /// Why a started instance is not ready, for the error that aborts a reload or scale.
@@ -63,15 +64,18 @@ std::vector<AppRecord> Rollout::replacements_of(const std::vector<AppRecord>& re
     return next;
   }
   std::vector<std::string> endpoints;
-  for (const auto& app : deps_.registry.load(Registry::Environments::Skip).apps) endpoints.push_back(app.endpoint);
-  const auto ports = allocate_ports(static_cast<int>(next.size()), ports_taken(endpoints),
-                                    [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
+  for (const auto& app : deps_.registry.load(Registry::Environments::Skip).apps)
+    endpoints.push_back(app.endpoint);
+  const auto ports =
+      allocate_ports(static_cast<int>(next.size()), ports_taken(endpoints),
+                     [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
   for (std::size_t i = 0; i < next.size(); ++i) next[i].endpoint = tcp_endpoint(ports.at(i));
   return next;
 }
 
 // All replacements start, then each must get ready: with two at a time the waits overlap.
-void Rollout::start_replacements(const std::vector<AppRecord>& recs, const std::vector<AppRecord>& next) {
+void Rollout::start_replacements(const std::vector<AppRecord>& recs,
+                                 const std::vector<AppRecord>& next) {
   std::string why;
   std::size_t at = 0;
   try {
@@ -94,15 +98,16 @@ void Rollout::start_replacements(const std::vector<AppRecord>& recs, const std::
       launcher_.write_env(recs[i]);  // the old instance's PORT again, should it restart on its own
     });
   }
-  throw Error("reload of " + instance_text(recs[at]) + " aborted: its replacement " + why + "; the old instance" +
-                  (recs.size() > 1 ? "s keep" : " keeps") + " serving",
+  throw Error("reload of " + instance_text(recs[at]) + " aborted: its replacement " + why +
+                  "; the old instance" + (recs.size() > 1 ? "s keep" : " keeps") + " serving",
               "'pmctl logs " + recs[at].decl.name + "' says why");
 }
 
 void Rollout::switch_to(const std::vector<AppRecord>& recs, const std::vector<AppRecord>& next) {
   const std::string name = recs.front().decl.name;
   std::vector<std::uint32_t> automatic;
-  for (const auto& rec : recs) automatic.push_back(automatic_restarts(launcher_.live(rec), rec.decl.restart));
+  for (const auto& rec : recs)
+    automatic.push_back(automatic_restarts(launcher_.live(rec), rec.decl.restart));
   const RegistryData data = deps_.registry.update([&](RegistryData& d) {
     for (std::size_t i = 0; i < recs.size(); ++i) {
       AppRecord* r = d.find(recs[i].id);
@@ -123,7 +128,8 @@ void Rollout::switch_to(const std::vector<AppRecord>& recs, const std::vector<Ap
     return;
   }
   balancers_.drain(data, name, endpoints_of(recs));
-  for (const auto& rec : recs) units_.stop(unit_of(rec));  // SIGINT, then SIGKILL after kill_timeout
+  for (const auto& rec : recs)
+    units_.stop(unit_of(rec));  // SIGINT, then SIGKILL after kill_timeout
   balancers_.write_backends(data, name);
   balancers_.signal(name);
 }
@@ -174,8 +180,9 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
     std::set<int> used;
     for (const auto& app : d.apps)
       if (app.decl.name == first.decl.name) used.insert(app.instance);
-    recs = add_instances(d, first.decl, free_instance_numbers(used, count), deps_.tools().runtime_dir,
-                         [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
+    recs =
+        add_instances(d, first.decl, free_instance_numbers(used, count), deps_.tools().runtime_dir,
+                      [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
   });
   std::vector<int> added;
   for (const auto& rec : recs) added.push_back(rec.id);
@@ -186,8 +193,9 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
     for (const auto& rec : recs) {
       launcher_.launch(rec);
       if (!launcher_.wait_ready(rec))
-        throw Error("scale of '" + rec.decl.name + "' aborted: new instance " + std::to_string(rec.instance) + " " +
-                        not_ready_text(rec) + "; the instances it had keep serving",
+        throw Error("scale of '" + rec.decl.name + "' aborted: new instance " +
+                        std::to_string(rec.instance) + " " + not_ready_text(rec) +
+                        "; the instances it had keep serving",
                     "'pmctl logs " + rec.decl.name + "' says why");
     }
   }
@@ -197,7 +205,8 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
   return added;
 }
 
-std::vector<int> Rollout::scale_down(const RegistryData& data, const std::vector<int>& ids, int count) {
+std::vector<int> Rollout::scale_down(const RegistryData& data, const std::vector<int>& ids,
+                                     int count) {
   const std::vector<int> going(ids.begin(), ids.begin() + count);  // PM2: the lowest pm_ids
   const std::string name = data.find(ids.front())->decl.name;
   RegistryData staying = data;
@@ -207,7 +216,8 @@ std::vector<int> Rollout::scale_down(const RegistryData& data, const std::vector
     staying.remove(id);
   }
   balancers_.drain(staying, name, draining);
-  for (int id : going) instances_.remove(id);  // stops (SIGINT, kill_timeout), forgets, rewrites the file
+  for (int id : going)
+    instances_.remove(id);  // stops (SIGINT, kill_timeout), forgets, rewrites the file
   return going;
 }
 

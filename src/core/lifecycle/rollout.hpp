@@ -28,8 +28,13 @@ class HeldLocks {
 
 class Rollout {
  public:
-  Rollout(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Instances& instances)
-      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), instances_(instances) {}
+  Rollout(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher,
+          Instances& instances)
+      : deps_(deps),
+        units_(units),
+        balancers_(balancers),
+        launcher_(launcher),
+        instances_(instances) {}
 
   /// PM2's reload of a batch of instances (reload_batches): a fork app restarts, a stopped
   /// instance starts; every replacement of the others starts under the instance's other unit

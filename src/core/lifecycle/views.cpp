@@ -33,7 +33,8 @@ std::vector<AppView> Views::of(const RegistryData& data, const std::vector<int>&
     view.record = *rec;
     view.unit = unit_of(*rec);
     units.push_back(view.unit);
-    cgroups.push_back(expected_unit_cgroup(deps_.scope, uid, app_slice_name(rec->decl.name), view.unit));
+    cgroups.push_back(
+        expected_unit_cgroup(deps_.scope, uid, app_slice_name(rec->decl.name), view.unit));
     out.push_back(std::move(view));
   }
   if (units.empty()) return out;
@@ -43,7 +44,8 @@ std::vector<AppView> Views::of(const RegistryData& data, const std::vector<int>&
   std::vector<Usage> usage(cgroups.size());
   std::atomic<std::size_t> next{0};
   const auto read_usage = [&] {
-    for (std::size_t i = next++; i < cgroups.size(); i = next++) usage[i] = usage_of_cgroup(cgroups[i]);
+    for (std::size_t i = next++; i < cgroups.size(); i = next++)
+      usage[i] = usage_of_cgroup(cgroups[i]);
   };
   auto helper = std::async(std::launch::async, read_usage);
   const auto states = deps_.manager.query(units, /*main_pid=*/false);

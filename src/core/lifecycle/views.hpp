@@ -19,10 +19,10 @@ struct AppView {
   std::string unit;
   UnitState state;
   Status status = Status::Stopped;
-  std::uint32_t restarts = 0;   ///< PM2's ↺: record.restarts + the unit's automatic restarts.
+  std::uint32_t restarts = 0;      ///< PM2's ↺: record.restarts + the unit's automatic restarts.
   std::uint64_t started_usec = 0;  ///< CLOCK_REALTIME µs the current run began; 0 unless online.
   std::uint64_t uptime_ms = 0;     ///< 0 unless online.
-  double cpu_percent = 0;       ///< Average since the current run started (like ps).
+  double cpu_percent = 0;          ///< Average since the current run started (like ps).
   std::uint64_t memory_bytes = 0;
   bool memory_from_proc = false;  ///< The cgroup has no memory controller: RSS from /proc.
 };

@@ -38,7 +38,11 @@ std::string_view to_string(LbMode m) { return word_of(kLbModeWords, m); }
 std::optional<Endpoints> endpoints_from_string(std::string_view text) {
   return value_of(kEndpointsWords, text);
 }
-std::optional<Policy> policy_from_string(std::string_view text) { return value_of(kPolicyWords, text); }
-std::optional<LbMode> lb_mode_from_string(std::string_view text) { return value_of(kLbModeWords, text); }
+std::optional<Policy> policy_from_string(std::string_view text) {
+  return value_of(kPolicyWords, text);
+}
+std::optional<LbMode> lb_mode_from_string(std::string_view text) {
+  return value_of(kLbModeWords, text);
+}
 
 }  // namespace pmctl::core

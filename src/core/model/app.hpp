@@ -12,8 +12,8 @@ namespace pmctl::core {
 /// PM2's restart and stop settings, with PM2's defaults.
 struct RestartPolicy {
   bool autorestart = true;
-  std::uint64_t restart_delay_ms = 0;   ///< PM2 restarts at once; systemd's own default is 100 ms.
-  std::uint64_t exp_backoff_ms = 0;     ///< Initial delay of PM2's exponential back-off; 0 = off.
+  std::uint64_t restart_delay_ms = 0;  ///< PM2 restarts at once; systemd's own default is 100 ms.
+  std::uint64_t exp_backoff_ms = 0;    ///< Initial delay of PM2's exponential back-off; 0 = off.
   std::uint32_t max_restarts = 16;
   std::uint64_t min_uptime_ms = 1000;
   std::vector<int> stop_exit_codes;
@@ -28,12 +28,12 @@ struct RestartPolicy {
 struct LogSettings {
   std::string out_file;
   std::string error_file;
-  std::string log_file;        ///< Both streams in one file.
-  bool merge_logs = true;      ///< PM2's fork-mode default; false inserts `-<id>` before the extension.
-  std::string date_format;     ///< dayjs format prefixed to each line ("" = none); `time` sets one.
-  bool json = false;           ///< log_type: json.
-  bool disabled = false;       ///< disable_logs: drop output entirely.
-  std::string pid_file;        ///< Always suffixed `-<id>` like PM2; written at start, removed at stop.
+  std::string log_file;    ///< Both streams in one file.
+  bool merge_logs = true;  ///< PM2's fork-mode default; false inserts `-<id>` before the extension.
+  std::string date_format;  ///< dayjs format prefixed to each line ("" = none); `time` sets one.
+  bool json = false;        ///< log_type: json.
+  bool disabled = false;    ///< disable_logs: drop output entirely.
+  std::string pid_file;  ///< Always suffixed `-<id>` like PM2; written at start, removed at stop.
 
   bool operator==(const LogSettings&) const = default;
 };
@@ -60,8 +60,8 @@ std::optional<LbMode> lb_mode_from_string(std::string_view text);
 /// public port (docs/usage.md, "Cluster mode").
 struct ClusterSettings {
   bool enabled = false;
-  int instances = 1;                ///< As resolved when the app was started (PM2's `instances`).
-  std::uint16_t public_port = 0;    ///< The balancer's port, on every IPv4 address.
+  int instances = 1;              ///< As resolved when the app was started (PM2's `instances`).
+  std::uint16_t public_port = 0;  ///< The balancer's port, on every IPv4 address.
   Endpoints endpoints = Endpoints::Tcp;
   Policy policy = Policy::RoundRobin;
   LbMode lb = LbMode::Proxy;
@@ -89,8 +89,9 @@ struct AppDecl {
   std::map<std::string, std::string> env;
   RestartPolicy restart;
   LogSettings logs;
-  std::string user;   ///< uid/user: run as this user (name or number); empty = the manager's default.
-  std::string group;  ///< gid.
+  std::string
+      user;  ///< uid/user: run as this user (name or number); empty = the manager's default.
+  std::string group;                   ///< gid.
   std::uint64_t max_memory_bytes = 0;  ///< max_memory_restart; 0 = none.
   bool autostart = true;               ///< false: registered, not started.
   bool treekill = true;                ///< false: stop signals only the main process.

@@ -148,12 +148,9 @@ void from_json(const json& j, LogSettings& l) {
 }
 
 void to_json(json& j, const ClusterSettings& c) {
-  j = json{{"enabled", c.enabled},
-           {"instances", c.instances},
-           {"public_port", c.public_port},
-           {"endpoints", to_string(c.endpoints)},
-           {"policy", to_string(c.policy)},
-           {"lb", to_string(c.lb)}};
+  j = json{{"enabled", c.enabled},          {"instances", c.instances},
+           {"public_port", c.public_port},  {"endpoints", to_string(c.endpoints)},
+           {"policy", to_string(c.policy)}, {"lb", to_string(c.lb)}};
 }
 
 void from_json(const json& j, ClusterSettings& c) {

@@ -11,9 +11,8 @@
 
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
-#include "core/units/unit_names.hpp"
-
 #include "core/types/unique_fd.hpp"
+#include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -29,7 +28,9 @@ std::string env(const char* name) {
 /// here: the usual case costs one failing open, the directory is made only when missing.
 bool first_in_this_boot(const std::string& runtime_dir) {
   const fs::path marker = fs::path(runtime_dir) / "booted";
-  const auto create = [&] { return open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); };
+  const auto create = [&] {
+    return open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  };
   UniqueFd fd(create());
   if (fd.get() < 0 && errno == ENOENT) {
     std::error_code ec;
@@ -44,11 +45,14 @@ bool first_in_this_boot(const std::string& runtime_dir) {
 std::string persistent_unit_dir(Scope scope) {
   if (const auto dir = env("PMCTL_UNIT_DIR"); !dir.empty()) return dir;
   if (scope == Scope::System) return "/etc/systemd/system";
-  if (const auto xdg = env("XDG_CONFIG_HOME"); !xdg.empty() && xdg.front() == '/') return xdg + "/systemd/user";
+  if (const auto xdg = env("XDG_CONFIG_HOME"); !xdg.empty() && xdg.front() == '/')
+    return xdg + "/systemd/user";
   std::string home = env("HOME");
   if (home.empty())
     if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir) home = pw->pw_dir;
-  if (home.empty()) throw Error("cannot find your unit directory: $HOME is not set", "set $HOME or $XDG_CONFIG_HOME");
+  if (home.empty())
+    throw Error("cannot find your unit directory: $HOME is not set",
+                "set $HOME or $XDG_CONFIG_HOME");
   return home + "/.config/systemd/user";
 }
 
@@ -58,11 +62,13 @@ std::string boot_wanted_by(Scope scope) {
 
 bool boot_target_enabled(const std::string& unit_dir, Scope scope) {
   std::error_code ec;
-  return fs::symlink_status(fs::path(unit_dir) / (boot_wanted_by(scope) + ".wants") / "pmctl.target", ec).type() ==
-         fs::file_type::symlink;
+  return fs::symlink_status(
+             fs::path(unit_dir) / (boot_wanted_by(scope) + ".wants") / "pmctl.target", ec)
+             .type() == fs::file_type::symlink;
 }
 
-bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const std::string& unit_dir, Scope scope) {
+bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const std::string& unit_dir,
+                    Scope scope) {
   if (runtime_dir.empty() || !first_in_this_boot(runtime_dir)) return false;
   if (unit_dir.empty() || !boot_target_enabled(unit_dir, scope)) return false;
   const auto saved = read_dump_quietly(registry.dir());

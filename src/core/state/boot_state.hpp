@@ -28,6 +28,7 @@ bool boot_target_enabled(const std::string& unit_dir, Scope scope);
 /// watermarks are kept. Registered apps the dump does not have are forgotten: they did not
 /// survive the reboot. Returns whether it did so. Nothing happens where the marker cannot be
 /// written (a non-root caller of the system manager).
-bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const std::string& unit_dir, Scope scope);
+bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const std::string& unit_dir,
+                    Scope scope);
 
 }  // namespace pmctl::core

@@ -1,11 +1,10 @@
-#include "core/base/files.hpp"
 #include "core/state/dump.hpp"
 
 #include <fstream>
 #include <iterator>
-
 #include <nlohmann/json.hpp>
 
+#include "core/base/files.hpp"
 #include "core/model/app_json.hpp"
 #include "core/types/error.hpp"
 
@@ -69,7 +68,8 @@ void write_dump(const fs::path& state_dir, const std::vector<BootApp>& apps) {
     fs::create_directories(state_dir);
     fs::permissions(state_dir, fs::perms::owner_all);  // the registry's own mode: 0700
   }
-  if (const auto old = read_file_if_any(dump_path(state_dir))) write_file_atomically(dump_bak_path(state_dir), *old, 0600);
+  if (const auto old = read_file_if_any(dump_path(state_dir)))
+    write_file_atomically(dump_bak_path(state_dir), *old, 0600);
   write_file_atomically(dump_path(state_dir), text, 0600);
 }
 

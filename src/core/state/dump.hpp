@@ -15,8 +15,9 @@ namespace pmctl::core {
 
 inline constexpr int kDumpVersion = 1;
 
-std::filesystem::path dump_path(const std::filesystem::path& state_dir);      ///< <state>/dump.json
-std::filesystem::path dump_bak_path(const std::filesystem::path& state_dir);  ///< <state>/dump.json.bak
+std::filesystem::path dump_path(const std::filesystem::path& state_dir);  ///< <state>/dump.json
+std::filesystem::path dump_bak_path(
+    const std::filesystem::path& state_dir);  ///< <state>/dump.json.bak
 
 /// The dump's text: {"version": 1, "apps": [<record with "env" and "stopped">, ...]}, pretty.
 std::string dump_text(const std::vector<BootApp>& apps);

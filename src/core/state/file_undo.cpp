@@ -1,7 +1,7 @@
 #include "core/state/file_undo.hpp"
 
-#include "core/types/error.hpp"
 #include "core/base/files.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 
@@ -12,7 +12,8 @@ std::optional<std::string> read_regular_file(const fs::path& path) {
   const auto type = fs::status(path, ec).type();
   if (type == fs::file_type::not_found) return std::nullopt;
   if (type != fs::file_type::regular)
-    throw Error("cannot replace '" + path.string() + "': it is not a file", "move it out of the way, then try again");
+    throw Error("cannot replace '" + path.string() + "': it is not a file",
+                "move it out of the way, then try again");
   return read_file(path);
 }
 
@@ -21,7 +22,8 @@ void FileUndo::remember(const fs::path& path) {
     if (b.path == path) return;
   Before b{path, read_regular_file(path), 0644};
   std::error_code ec;
-  if (b.content) b.mode = static_cast<unsigned>(fs::status(path, ec).permissions() & fs::perms::mask);
+  if (b.content)
+    b.mode = static_cast<unsigned>(fs::status(path, ec).permissions() & fs::perms::mask);
   before_.push_back(std::move(b));
 }
 
@@ -42,8 +44,10 @@ void FileUndo::roll_back() noexcept {
   for (auto it = before_.rbegin(); it != before_.rend(); ++it) {
     try {
       std::error_code ec;
-      if (it->content) write_file_atomically(it->path, *it->content, it->mode);
-      else fs::remove(it->path, ec);
+      if (it->content)
+        write_file_atomically(it->path, *it->content, it->mode);
+      else
+        fs::remove(it->path, ec);
     } catch (const std::exception&) {
       // Best effort: the others still go back.
     }

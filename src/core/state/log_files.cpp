@@ -7,8 +7,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "core/types/error.hpp"
 #include "core/base/resources.hpp"
+#include "core/types/error.hpp"
 
 namespace pmctl::core {
 namespace {

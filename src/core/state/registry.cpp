@@ -13,10 +13,10 @@
 #include <string_view>
 #include <utility>
 
-#include "core/model/app_json.hpp"
 #include "core/base/envfile.hpp"
-#include "core/types/error.hpp"
 #include "core/base/files.hpp"
+#include "core/model/app_json.hpp"
+#include "core/types/error.hpp"
 #include "core/units/mapping.hpp"
 
 namespace pmctl::core {
@@ -58,7 +58,8 @@ void read_environments(const fs::path& dir, RegistryData& data) {
     const fs::path path = env_json_path(dir, app.id);
     if (access(path.c_str(), F_OK) < 0 && errno == ENOENT) continue;
     try {
-      app.decl.env = nlohmann::json::parse(read_file(path)).get<std::map<std::string, std::string>>();
+      app.decl.env =
+          nlohmann::json::parse(read_file(path)).get<std::map<std::string, std::string>>();
     } catch (const nlohmann::json::exception& e) {
       throw Error("environment file '" + path.string() + "' is corrupt: " + e.what(),
                   "repair or remove it, then restart the app with the variables it needs");

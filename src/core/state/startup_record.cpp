@@ -24,7 +24,8 @@ StartupRecord read_startup_record(const fs::path& state_dir) {
 void write_startup_record(const fs::path& state_dir, const StartupRecord& r) {
   std::error_code ec;
   fs::create_directories(state_dir, ec);
-  const nlohmann::json j{{"target_created", r.target_created}, {"linger_enabled", r.linger_enabled}};
+  const nlohmann::json j{{"target_created", r.target_created},
+                         {"linger_enabled", r.linger_enabled}};
   write_file_atomically(startup_record_path(state_dir), j.dump() + "\n", 0600);
 }
 

@@ -8,9 +8,9 @@
 namespace pmctl::core {
 namespace {
 
-constexpr std::array<const char*, 12> kMonths = {"January", "February", "March",     "April",
-                                                 "May",     "June",     "July",      "August",
-                                                 "September", "October", "November", "December"};
+constexpr std::array<const char*, 12> kMonths = {"January",   "February", "March",    "April",
+                                                 "May",       "June",     "July",     "August",
+                                                 "September", "October",  "November", "December"};
 constexpr std::array<const char*, 7> kDays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                               "Thursday", "Friday", "Saturday"};
 
@@ -30,11 +30,24 @@ std::string zone(long gmtoff, bool colon) {
 /// How many repetitions of `c` form the longest token (dayjs's REGEX_FORMAT); 0 = not a token.
 int max_run(char c) {
   switch (c) {
-    case 'Y': case 'M': case 'd': return 4;
-    case 'D': case 'H': case 'h': case 'm': case 's': case 'Z': return 2;
-    case 'a': case 'A': return 1;
-    case 'S': return 3;
-    default: return 0;
+    case 'Y':
+    case 'M':
+    case 'd':
+      return 4;
+    case 'D':
+    case 'H':
+    case 'h':
+    case 'm':
+    case 's':
+    case 'Z':
+      return 2;
+    case 'a':
+    case 'A':
+      return 1;
+    case 'S':
+      return 3;
+    default:
+      return 0;
   }
 }
 

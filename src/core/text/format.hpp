@@ -5,7 +5,8 @@
 
 namespace pmctl::core {
 
-/// PM2's uptime: "45s", "3m", "2h", "5D", "2M", "1Y" (the largest unit whose count is > 1 ... as PM2).
+/// PM2's uptime: "45s", "3m", "2h", "5D", "2M", "1Y" (the largest unit whose count is > 1 ... as
+/// PM2).
 std::string format_uptime(std::uint64_t ms);
 /// PM2's memory: "512b", "1.5kb", "24.3mb", "1.2gb" (1024-based, one decimal).
 std::string format_memory(std::uint64_t bytes);

@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kBreakLength = 80;  // util.inspect.defaultOptions.breakLength (console.log uses 128)
-constexpr int kCompact = 3;        // Node's default compact
+constexpr int kCompact = 3;       // Node's default compact
 constexpr std::size_t kMaxArrayLength = 100;
 constexpr std::size_t kMinLineWidth = 16;
 
@@ -42,14 +42,22 @@ std::string hex_escape(unsigned code) {
 /// Node's `meta` table: the escape for a code point below 0xA0 that needs one.
 std::string escape_of(unsigned code) {
   switch (code) {
-    case '\b': return "\\b";
-    case '\t': return "\\t";
-    case '\n': return "\\n";
-    case '\f': return "\\f";
-    case '\r': return "\\r";
-    case '\\': return "\\\\";
-    case '\'': return "\\'";
-    default: return hex_escape(code);
+    case '\b':
+      return "\\b";
+    case '\t':
+      return "\\t";
+    case '\n':
+      return "\\n";
+    case '\f':
+      return "\\f";
+    case '\r':
+      return "\\r";
+    case '\\':
+      return "\\\\";
+    case '\'':
+      return "\\'";
+    default:
+      return hex_escape(code);
   }
 }
 
@@ -57,8 +65,10 @@ std::string escape_of(unsigned code) {
 std::string quote(const std::string& s) {
   char q = '\'';
   if (s.find('\'') != std::string::npos) {
-    if (s.find('"') == std::string::npos) q = '"';
-    else if (s.find('`') == std::string::npos && s.find("${") == std::string::npos) q = '`';
+    if (s.find('"') == std::string::npos)
+      q = '"';
+    else if (s.find('`') == std::string::npos && s.find("${") == std::string::npos)
+      q = '`';
   }
   std::string out(1, q);
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -71,8 +81,10 @@ std::string quote(const std::string& s) {
         continue;
       }
     }
-    if (c < 0x20 || c == 0x7F || c == '\\' || (q == '\'' && c == '\'')) out += escape_of(c);
-    else out += static_cast<char>(c);
+    if (c < 0x20 || c == 0x7F || c == '\\' || (q == '\'' && c == '\''))
+      out += escape_of(c);
+    else
+      out += static_cast<char>(c);
   }
   return out + q;
 }
@@ -87,7 +99,8 @@ std::string format_string(const std::string& s, const Ctx& ctx) {
   while (start < s.size()) {
     std::size_t end = s.find('\n', start);
     end = end == std::string::npos ? s.size() : end + 1;
-    if (!out.empty()) out += " +\n" + std::string(static_cast<std::size_t>(ctx.indentation) + 2, ' ');
+    if (!out.empty())
+      out += " +\n" + std::string(static_cast<std::size_t>(ctx.indentation) + 2, ' ');
     out += quote(s.substr(start, end - start));
     start = end;
   }
@@ -155,7 +168,8 @@ std::vector<std::string> group_array(const Ctx& ctx, const std::vector<std::stri
   if (!(actual_max * 3 + ctx.indentation < kBreakLength &&
         (static_cast<double>(total) / actual_max > 5 || max_len <= 6)))
     return output;
-  const double bias = std::sqrt(actual_max - static_cast<double>(total) / static_cast<double>(output.size()));
+  const double bias =
+      std::sqrt(actual_max - static_cast<double>(total) / static_cast<double>(output.size()));
   const double biased_max = std::max(actual_max - 3 - bias, 1.0);
   const double columns_d = std::min(
       {std::round(std::sqrt(2.5 * biased_max * static_cast<double>(count)) / biased_max),
@@ -168,7 +182,8 @@ std::vector<std::string> group_array(const Ctx& ctx, const std::vector<std::stri
     for (std::size_t j = i; j < count; j += columns) w = std::max(w, lengths[j]);
     widths.push_back(w + 2);
   }
-  const bool numbers = std::all_of(array.begin(), array.end(), [](const json& x) { return x.is_number(); });
+  const bool numbers =
+      std::all_of(array.begin(), array.end(), [](const json& x) { return x.is_number(); });
   std::vector<std::string> rows;
   for (std::size_t i = 0; i < count; i += columns) {
     const std::size_t end = std::min(i + columns, count);
@@ -192,7 +207,8 @@ std::string reduce(const Ctx& ctx, std::vector<std::string> output, const char* 
     if (below_break_length(output, start)) {
       std::string joined;
       for (const auto& item : output) joined += (joined.empty() ? "" : ", ") + item;
-      if (joined.find('\n') == std::string::npos) return std::string(open) + " " + joined + " " + close;
+      if (joined.find('\n') == std::string::npos)
+        return std::string(open) + " " + joined + " " + close;
     }
   }
   const std::string indent = "\n" + std::string(static_cast<std::size_t>(ctx.indentation), ' ');
@@ -227,15 +243,23 @@ std::string format_container(Ctx& ctx, const json& v, int depth) {
 
 std::string format_value(Ctx& ctx, const json& v, int depth) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case json::value_t::number_integer: return std::to_string(v.get<std::int64_t>());
-    case json::value_t::number_unsigned: return std::to_string(v.get<std::uint64_t>());
-    case json::value_t::number_float: return format_double(v.get<double>());
-    case json::value_t::string: return format_string(v.get_ref<const std::string&>(), ctx);
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case json::value_t::number_integer:
+      return std::to_string(v.get<std::int64_t>());
+    case json::value_t::number_unsigned:
+      return std::to_string(v.get<std::uint64_t>());
+    case json::value_t::number_float:
+      return format_double(v.get<double>());
+    case json::value_t::string:
+      return format_string(v.get_ref<const std::string&>(), ctx);
     case json::value_t::array:
-    case json::value_t::object: return format_container(ctx, v, depth);
-    default: return "undefined";
+    case json::value_t::object:
+      return format_container(ctx, v, depth);
+    default:
+      return "undefined";
   }
 }
 

@@ -9,9 +9,9 @@ namespace pmctl::core {
 
 /// One `ExecStartEx`-style command: `a(sasas)` on D-Bus.
 struct ExecCommand {
-  std::string path;               ///< Absolute path of the executable.
-  std::vector<std::string> argv;  ///< Including argv[0].
-  std::vector<std::string> flags; ///< e.g. "ignore-failure", "no-env-expand".
+  std::string path;                ///< Absolute path of the executable.
+  std::vector<std::string> argv;   ///< Including argv[0].
+  std::vector<std::string> flags;  ///< e.g. "ignore-failure", "no-env-expand".
   bool operator==(const ExecCommand&) const = default;
 };
 
@@ -53,10 +53,10 @@ struct NameList {
 
 /// The D-Bus signature of each alternative: b, i, u, t, s, as, a(sasas), (aiai), a(sb), aay,
 /// a(ss), (bas).
-using PropertyValue = std::variant<bool, std::int32_t, std::uint32_t, std::uint64_t, std::string,
-                                   std::vector<std::string>, std::vector<ExecCommand>,
-                                   ExitStatusSet, std::vector<EnvironmentFile>, ByteArrays,
-                                   std::vector<ListenAddress>, NameList>;
+using PropertyValue =
+    std::variant<bool, std::int32_t, std::uint32_t, std::uint64_t, std::string,
+                 std::vector<std::string>, std::vector<ExecCommand>, ExitStatusSet,
+                 std::vector<EnvironmentFile>, ByteArrays, std::vector<ListenAddress>, NameList>;
 
 struct Property {
   std::string name;  ///< The D-Bus property name (e.g. "RestartUSec", not "RestartSec").

@@ -17,8 +17,8 @@ struct UnitState {
   std::string result;        ///< success, exit-code, signal, timeout, start-limit-hit, ...
   std::uint32_t main_pid = 0;
   std::uint32_t n_restarts = 0;
-  std::int32_t exec_main_code = 0;          ///< CLD_EXITED=1, CLD_KILLED=2, CLD_DUMPED=3
-  std::int32_t exec_main_status = 0;        ///< exit code or signal number
+  std::int32_t exec_main_code = 0;    ///< CLD_EXITED=1, CLD_KILLED=2, CLD_DUMPED=3
+  std::int32_t exec_main_status = 0;  ///< exit code or signal number
 };
 
 }  // namespace pmctl::core

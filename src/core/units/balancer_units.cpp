@@ -28,7 +28,9 @@ std::string balancer_unit_base(std::string_view app_name) {
   return "pmctl-" + escape_unit_component(app_name) + "-lb";
 }
 
-std::string saved_balancer_base(std::string_view app_name) { return balancer_unit_base(app_name) + "-s"; }
+std::string saved_balancer_base(std::string_view app_name) {
+  return balancer_unit_base(app_name) + "-s";
+}
 
 std::string unit_base_of(const BalancerPlan& plan) {
   return plan.unit_base.empty() ? balancer_unit_base(plan.app) : plan.unit_base;
@@ -143,6 +145,5 @@ BalancerPlan balancer_plan(const AppDecl& app, const std::string& backends_file,
   }
   return plan;
 }
-
 
 }  // namespace pmctl::core

@@ -12,9 +12,9 @@ namespace pmctl::core {
 /// What the balancer of one cluster-mode app needs: where the public port is, where its list of
 /// instance endpoints is, and how to spread connections.
 struct BalancerPlan {
-  std::string app;             ///< the app's name
-  std::string listen;          ///< "0.0.0.0:3000", "[::]:3000" or "/run/app.sock"
-  std::string backends_file;   ///< the instance endpoints, written by pmctl (world-readable)
+  std::string app;            ///< the app's name
+  std::string listen;         ///< "0.0.0.0:3000", "[::]:3000" or "/run/app.sock"
+  std::string backends_file;  ///< the instance endpoints, written by pmctl (world-readable)
   Policy policy = Policy::RoundRobin;
   unsigned max_connections = 4096;
   std::string balancer = "/usr/libexec/pmctl/pmctl-balancer";
@@ -59,6 +59,5 @@ UnitSpec balancer_units(const BalancerPlan& plan);
 /// The balancer of `app` as pmctl runs it: public port on every IPv4 address.
 BalancerPlan balancer_plan(const AppDecl& app, const std::string& backends_file,
                            const std::string& balancer, Scope scope);
-
 
 }  // namespace pmctl::core

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <map>
 
-#include "core/units/balancer_units.hpp"
 #include "core/cluster/cluster.hpp"
 #include "core/types/error.hpp"
+#include "core/units/balancer_units.hpp"
 #include "core/units/unit_file.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -41,7 +41,8 @@ UnitSpec instance_unit(const AppRecord& rec, const BootPaths& paths) {
   ctx.endpoint = rec.endpoint;
   ctx.scope = paths.scope;
   ctx.env_file = saved_env_path(paths.state_dir, rec.id);
-  ctx.backoff_state = (std::filesystem::path(paths.state_dir) / "backoff" / std::to_string(rec.id)).string();
+  ctx.backoff_state =
+      (std::filesystem::path(paths.state_dir) / "backoff" / std::to_string(rec.id)).string();
   if (rec.decl.cluster.shared()) ctx.socket_unit = saved_balancer_base(rec.decl.name) + ".socket";
   return map_service(rec.decl, ctx);
 }
@@ -53,14 +54,16 @@ ExecCommand restore_runtime_files(const AppDecl& decl, const BootPaths& paths, b
   const std::string backends = backend_file_path(paths.runtime_dir, decl.name);
   // The service's UMask (077) would make them unreadable for the balancer's dynamic user.
   const std::string dir = cluster_dir(paths.runtime_dir, decl.name);
-  std::string script = "umask 022 && mkdir -p " + quoted(dir) + " && chmod 0755 " + quoted(paths.runtime_dir) + " " +
-                       quoted(fs::path(dir).parent_path().string()) + " " + quoted(dir) + " && { [ -e " +
-                       quoted(backends) + " ] || cp " + quoted(saved_backends_path(paths.state_dir, decl.name)) + " " +
-                       quoted(backends) + "; } && chmod 0644 " + quoted(backends);
+  std::string script =
+      "umask 022 && mkdir -p " + quoted(dir) + " && chmod 0755 " + quoted(paths.runtime_dir) + " " +
+      quoted(fs::path(dir).parent_path().string()) + " " + quoted(dir) + " && { [ -e " +
+      quoted(backends) + " ] || cp " + quoted(saved_backends_path(paths.state_dir, decl.name)) +
+      " " + quoted(backends) + "; } && chmod 0644 " + quoted(backends);
   if (copy_binary) {
     const std::string copy = balancer_copy_path(paths.runtime_dir);
     script += " && { cmp -s " + quoted(saved_balancer_copy(paths.state_dir)) + " " + quoted(copy) +
-              " || install -D -m 0755 " + quoted(saved_balancer_copy(paths.state_dir)) + " " + quoted(copy) + "; }";
+              " || install -D -m 0755 " + quoted(saved_balancer_copy(paths.state_dir)) + " " +
+              quoted(copy) + "; }";
   }
   return {paths.programs.shell, {paths.programs.shell, "-c", script}, {"privileged"}};
 }
@@ -68,7 +71,8 @@ ExecCommand restore_runtime_files(const AppDecl& decl, const BootPaths& paths, b
 std::vector<UnitSpec> balancer_unit_files(const AppDecl& decl, const BootPaths& paths) {
   const bool copy = !decl.cluster.shared() && balancer_needs_copy(paths.balancer, paths.scope);
   const std::string binary = copy ? balancer_copy_path(paths.runtime_dir) : paths.balancer;
-  BalancerPlan plan = balancer_plan(decl, backend_file_path(paths.runtime_dir, decl.name), binary, paths.scope);
+  BalancerPlan plan =
+      balancer_plan(decl, backend_file_path(paths.runtime_dir, decl.name), binary, paths.scope);
   plan.unit_base = saved_balancer_base(decl.name);
   if (decl.cluster.shared()) return shared_socket_units(plan);
   plan.start_pre = {restore_runtime_files(decl, paths, copy)};
@@ -85,7 +89,8 @@ UnitSpec slice_unit(const std::string& name, const std::string& description) {
 }  // namespace
 
 std::string saved_env_path(const std::string& state_dir, int id) {
-  return (std::filesystem::path(state_dir) / "saved" / "env" / (std::to_string(id) + ".env")).string();
+  return (std::filesystem::path(state_dir) / "saved" / "env" / (std::to_string(id) + ".env"))
+      .string();
 }
 
 std::string saved_backends_path(const std::string& state_dir, const std::string& app) {
@@ -114,13 +119,15 @@ std::string saved_backends_text(const std::vector<BootApp>& apps, const std::str
   std::vector<const AppRecord*> recs;
   for (const auto& a : apps)
     if (a.record.decl.name == app && !a.record.endpoint.empty()) recs.push_back(&a.record);
-  std::sort(recs.begin(), recs.end(), [](const auto* a, const auto* b) { return a->instance < b->instance; });
+  std::sort(recs.begin(), recs.end(),
+            [](const auto* a, const auto* b) { return a->instance < b->instance; });
   std::vector<std::string> endpoints;
   for (const auto* rec : recs) endpoints.push_back(rec->endpoint);
   return backend_file_text(app, endpoints);
 }
 
-std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps, const BootPaths& paths) {
+std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
+                                             const BootPaths& paths) {
   std::vector<GeneratedFile> files;
   std::vector<std::string> wanted;
   std::map<std::string, bool> app_running;  // cluster app name -> any instance not stopped
@@ -130,23 +137,30 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps, c
     files.push_back({spec.name, rendered(spec, paths)});
     if (!app.stopped) wanted.push_back(spec.name);
     const std::string& name = app.record.decl.name;
-    if (std::find(app_order.begin(), app_order.end(), name) == app_order.end()) app_order.push_back(name);
+    if (std::find(app_order.begin(), app_order.end(), name) == app_order.end())
+      app_order.push_back(name);
     if (app.record.decl.cluster.enabled) app_running[name] = app_running[name] || !app.stopped;
   }
   for (const auto& name : app_order) {
-    const auto it = std::find_if(apps.begin(), apps.end(), [&](const BootApp& a) { return a.record.decl.name == name; });
-    files.push_back({app_slice_name(name), render_unit_file(slice_unit(app_slice_name(name), "pmctl app '" + name + "'"), boot_header())});
+    const auto it = std::find_if(apps.begin(), apps.end(),
+                                 [&](const BootApp& a) { return a.record.decl.name == name; });
+    files.push_back({app_slice_name(name),
+                     render_unit_file(slice_unit(app_slice_name(name), "pmctl app '" + name + "'"),
+                                      boot_header())});
     if (!it->record.decl.cluster.enabled) continue;
     for (const auto& unit : balancer_unit_files(it->record.decl, paths)) {
       files.push_back({unit.name, rendered(unit, paths)});
       if (app_running[name]) wanted.push_back(unit.name);
     }
   }
-  files.push_back({"pmctl.slice", render_unit_file(slice_unit("pmctl.slice", "pmctl apps"), boot_header())});
-  UnitSpec target{kBootTarget, {{"Description", std::string("pmctl: the apps saved by 'pmctl save'")}}, {}};
+  files.push_back(
+      {"pmctl.slice", render_unit_file(slice_unit("pmctl.slice", "pmctl apps"), boot_header())});
+  UnitSpec target{
+      kBootTarget, {{"Description", std::string("pmctl: the apps saved by 'pmctl save'")}}, {}};
   if (!wanted.empty()) target.properties.push_back({"Wants", wanted});
   target.properties.push_back(
-      {"WantedBy", std::vector<std::string>{paths.scope == Scope::User ? "default.target" : "multi-user.target"}});
+      {"WantedBy", std::vector<std::string>{paths.scope == Scope::User ? "default.target"
+                                                                       : "multi-user.target"}});
   files.push_back({kBootTarget, render_unit_file(target, boot_header())});
   return files;
 }

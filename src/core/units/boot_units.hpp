@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/units/mapping.hpp"
 #include "core/model/app_record.hpp"
 #include "core/types/scope.hpp"
+#include "core/units/mapping.hpp"
 
 namespace pmctl::core {
 
@@ -18,8 +18,8 @@ inline constexpr const char* kBootTarget = "pmctl.target";
 /// Where the saved units find what they read, and the programs they run.
 struct BootPaths {
   Scope scope = Scope::System;
-  std::string state_dir;    ///< saved environments, backend files, the balancer's copy
-  std::string runtime_dir;  ///< standby flags; the balancer's runtime files
+  std::string state_dir;     ///< saved environments, backend files, the balancer's copy
+  std::string runtime_dir;   ///< standby flags; the balancer's runtime files
   InstanceContext programs;  ///< systemd_cat, shell, logwriter, node_preload
   std::string balancer;      ///< the balancer binary
 };
@@ -53,7 +53,8 @@ std::string boot_header();
 /// pmctl-<name>-lb-s.*; the slices; pmctl.target wanting every unit of the apps not stopped,
 /// wanted by multi-user.target (system) or default.target (user). Throws Error for a setting a
 /// unit file cannot express.
-std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps, const BootPaths& paths);
+std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
+                                             const BootPaths& paths);
 
 /// The backend file of the saved balancer of `app`: the saved instances' endpoints.
 std::string saved_backends_text(const std::vector<BootApp>& apps, const std::string& app);

@@ -102,8 +102,10 @@ void add_output(std::vector<Property>& props, const AppDecl& app, const Instance
     props.push_back({"StandardError", std::string("null")});
   }
   if (t.pid.empty()) return;
-  props.push_back({"ExecStartPostEx", std::vector<ExecCommand>{pid_command(ctx, kWritePid, t.pid)}});
-  props.push_back({"ExecStopPostEx", std::vector<ExecCommand>{pid_command(ctx, kRemovePid, t.pid)}});
+  props.push_back(
+      {"ExecStartPostEx", std::vector<ExecCommand>{pid_command(ctx, kWritePid, t.pid)}});
+  props.push_back(
+      {"ExecStopPostEx", std::vector<ExecCommand>{pid_command(ctx, kRemovePid, t.pid)}});
 }
 
 std::string default_combined_log(const std::string& state_dir, std::string_view app_name) {

@@ -5,17 +5,17 @@
 #include <vector>
 
 #include "core/model/app.hpp"
-#include "core/units/mapping.hpp"
 #include "core/types/unit_spec.hpp"
+#include "core/units/mapping.hpp"
 
 namespace pmctl::core {
 
 /// Where one instance's output goes, with PM2's file names applied. Empty = no file.
 struct LogTargets {
-  std::string out;   ///< stdout only
-  std::string err;   ///< stderr only
-  std::string log;   ///< both streams (log_file)
-  std::string pid;   ///< the main PID while running
+  std::string out;       ///< stdout only
+  std::string err;       ///< stderr only
+  std::string log;       ///< both streams (log_file)
+  std::string pid;       ///< the main PID while running
   bool discard = false;  ///< disable_logs: the output goes nowhere, not even to the journal.
 
   bool any_file() const { return !out.empty() || !err.empty() || !log.empty(); }

@@ -165,11 +165,11 @@ void add_cluster_env(std::map<std::string, std::string>& env, const AppDecl& app
 void add_socket_cleanup(std::vector<Property>& props, const InstanceContext& ctx) {
   const std::string path = unix_socket_path(ctx.endpoint);
   if (path.empty()) return;
-  props.push_back({"ExecStartPreEx",
-                   std::vector<ExecCommand>{{ctx.shell,
-                                             {ctx.shell, "-c", "exec rm -f -- \"$1\"",
-                                              "pmctl-unlink", path},
-                                             {"no-env-expand"}}}});
+  props.push_back(
+      {"ExecStartPreEx",
+       std::vector<ExecCommand>{{ctx.shell,
+                                 {ctx.shell, "-c", "exec rm -f -- \"$1\"", "pmctl-unlink", path},
+                                 {"no-env-expand"}}}});
 }
 
 bool is_python(std::string_view interpreter) {
@@ -218,7 +218,8 @@ UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
   auto& props = spec.properties;
   std::string description = "pmctl app '" + app.name + "' (id " + std::to_string(ctx.id);
   // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about one long concatenation.
-  if (app.cluster.enabled) description.append(", cluster instance ").append(std::to_string(ctx.instance));
+  if (app.cluster.enabled)
+    description.append(", cluster instance ").append(std::to_string(ctx.instance));
   description.push_back(')');
   props.push_back({"Description", description});
   add_type(props, app);
@@ -226,7 +227,8 @@ UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
   // Shared mode: a unit file (transient services cannot take Sockets=) that inherits the public
   // port's listening socket from the app's socket unit.
   if (app.cluster.shared()) {
-    const std::string socket = ctx.socket_unit.empty() ? balancer_unit_base(app.name) + ".socket" : ctx.socket_unit;
+    const std::string socket =
+        ctx.socket_unit.empty() ? balancer_unit_base(app.name) + ".socket" : ctx.socket_unit;
     props.push_back({"Sockets", std::vector<std::string>{socket}});
   }
   props.push_back({"WorkingDirectory", app.cwd});

@@ -12,9 +12,9 @@ namespace pmctl::core {
 
 /// Where one instance of an app lives; everything the pure mapping needs besides the declaration.
 struct InstanceContext {
-  int id = 0;            ///< pm_id
-  int instance = 0;      ///< NODE_APP_INSTANCE (or the app's instance_var)
-  Slot slot = Slot::A;   ///< Which of the instance's unit names (AppRecord::slot)
+  int id = 0;           ///< pm_id
+  int instance = 0;     ///< NODE_APP_INSTANCE (or the app's instance_var)
+  Slot slot = Slot::A;  ///< Which of the instance's unit names (AppRecord::slot)
   /// Shared mode: the socket unit whose listening socket the instance inherits; empty: the
   /// app's runtime socket (balancer_unit_base + ".socket").
   std::string socket_unit;
@@ -26,7 +26,7 @@ struct InstanceContext {
   std::string backoff_state;  ///< Absolute path of the exp back-off state file.
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
-  std::string logwriter = "/usr/libexec/pmctl-logwriter";  ///< Writes declared log files.
+  std::string logwriter = "/usr/libexec/pmctl-logwriter";           ///< Writes declared log files.
   std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";  ///< PM2's IPC for node apps.
 };
 

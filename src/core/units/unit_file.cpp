@@ -161,8 +161,8 @@ constexpr struct {
   std::uint64_t flag;
   const char* name;
 } kNamespaces[] = {
-    {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"},   {CLONE_NEWNET, "net"},
-    {CLONE_NEWNS, "mnt"},        {CLONE_NEWPID, "pid"},   {CLONE_NEWUSER, "user"},
+    {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWNET, "net"},
+    {CLONE_NEWNS, "mnt"},        {CLONE_NEWPID, "pid"}, {CLONE_NEWUSER, "user"},
     {CLONE_NEWUTS, "uts"},
 };
 
@@ -248,13 +248,26 @@ std::string quote(const Context& ctx, std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '%': out += "%%"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': refuse(ctx, "it contains a NUL byte");
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '%':
+        out += "%%";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\0':
+        refuse(ctx, "it contains a NUL byte");
       default:
         if (is_control(c)) {
           char hex[5];
@@ -380,8 +393,10 @@ std::vector<std::string> render(const Context& ctx, Kind kind, const PropertyVal
   const auto one = [&](const std::string& v) { return std::vector<std::string>{name + "=" + v}; };
   std::vector<std::string> lines;
   switch (kind) {
-    case Kind::Bool: return one(as<bool>(ctx, value) ? "yes" : "no");
-    case Kind::Number: return one(number(ctx, value));
+    case Kind::Bool:
+      return one(as<bool>(ctx, value) ? "yes" : "no");
+    case Kind::Number:
+      return one(number(ctx, value));
     case Kind::Time: {
       const auto usec = as<std::uint64_t>(ctx, value);
       const std::string v = usec == kInfinity ? "infinity" : std::to_string(usec) + "us";
@@ -391,17 +406,24 @@ std::vector<std::string> render(const Context& ctx, Kind kind, const PropertyVal
       const auto n = as<std::uint64_t>(ctx, value);
       return one(n == kInfinity ? "infinity" : std::to_string(n));
     }
-    case Kind::Text: return one(text(ctx, as<std::string>(ctx, value)));
-    case Kind::Word: return one(word(ctx, as<std::string>(ctx, value)));
-    case Kind::UnitList: return one(list(ctx, strings(ctx, value), Backslash::Kept));
-    case Kind::SocketList: return one(list(ctx, strings(ctx, value), Backslash::Doubled));
-    case Kind::InstallList: return one(list(ctx, strings(ctx, value), Backslash::Refused));
-    case Kind::WordList: return one(list(ctx, strings(ctx, value), std::nullopt));
+    case Kind::Text:
+      return one(text(ctx, as<std::string>(ctx, value)));
+    case Kind::Word:
+      return one(word(ctx, as<std::string>(ctx, value)));
+    case Kind::UnitList:
+      return one(list(ctx, strings(ctx, value), Backslash::Kept));
+    case Kind::SocketList:
+      return one(list(ctx, strings(ctx, value), Backslash::Doubled));
+    case Kind::InstallList:
+      return one(list(ctx, strings(ctx, value), Backslash::Refused));
+    case Kind::WordList:
+      return one(list(ctx, strings(ctx, value), std::nullopt));
     case Kind::Exec:
       for (const auto& cmd : as<std::vector<ExecCommand>>(ctx, value))
         lines.push_back(without_suffix(name, "Ex") + "=" + exec_line(ctx, cmd));
       return lines;
-    case Kind::ExitStatus: return one(exit_statuses(ctx, as<ExitStatusSet>(ctx, value)));
+    case Kind::ExitStatus:
+      return one(exit_statuses(ctx, as<ExitStatusSet>(ctx, value)));
     case Kind::EnvFiles:
       for (const auto& file : as<std::vector<EnvironmentFile>>(ctx, value)) {
         if (!file.path.starts_with('/')) refuse(ctx, "an environment file path is not absolute");
@@ -421,12 +443,18 @@ std::vector<std::string> render(const Context& ctx, Kind kind, const PropertyVal
       const auto& names = as<NameList>(ctx, value);
       return one((names.allow ? "" : "~") + list(ctx, names.names, std::nullopt));
     }
-    case Kind::Octal: return one(octal(ctx, as<std::uint32_t>(ctx, value)));
-    case Kind::Signal: return one(signal_name(ctx, as<std::int32_t>(ctx, value)));
-    case Kind::Errno: return one(errno_name(ctx, as<std::int32_t>(ctx, value)));
-    case Kind::Capabilities: return one(capabilities(ctx, as<std::uint64_t>(ctx, value)));
-    case Kind::Namespaces: return one(namespaces(ctx, as<std::uint64_t>(ctx, value)));
-    case Kind::Output: return one(output(ctx, as<std::string>(ctx, value)));
+    case Kind::Octal:
+      return one(octal(ctx, as<std::uint32_t>(ctx, value)));
+    case Kind::Signal:
+      return one(signal_name(ctx, as<std::int32_t>(ctx, value)));
+    case Kind::Errno:
+      return one(errno_name(ctx, as<std::int32_t>(ctx, value)));
+    case Kind::Capabilities:
+      return one(capabilities(ctx, as<std::uint64_t>(ctx, value)));
+    case Kind::Namespaces:
+      return one(namespaces(ctx, as<std::uint64_t>(ctx, value)));
+    case Kind::Output:
+      return one(output(ctx, as<std::string>(ctx, value)));
   }
   refuse(ctx, "internal error: unhandled kind");
 }
@@ -499,9 +527,11 @@ std::string render_exec_dropin(const UnitSpec& spec, const std::string& header_c
     if (!p.name.starts_with("Exec")) continue;
     const Context ctx{spec.name, p.name};
     const Rule& rule = rule_of(ctx);
-    if (rule.kind != Kind::Exec || !(rule.where & type.where)) refuse(ctx, "this unit type has no such setting");
+    if (rule.kind != Kind::Exec || !(rule.where & type.where))
+      refuse(ctx, "this unit type has no such setting");
     // An empty assignment first: it empties the list, so the drop-in replaces the commands of
-    // the unit's own file rather than adding to them (and a systemd that did keep them keeps one copy).
+    // the unit's own file rather than adding to them (and a systemd that did keep them keeps one
+    // copy).
     const std::string key = p.name.substr(0, p.name.size() - 2);  // "ExecStartEx" -> "ExecStart"
     typed.append(key).append("=\n");
     for (const auto& line : render(ctx, rule.kind, p.value)) typed.append(line).append("\n");
