@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/utf8.hpp"
 #include "core/fields/parse.hpp"
 #include "core/lifecycle/lifecycle.hpp"
 #include "core/model/selectors.hpp"
@@ -65,7 +66,7 @@ Selection select(Context& ctx, const LogsOptions& o) {
       sel.query.group[unit] = std::to_string(id);  // --lines N counts per instance, as PM2's files
       sel.by_unit[unit] = {id, rec->decl.name};
     }
-    sel.name_width = std::max(sel.name_width, rec->decl.name.size());
+    sel.name_width = std::max(sel.name_width, core::display_width(rec->decl.name));
   }
   if (o.err_only) sel.query.streams = sd::Streams::Err;
   if (o.out_only) sel.query.streams = sd::Streams::Out;
@@ -101,8 +102,9 @@ void print_line(const sd::LogLine& line, const Selection& sel, const LogsOptions
   std::string prefix;
   if (o.timestamp) prefix = local_time(line.realtime_usec, "%Y-%m-%d-%H:%M:%S") + " ";
   if (!o.raw) {
+    // Padded by terminal columns, as `ls` does: a wide name takes two per character.
     std::string name = src.name;
-    name.resize(sel.name_width, ' ');
+    name.append(sel.name_width - std::min(sel.name_width, core::display_width(name)), ' ');
     const std::string tag = std::to_string(src.id) + "|" + name + " | ";
     prefix += line.priority <= 3 ? red(tag) : green(tag);
   }
