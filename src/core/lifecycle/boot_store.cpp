@@ -21,6 +21,13 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
+fs::path BootStore::unit_dir() {
+  if (deps_.tools().boot_unit_dir.empty())
+    throw Error("no directory for the saved unit files: $HOME is not set",
+                "set HOME, or run as root");
+  return deps_.tools().boot_unit_dir;
+}
+
 BootPaths BootStore::paths() {
   const Tools& tools = deps_.tools();
   BootPaths paths;
@@ -47,10 +54,7 @@ int BootStore::save(bool force) {
 void BootStore::clear_dump() { write_files({}, false); }
 
 void BootStore::write_files(const std::vector<BootApp>& apps, bool keep_units_of_running) {
-  if (deps_.tools().boot_unit_dir.empty())
-    throw Error("no directory for the saved unit files: $HOME is not set",
-                "set HOME, or run as root");
-  const fs::path dir = deps_.tools().boot_unit_dir;
+  const fs::path dir = unit_dir();
   const fs::path state = deps_.registry.dir();
   const auto files = render_boot_units(apps, paths());  // throws before anything changed
   std::set<std::string> names;

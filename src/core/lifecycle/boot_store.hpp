@@ -2,6 +2,7 @@
 // PM2's save, resurrect and cleardump: the dump and the unit files that start the apps at boot
 // (units/boot_units.hpp), written as one transaction, and the saved apps brought back.
 
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -60,6 +61,8 @@ class BootStore {
   void remove_unsaved_environments(const std::vector<BootApp>& apps);
   void resurrect_app(const std::vector<BootApp>& group);
   void check_root(const std::string& command);
+  /// Where save writes its unit files (Tools::boot_unit_dir); core::Error when not known.
+  std::filesystem::path unit_dir();
   bool ensure_target();
   bool enable_linger(const Account& user);
 

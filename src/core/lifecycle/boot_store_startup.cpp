@@ -30,14 +30,12 @@ void BootStore::check_root(const std::string& command) {
     throw Error("'pmctl " + command + "' for the system manager needs root",
                 "run: sudo pmctl " + command + " (or 'pmctl --user " + command +
                     "' for your own user manager)");
-  if (deps_.tools().boot_unit_dir.empty())
-    throw Error("no directory for the saved unit files: $HOME is not set",
-                "set HOME, or run as root");
+  unit_dir();  // says what is missing before anything changes
 }
 
 /// Writes an empty pmctl.target when no save made one; true if it did.
 bool BootStore::ensure_target() {
-  const fs::path dir = deps_.tools().boot_unit_dir;
+  const fs::path dir = unit_dir();
   if (fs::exists(dir / kBootTarget)) return false;
   BootPaths empty;
   empty.scope = deps_.scope;
@@ -71,7 +69,7 @@ std::string BootStore::startup() {
   const bool created = ensure_target();
   {
     const OnFailure undo([&] {
-      if (created) fs::remove(fs::path(deps_.tools().boot_unit_dir) / kBootTarget);
+      if (created) fs::remove(unit_dir() / kBootTarget);
     });
     if (deps_.scope == Scope::User)
       record.linger_enabled = enable_linger(current_user()) || record.linger_enabled;
@@ -89,8 +87,7 @@ std::string BootStore::unstartup() {
   const StartupRecord record = read_startup_record(state);
   if (!deps_.manager.unit_file_state(kBootTarget).empty())
     deps_.manager.disable_unit_files({kBootTarget});
-  if (record.target_created && !saved_target(state))
-    fs::remove(fs::path(deps_.tools().boot_unit_dir) / kBootTarget);
+  if (record.target_created && !saved_target(state)) fs::remove(unit_dir() / kBootTarget);
   deps_.manager.reload_daemon();
   std::string lingering_off;
   if (record.linger_enabled) {

@@ -66,8 +66,8 @@ void Instances::stop(int id) {
     fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
   if (!rec.decl.cluster.enabled) return;
-  const auto others = deps_.registry.load(Registry::Environments::Skip).ids_named(rec.decl.name);
-  if (!views_.any_up(others)) balancers_.stop(rec.decl.name);
+  const auto data = deps_.registry.load(Registry::Environments::Skip);
+  if (!views_.any_up(data, data.ids_named(rec.decl.name))) balancers_.stop(rec.decl.name);
 }
 
 void Instances::remove(int id) {

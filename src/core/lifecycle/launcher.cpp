@@ -21,10 +21,6 @@ bool same_instance(const AppRecord& a, const AppRecord& b) {
 
 }  // namespace
 
-std::string unit_of(const AppRecord& rec) {
-  return service_unit_name(rec.decl.name, rec.id, rec.slot);
-}
-
 UnitState Launcher::live(const AppRecord& rec) { return deps_.manager.query({unit_of(rec)}).at(0); }
 
 InstanceContext Launcher::context_of(const AppRecord& rec) {

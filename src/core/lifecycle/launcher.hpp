@@ -15,9 +15,6 @@
 
 namespace pmctl::core {
 
-/// The unit that runs the instance now (its slot: A, B, or Saved).
-std::string unit_of(const AppRecord& rec);
-
 class Launcher {
  public:
   Launcher(Deps& deps, RuntimeUnits& units, Balancers& balancers)

@@ -19,6 +19,7 @@
 #include "core/lifecycle/rollout.hpp"
 #include "core/lifecycle/runtime_units.hpp"
 #include "core/lifecycle/views.hpp"
+#include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
 

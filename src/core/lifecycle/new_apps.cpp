@@ -27,12 +27,6 @@ void check_name_free(const RegistryData& data, const std::string& name) {
                     "' starts it again; delete it first to change it, or pick another --name");
 }
 
-std::vector<int> numbers_up_to(int count) {
-  std::vector<int> out;
-  for (int i = 0; i < count; ++i) out.push_back(i);
-  return out;
-}
-
 }  // namespace
 
 int NewApps::start_fork(const AppDecl& decl, bool force) {
@@ -123,7 +117,8 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   std::vector<AppRecord> recs;
   deps_.registry.update([&](RegistryData& d) {
     check_name_free(d, decl.name);  // again under the lock: another pmctl may have taken it
-    recs = add_instances(d, decl, numbers_up_to(decl.cluster.instances), deps_.tools().runtime_dir,
+    recs = add_instances(d, decl, free_instance_numbers({}, decl.cluster.instances),
+                         deps_.tools().runtime_dir,
                          [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
   });
   std::vector<int> ids;

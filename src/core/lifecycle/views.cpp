@@ -6,7 +6,6 @@
 #include <future>
 
 #include "core/base/clock.hpp"
-#include "core/lifecycle/launcher.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
@@ -15,8 +14,8 @@ std::vector<AppView> Views::of(const std::vector<int>& ids) {
   return of(deps_.registry.load(Registry::Environments::Skip), ids);
 }
 
-bool Views::any_up(const std::vector<int>& ids) {
-  for (const auto& view : of(ids))
+bool Views::any_up(const RegistryData& data, const std::vector<int>& ids) {
+  for (const auto& view : of(data, ids))
     if (is_up(view.status)) return true;
   return false;
 }

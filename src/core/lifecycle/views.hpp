@@ -34,8 +34,8 @@ class Views {
   /// Live views of registered apps. Their environments are loaded only when asked for.
   std::vector<AppView> of(const std::vector<int>& ids);
   std::vector<AppView> of(const RegistryData& data, const std::vector<int>& ids);
-  /// Whether any of `ids` is up (is_up).
-  bool any_up(const std::vector<int>& ids);
+  /// Whether any of `ids` (registered in `data`) is up (is_up).
+  bool any_up(const RegistryData& data, const std::vector<int>& ids);
 
  private:
   void fill(AppView& view, const UnitState& state, Usage usage, std::uint64_t now);

@@ -106,4 +106,8 @@ std::string app_slice_name(std::string_view app_name) {
   return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + ".slice";
 }
 
+std::string unit_of(const AppRecord& rec) {
+  return service_unit_name(rec.decl.name, rec.id, rec.slot);
+}
+
 }  // namespace pmctl::core

@@ -25,6 +25,8 @@ std::string_view slot_suffix(Slot slot);
 
 /// `pmctl-<escaped name>-<id><slot_suffix(slot)>.service`.
 std::string service_unit_name(std::string_view app_name, int id, Slot slot = Slot::A);
+/// The unit that runs the instance now (its slot: A, B, or Saved).
+std::string unit_of(const AppRecord& rec);
 /// `pmctl-<escaped name>.slice` (a child of `pmctl.slice`)
 std::string app_slice_name(std::string_view app_name);
 
