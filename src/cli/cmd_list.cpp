@@ -3,6 +3,7 @@
 #include <ctime>
 #include <future>
 #include <iostream>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
@@ -19,11 +20,22 @@
 namespace pmctl::cli {
 namespace {
 
-std::string painted_status(core::Status s) {
-  const std::string text(core::to_string(s));
-  if (s == core::Status::Online) return green(text);
-  if (s == core::Status::Launching) return blue(text);
+std::string painted_status(const core::AppView& v) {
+  const std::string text = core::status_word(v);
+  if (v.incomplete) return red(text);
+  if (v.status == core::Status::Online) return green(text);
+  if (v.status == core::Status::Launching) return blue(text);
   return red(text);
+}
+
+/// Under the table: which apps a killed command left half-made, and what completes them.
+void say_incomplete(const std::vector<core::AppView>& views) {
+  std::set<std::string> names;
+  for (const auto& v : views)
+    if (v.incomplete) names.insert(v.record.decl.name);
+  for (const auto& name : names)
+    warn("'" + name + "' is incomplete: a pmctl command changing it was killed half-way; " +
+         "'pmctl start " + name + "' completes it");
 }
 
 std::vector<std::string> table_row(const core::AppView& v, const std::string& user) {
@@ -36,7 +48,7 @@ std::vector<std::string> table_row(const core::AppView& v, const std::string& us
           v.state.main_pid ? std::to_string(v.state.main_pid) : "0",
           online ? core::format_uptime(v.uptime_ms) : "0",
           std::to_string(v.restarts),
-          painted_status(v.status),
+          painted_status(v),
           core::format_cpu(v.cpu_percent),
           core::format_memory(v.memory_bytes),
           v.record.decl.user.empty() ? user : v.record.decl.user,
@@ -131,7 +143,7 @@ void print_description(const core::AppView& v, Context& ctx) {
   Table t;
   t.header = {"key", "value"};
   t.rows = {
-      {"status", painted_status(v.status)},
+      {"status", painted_status(v)},
       {"name", d.name},
       {"namespace", d.ns},
       {"version", package_version(d)},
@@ -187,6 +199,7 @@ void print_process_table(Context& ctx, std::vector<core::AppView> views) {
               "↺",  "status", "cpu",       "mem",     "user", "watching"};
   for (const auto* v : by_name(views)) t.rows.push_back(table_row(*v, user));
   std::cout << t.render();
+  say_incomplete(views);
   (void)ctx;
 }
 

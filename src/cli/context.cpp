@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/output.hpp"
 #include "core/base/interpreter.hpp"
 #include "core/cluster/cluster_probes.hpp"
 #include "core/state/boot_state.hpp"
@@ -105,6 +106,17 @@ core::Lifecycle& Context::lifecycle() {
                                                    std::function<core::Tools()>(find_tools));
   }
   return *lifecycle_;
+}
+
+void Context::begin_transaction(const std::string& command_line) {
+  if (transaction_) return;
+  core::LockWait wait;
+  wait.give_up = core::lock_timeout_from_env(wait.give_up);
+  wait.notice = [](const std::string& holder) {
+    warn("waiting for the command running now to finish (" + holder + ")");
+  };
+  const std::string what = "pid " + std::to_string(getpid()) + ": " + command_line;
+  transaction_.emplace(core::CommandLock::acquire(core::default_state_dir(scope()), what, wait));
 }
 
 std::string Context::cwd() const { return std::filesystem::current_path().string(); }

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/lifecycle/lifecycle.hpp"
+#include "core/state/command_lock.hpp"
 #include "core/state/registry.hpp"
 #include "core/types/manager.hpp"
 #include "core/types/scope.hpp"
@@ -30,11 +32,15 @@ class Context {
   core::Manager& manager();
   core::Lifecycle& lifecycle();
   std::string cwd() const;
+  /// Makes the rest of this command one transaction: waits for any other changing command
+  /// (saying so after 1 s, giving up after PMCTL_LOCK_TIMEOUT) and holds the lock until exit.
+  void begin_transaction(const std::string& command_line);
 
  private:
   std::unique_ptr<core::Registry> registry_;
   std::unique_ptr<core::Manager> manager_;
   std::unique_ptr<core::Lifecycle> lifecycle_;
+  std::optional<core::CommandLock> transaction_;
 };
 
 }  // namespace pmctl::cli

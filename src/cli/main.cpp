@@ -114,6 +114,40 @@ const std::vector<Family>& families() {
   return all;
 }
 
+/// The commands that change something (registry, units, files): each runs as one transaction
+/// under the command lock. The others only read, and never wait for it.
+bool changes_state(const std::string& command) {
+  static const std::vector<std::string_view> changing = {"start",
+                                                         "stop",
+                                                         "restart",
+                                                         "reload",
+                                                         "delete",
+                                                         "del",
+                                                         "scale",
+                                                         "save",
+                                                         "dump",
+                                                         "resurrect",
+                                                         "cleardump",
+                                                         "kill",
+                                                         "startup",
+                                                         "unstartup",
+                                                         "flush",
+                                                         "reloadLogs",
+                                                         "startOrRestart",
+                                                         "startOrReload",
+                                                         "startOrGracefulReload",
+                                                         "repair"};
+  for (std::string_view c : changing)
+    if (c == command) return true;
+  return false;
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string line = "pmctl";
+  for (int i = 1; i < argc && line.size() < 200; ++i) line += std::string(" ") + argv[i];
+  return line.size() > 200 ? line.substr(0, 200) + "…" : line;
+}
+
 void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
   for (const Family& f : families())
     for (std::string_view w : f.words)
@@ -140,6 +174,8 @@ int main(int argc, char** argv) {
   pmctl::cli::set_color(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
   app.parse_complete_callback([&] {
     if (ctx.options.no_color) pmctl::cli::set_color(false);
+    for (const CLI::App* sub : app.get_subcommands())
+      if (changes_state(sub->get_name())) ctx.begin_transaction(command_line(argc, argv));
   });
   try {
     app.parse(pmctl_argc, argv);

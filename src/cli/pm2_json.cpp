@@ -65,7 +65,7 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
   const core::AppDecl& d = v.record.decl;
   const bool running = v.state.main_pid != 0;
   nlohmann::json env = {
-      {"status", std::string(core::to_string(v.status))},
+      {"status", core::status_word(v)},
       {"name", d.name},
       {"namespace", d.ns},
       {"pm_id", v.record.id},

@@ -52,9 +52,11 @@ class PartsTest : public ::testing::Test {
   core::Balancers balancers_{deps_, units_};
   core::Launcher launcher_{deps_, units_, balancers_};
   core::Views views_{deps_};
-  core::Instances instances_{deps_, units_, balancers_, launcher_, views_};
-  core::Rollout rollout_{deps_, units_, balancers_, launcher_, instances_};
-  core::NewApps new_apps_{deps_, units_, balancers_, launcher_, instances_, views_, rollout_};
+  core::Completion completion_{deps_, units_, balancers_, launcher_};
+  core::Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_};
+  core::Rollout rollout_{deps_, units_, balancers_, launcher_, instances_, completion_};
+  core::NewApps new_apps_{deps_,      units_, balancers_, launcher_,
+                          instances_, views_, rollout_,   completion_};
   core::BootStore boot_{deps_, units_, balancers_, launcher_, instances_, views_};
 };
 

@@ -60,6 +60,7 @@ void Instances::restart(int id) {
 
 void Instances::stop(int id) {
   const AppRecord rec = record(id);
+  if (!rec.pending.empty() && rec.decl.cluster.enabled) completion_.stop_others(rec);
   const UnitState state = launcher_.live(rec);
   if (state.loaded) {
     units_.stop(unit_of(rec));
@@ -73,6 +74,7 @@ void Instances::stop(int id) {
 void Instances::remove(int id) {
   const AppRecord rec = record(id);
   const std::string unit = unit_of(rec);
+  if (!rec.pending.empty() && rec.decl.cluster.enabled) completion_.stop_others(rec);
   // Stopped, not folded: the app's counters leave the registry with it.
   if (launcher_.live(rec).loaded) units_.stop(unit);
   if (rec.decl.cluster.shared())

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/lifecycle/balancers.hpp"
+#include "core/lifecycle/completion.hpp"
 #include "core/lifecycle/deps.hpp"
 #include "core/lifecycle/launcher.hpp"
 #include "core/lifecycle/runtime_units.hpp"
@@ -14,8 +15,14 @@ namespace pmctl::core {
 
 class Instances {
  public:
-  Instances(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Views& views)
-      : deps_(deps), units_(units), balancers_(balancers), launcher_(launcher), views_(views) {}
+  Instances(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Views& views,
+            Completion& completion)
+      : deps_(deps),
+        units_(units),
+        balancers_(balancers),
+        launcher_(launcher),
+        views_(views),
+        completion_(completion) {}
 
   /// The registered instance; core::Error when there is none.
   AppRecord record(int id) const;
@@ -38,6 +45,7 @@ class Instances {
   Balancers& balancers_;
   Launcher& launcher_;
   Views& views_;
+  Completion& completion_;
 };
 
 }  // namespace pmctl::core

@@ -12,6 +12,7 @@
 
 #include "core/lifecycle/balancers.hpp"
 #include "core/lifecycle/boot_store.hpp"
+#include "core/lifecycle/completion.hpp"
 #include "core/lifecycle/deps.hpp"
 #include "core/lifecycle/instances.hpp"
 #include "core/lifecycle/launcher.hpp"
@@ -45,15 +46,27 @@ class Lifecycle {
   void update_env(const std::vector<int>& ids, const std::map<std::string, std::string>& env);
 
   // One instance (instances.hpp).
-  void start(int id) { instances_.start(id); }
-  void restart(int id) { instances_.restart(id); }
+  /// start and restart first complete an app a killed command left half-made (completion.hpp):
+  /// its instances are then up, and need nothing more from this command.
+  void start(int id) {
+    if (!completion_.complete_app_of(id)) instances_.start(id);
+  }
+  void restart(int id) {
+    if (!completion_.complete_app_of(id)) instances_.restart(id);
+  }
   void stop(int id) { instances_.stop(id); }
   void remove(int id) { instances_.remove(id); }
 
   // Rollouts (rollout.hpp).
-  void reload(int id) { rollout_.reload({id}); }
-  void reload(const std::vector<int>& ids) { rollout_.reload(ids); }
+  void reload(int id) { reload(std::vector<int>{id}); }
+  /// An app a killed command left half-made is completed, then reloaded.
+  void reload(const std::vector<int>& ids) {
+    for (int id : ids) completion_.complete_app_of(id);
+    rollout_.reload(ids);
+  }
+  /// An app a killed command left half-made is completed, then scaled.
   std::vector<int> scale(const std::string& name, int target) {
+    completion_.complete(name);
     return rollout_.scale(name, target);
   }
 
@@ -89,9 +102,11 @@ class Lifecycle {
   Balancers balancers_{deps_, units_};
   Launcher launcher_{deps_, units_, balancers_};
   Views views_{deps_};
-  Instances instances_{deps_, units_, balancers_, launcher_, views_};
-  Rollout rollout_{deps_, units_, balancers_, launcher_, instances_};
-  NewApps new_apps_{deps_, units_, balancers_, launcher_, instances_, views_, rollout_};
+  Completion completion_{deps_, units_, balancers_, launcher_};
+  Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_};
+  Rollout rollout_{deps_, units_, balancers_, launcher_, instances_, completion_};
+  NewApps new_apps_{deps_,      units_, balancers_, launcher_,
+                    instances_, views_, rollout_,   completion_};
   BootStore boot_{deps_, units_, balancers_, launcher_, instances_, views_};
 };
 

@@ -49,7 +49,7 @@ int NewApps::start_fork(const AppDecl& decl, bool force) {
                   "choose another --name, delete it first, or use -f to add another app");
     // PM2's smart start: the stopped app of that name starts again, with the new declaration.
     const int id = old->id;
-    deps_.registry.update([&](RegistryData& d) { d.find(id)->decl = decl; });
+    deps_.registry.update([&](RegistryData& d) { d.at(id).decl = decl; });
     if (decl.autostart) instances_.start(id);
     return id;
   }
@@ -110,7 +110,11 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   decl.cluster.enabled = true;
   if (decl.cluster.public_port == 0) decl.cluster.public_port = public_port_of(decl);
   validate_cluster(decl);
-  check_name_free(deps_.registry.load(Registry::Environments::Skip), decl.name);
+  const RegistryData data = deps_.registry.load(Registry::Environments::Skip);
+  // The same start, killed half-way before: this one completes it (docs/reliability.md).
+  if (Completion::marked(data, decl.name) && completion_.complete(decl.name))
+    return data.ids_named(decl.name);
+  check_name_free(data, decl.name);
   check_public_port(decl);
   if (deps_.tools().runtime_dir.empty())
     balancers_.write_backends({}, decl.name);  // says what is missing
@@ -120,6 +124,8 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
     recs = add_instances(d, decl, free_instance_numbers({}, decl.cluster.instances),
                          deps_.tools().runtime_dir,
                          [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
+    if (!decl.autostart) return;
+    for (auto& rec : recs) rec.pending = d.at(rec.id).pending = "start";
   });
   std::vector<int> ids;
   for (const auto& rec : recs) ids.push_back(rec.id);
@@ -135,6 +141,7 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   if (decl.cluster.shared()) balancers_.start(decl);
   for (const auto& rec : recs) launcher_.launch(rec);
   if (!decl.cluster.shared()) balancers_.start(decl);
+  completion_.mark(ids, "");
   return ids;
 }
 
@@ -167,7 +174,7 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
   if (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy)
     balancers_.stop(name);
   const RegistryData now = deps_.registry.update([&](RegistryData& d) {
-    for (int id : ids) d.find(id)->decl = decl;
+    for (int id : ids) d.at(id).decl = decl;
   });
   if (!reload) {
     for (int id : ids) instances_.start(id);

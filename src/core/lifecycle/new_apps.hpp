@@ -19,14 +19,15 @@ namespace pmctl::core {
 class NewApps {
  public:
   NewApps(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher,
-          Instances& instances, Views& views, Rollout& rollout)
+          Instances& instances, Views& views, Rollout& rollout, Completion& completion)
       : deps_(deps),
         units_(units),
         balancers_(balancers),
         launcher_(launcher),
         instances_(instances),
         views_(views),
-        rollout_(rollout) {}
+        rollout_(rollout),
+        completion_(completion) {}
 
   /// Registers and starts a new fork app; returns its id. A running app of the same name is an
   /// error unless `force`; a stopped one is started again instead (PM2's smart start). With
@@ -59,6 +60,7 @@ class NewApps {
   Instances& instances_;
   Views& views_;
   Rollout& rollout_;
+  Completion& completion_;
 };
 
 }  // namespace pmctl::core

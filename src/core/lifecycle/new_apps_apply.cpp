@@ -44,7 +44,7 @@ std::vector<std::string> NewApps::apply(const std::vector<ConvertedApp>& apps, b
       continue;
     }
     deps_.registry.update([&](RegistryData& d) {
-      for (int id : ids) d.find(id)->decl = app.decl;
+      for (int id : ids) d.at(id).decl = app.decl;
     });
     for (int id : ids) instances_.start(id);
   }

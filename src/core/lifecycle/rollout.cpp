@@ -154,8 +154,16 @@ void Rollout::reload(const std::vector<int>& ids) {
       throw Error("internal: one reload batch spans two apps", "reload them one by one");
   balancers_.ensure(up.front());
   const std::vector<AppRecord> next = replacements_of(up);
-  start_replacements(up, next);
+  std::vector<int> marked;
+  for (const auto& rec : up) marked.push_back(rec.id);
+  completion_.mark(marked, "reload");
+  {
+    // An aborted start removes the replacements itself: nothing is left to complete.
+    const OnFailure unmark([&] { quietly([&] { completion_.mark(marked, ""); }); });
+    start_replacements(up, next);
+  }
   switch_to(up, next);
+  completion_.mark(marked, "");
 }
 
 std::vector<int> Rollout::scale(const std::string& name, int target) {
@@ -183,6 +191,7 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
     recs =
         add_instances(d, first.decl, free_instance_numbers(used, count), deps_.tools().runtime_dir,
                       [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
+    for (auto& rec : recs) rec.pending = d.at(rec.id).pending = "scale";
   });
   std::vector<int> added;
   for (const auto& rec : recs) added.push_back(rec.id);
@@ -202,6 +211,7 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
   balancers_.write_backends(deps_.registry.load(Registry::Environments::Skip), first.decl.name);
   balancers_.ensure(recs.front());
   balancers_.signal(first.decl.name);
+  completion_.mark(added, "");
   return added;
 }
 
@@ -215,6 +225,7 @@ std::vector<int> Rollout::scale_down(const RegistryData& data, const std::vector
     draining.push_back(data.find(id)->endpoint);
     staying.remove(id);
   }
+  completion_.mark(going, "scale");  // out of the balancer, not yet removed
   balancers_.drain(staying, name, draining);
   for (int id : going)
     instances_.remove(id);  // stops (SIGINT, kill_timeout), forgets, rewrites the file

@@ -29,12 +29,13 @@ class HeldLocks {
 class Rollout {
  public:
   Rollout(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher,
-          Instances& instances)
+          Instances& instances, Completion& completion)
       : deps_(deps),
         units_(units),
         balancers_(balancers),
         launcher_(launcher),
-        instances_(instances) {}
+        instances_(instances),
+        completion_(completion) {}
 
   /// PM2's reload of a batch of instances (reload_batches): a fork app restarts, a stopped
   /// instance starts; every replacement of the others starts under the instance's other unit
@@ -61,6 +62,7 @@ class Rollout {
   Balancers& balancers_;
   Launcher& launcher_;
   Instances& instances_;
+  Completion& completion_;
   HeldLocks locks_;
 };
 

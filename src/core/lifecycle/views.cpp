@@ -6,6 +6,7 @@
 #include <future>
 
 #include "core/base/clock.hpp"
+#include "core/state/command_lock.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
@@ -37,6 +38,7 @@ std::vector<AppView> Views::of(const RegistryData& data, const std::vector<int>&
     out.push_back(std::move(view));
   }
   if (units.empty()) return out;
+  mark_incomplete(out);
   // The kernel's counters are read while PID 1 answers the property reads: the two are
   // independent, and together they are most of what `pmctl ls` waits for. Once the answers are
   // in, this thread helps with the counters that are left.
@@ -53,6 +55,14 @@ std::vector<AppView> Views::of(const RegistryData& data, const std::vector<int>&
   const std::uint64_t now = realtime_usec();
   for (std::size_t i = 0; i < out.size(); ++i) fill(out[i], states.at(i), usage.at(i), now);
   return out;
+}
+
+// Only when a record carries a mark does this look at the command lock.
+void Views::mark_incomplete(std::vector<AppView>& views) {
+  bool marked = false;
+  for (const auto& v : views) marked = marked || !v.record.pending.empty();
+  if (!marked || CommandLock::held_elsewhere(deps_.registry.dir())) return;
+  for (auto& v : views) v.incomplete = !v.record.pending.empty();
 }
 
 void Views::fill(AppView& v, const UnitState& state, Usage usage, std::uint64_t now) {

@@ -25,7 +25,15 @@ struct AppView {
   double cpu_percent = 0;          ///< Average since the current run started (like ps).
   std::uint64_t memory_bytes = 0;
   bool memory_from_proc = false;  ///< The cgroup has no memory controller: RSS from /proc.
+  /// A command that changed the instance was killed half-way (record.pending, and no command
+  /// runs now): `ls` says "incomplete" whatever the unit's state.
+  bool incomplete = false;
 };
+
+/// The status word `ls` and `jlist` show: PM2's, or "incomplete".
+inline std::string status_word(const AppView& v) {
+  return v.incomplete ? "incomplete" : std::string(to_string(v.status));
+}
 
 class Views {
  public:
@@ -38,6 +46,7 @@ class Views {
   bool any_up(const RegistryData& data, const std::vector<int>& ids);
 
  private:
+  void mark_incomplete(std::vector<AppView>& views);
   void fill(AppView& view, const UnitState& state, Usage usage, std::uint64_t now);
 
   Deps& deps_;

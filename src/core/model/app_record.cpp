@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/types/error.hpp"
+
 namespace pmctl::core {
 
 std::vector<int> RegistryData::ids_named(const std::string& name) const {
@@ -37,6 +39,11 @@ int RegistryData::allocate_id() {
 void RegistryData::remove(int id) {
   std::erase_if(apps, [id](const AppRecord& a) { return a.id == id; });
   if (apps.empty()) next_id = 0;
+}
+
+AppRecord& RegistryData::at(int id) {
+  if (AppRecord* rec = find(id)) return *rec;
+  throw Error("no app with id " + std::to_string(id), "see 'pmctl ls' for the registered apps");
 }
 
 }  // namespace pmctl::core

@@ -32,6 +32,10 @@ struct AppRecord {
   /// moves the instance to a new one (its replacement runs beside it for a while).
   std::string endpoint;
   Slot slot = Slot::A;
+  /// Set by a command while it changes this instance's units ("start", "reload", "scale"),
+  /// cleared when it is done: found while no command runs, it was killed half-way
+  /// (lifecycle/completion.hpp).
+  std::string pending;
 
   bool operator==(const AppRecord&) const = default;
 };
@@ -45,6 +49,8 @@ struct RegistryData {
   std::vector<int> ids_named(const std::string& name) const;
   AppRecord* find(int id);
   const AppRecord* find(int id) const;
+  /// The app with `id`; throws core::Error when there is none.
+  AppRecord& at(int id);
   /// Takes the next id (and resets the counter first when the list is empty); never one in use.
   int allocate_id();
   /// Removes the app; resets next_id to 0 when that empties the list.
