@@ -22,8 +22,9 @@ ninja -C "$build" -j2 "${ninja_targets[@]}" | tail -n 1
 
 status=0
 for target in "${targets[@]}"; do
-  dict=()
-  [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="$PWD/tests/fuzz/$target.dict")
+  dict=() dict_file="tests/fuzz/$target.dict"
+  case $target in registry | dump) dict_file=tests/fuzz/state.dict ;; esac
+  [ -f "$dict_file" ] && dict=(-dict="$PWD/$dict_file")
   mkdir -p "$build/corpus-$target"
   echo "== fuzz $target for ${seconds}s"
   # Run inside build-asan so that crash-*/timeout-* inputs land there; new inputs go to the
