@@ -46,8 +46,9 @@ echo "build: $((SECONDS - started)) s"
 
 rm -rf "$logs" "$results" && mkdir -p "$logs" "$results"
 chmod 1777 "$logs"  # some tests run pmctl as nobody
-export ASAN_OPTIONS="log_path=$logs/asan:detect_stack_use_after_return=1"
-export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1"
+# One prefix for both: in the combined runtime the last options read set log_path for all.
+export ASAN_OPTIONS="log_path=$logs/report:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="log_path=$logs/report:print_stacktrace=1"
 
 status=0
 run_suite() {  # $1 name, $2... the command
@@ -60,7 +61,10 @@ run_suite() {  # $1 name, $2... the command
 }
 if [ $units = 1 ]; then
   run_suite unit "$build/tests/unit/unit-tests"
-  run_suite balancer "$build/tests/balancer/balancer-tests"
+  # Its resident-size bound measures the release build; ASan's shadow memory and quarantine
+  # are most of the balancer's size here.
+  run_suite balancer "$build/tests/balancer/balancer-tests" \
+    --gtest_filter=-BalancerTest.StaysUnderFourMegabytesWithAHundredConnections
 fi
 
 if [ $integration = 1 ]; then
