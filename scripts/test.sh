@@ -3,8 +3,9 @@
 # runs the unit tests and the balancer's tests (the real pmctl-balancer, no systemd needed), then
 # boots a throwaway systemd (tests/sandbox.sh) and runs the integration tests inside it against
 # the real pmctl binary, then the reboot tests on the host against a fresh one (they reboot it:
-# pmctl save, startup, resurrect). The ecosystem-file fuzzers run for a bounded time in between
-# (about a minute with their build). Last, it fails if the tests left files in the checkout that
+# pmctl save, startup, resurrect). In between, the unit and balancer tests run again under ASan +
+# UBSan and the fuzzers of every file and flag parser for a bounded time, both in build-asan/
+# (scripts/sanitize.sh --no-integration, tests/fuzz/run.sh). Last, it fails if the tests left files in the checkout that
 # git sees. Ends with one line "N passed, N failed" (CI parses it: nothing may follow). Run as root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -62,10 +63,17 @@ build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1
 echo "== balancer tests (the real pmctl-balancer, without systemd; a few seconds)"
 build/tests/balancer/balancer-tests --gtest_output="json:$results/balancer.json" || status=1
 
-echo "== fuzzers (${PMCTL_FUZZ_SECONDS:-20} s each; PMCTL_FUZZ_SECONDS=0 skips them)"
-if [ "${PMCTL_FUZZ_SECONDS:-20}" != 0 ]; then
-  if tests/fuzz/run.sh "${PMCTL_FUZZ_SECONDS:-20}"; then result fuzz passed
-  else result fuzz failed "see build-fuzz/*-fuzz.log"; status=1; fi
+echo "== fuzzers (${PMCTL_FUZZ_SECONDS:-10} s each; PMCTL_FUZZ_SECONDS=0 skips them)"
+if [ "${PMCTL_FUZZ_SECONDS:-10}" != 0 ]; then
+  if tests/fuzz/run.sh "${PMCTL_FUZZ_SECONDS:-10}"; then result fuzz passed
+  else result fuzz failed "see build-asan/*-fuzz.log"; status=1; fi
+fi
+
+echo "== unit and balancer tests under ASan + UBSan (build-asan/)"
+if scripts/sanitize.sh --no-integration; then result sanitizers passed
+else
+  result sanitizers failed "see build-asan/test-results/ and build-asan/sanitizer-logs/"
+  status=1
 fi
 
 echo "== integration tests (inside a throwaway systemd)"

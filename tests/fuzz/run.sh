@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang++ (ASan + UBSan) in build-fuzz/ and runs each for a
-# bounded time, starting from the seed corpora in tests/fuzz/corpus/. Exits non-zero on any
+# Builds the libFuzzer targets with clang++ (ASan + UBSan) in build-asan/ and runs each for a
+# bounded time, starting from the seed corpora in tests/fuzz/corpus/<target>/. One target per
+# parser of a file or a flag: ecosystem files (json5 with its JS literal reader, yaml, and the
+# app fields behind them), registry.json, dump.json, startup.json, the flag values (durations,
+# sizes, counts, exit codes, KEY=VALUE, argument splitting), the environment files units read,
+# PM2's start flags, and pmctl-balancer's backend file and flags. Exits non-zero on any
 # crash, sanitizer report, leak or input slower than 2 s; the input that did it is left in
-# build-fuzz/ (crash-*, timeout-*, leak-*) to be replayed with build-fuzz/tests/fuzz/<target> FILE.
-#   tests/fuzz/run.sh [seconds per target, default 20]
+# build-asan/ (crash-*, timeout-*, leak-*) to be replayed with build-asan/tests/fuzz/<target>-fuzz FILE.
+#   tests/fuzz/run.sh [seconds per target, default 10] [target...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-seconds=${1:-20}
-build="build-fuzz"  # quoted: shellcheck reads a bare a-b as arithmetic (SC2100)
-
-if [ ! -f "$build/build.ninja" ]; then
-  CXX=clang++ meson setup "$build" -Dfuzz=true -Dtests=false -Dstatic_cxx_runtime=false \
-    --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dcpp_args=-fno-sanitize-recover=all >/dev/null
-fi
-ninja -C "$build" -j2 tests/fuzz/json5-fuzz tests/fuzz/yaml-fuzz | tail -n 1
+seconds=${1:-10}
+all_targets=(json5 yaml app_fields registry dump startup flags envfile pm2_flags balancer)
+targets=("${@:2}")
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+build="build-asan"  # scripts/setup-asan.sh: clang++, ASan + UBSan, -Dfuzz=true
+scripts/setup-asan.sh
+ninja_targets=()
+for target in "${targets[@]}"; do ninja_targets+=("tests/fuzz/$target-fuzz"); done
+ninja -C "$build" -j2 "${ninja_targets[@]}" | tail -n 1
 
 status=0
-for target in json5 yaml; do
-  dict=()
-  [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="$PWD/tests/fuzz/$target.dict")
+for target in "${targets[@]}"; do
+  dict=() dict_file="tests/fuzz/$target.dict"
+  case $target in registry | dump) dict_file=tests/fuzz/state.dict ;; esac
+  [ -f "$dict_file" ] && dict=(-dict="$PWD/$dict_file")
   mkdir -p "$build/corpus-$target"
   echo "== fuzz $target for ${seconds}s"
-  # Run inside build-fuzz so that crash-*/timeout-* inputs land there; new inputs go to the
+  # Run inside build-asan so that crash-*/timeout-* inputs land there; new inputs go to the
   # first corpus directory, the seeds in the repository stay as they are.
   if ! (cd "$build" && "./tests/fuzz/$target-fuzz" -max_total_time="$seconds" -timeout=2 \
         -rss_limit_mb=2048 -max_len=8192 -print_final_stats=0 "${dict[@]}" \

@@ -248,7 +248,8 @@ TEST_F(DumpTest, AMissingDumpFallsBackToTheBackupAndNeitherIsNothing) {
 
 TEST_F(DumpTest, RefusesWhatIsNotADump) {
   for (const char* text :
-       {"", "[]", "{}", "{\"version\": 2, \"apps\": []}", "{\"version\": 1, \"apps\": [3]}"})
+       {"", "[]", "{}", "{\"version\": 2, \"apps\": []}", "{\"version\": 1, \"apps\": [3]}",
+        "{\"version\": 1e300, \"apps\": []}", "{\"version\": 1, \"apps\": [{\"id\": 1e300}]}"})
     EXPECT_THROW(parse_dump(text), Error) << text;
   EXPECT_TRUE(parse_dump("{\"version\": 1, \"apps\": []}").empty());
 }

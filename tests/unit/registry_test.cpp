@@ -272,6 +272,22 @@ TEST_F(RegistryTest, RefusesACorruptFileNamingItAndLeavesItUntouched) {
   }
 }
 
+// A float or a number beyond its field's type was converted unchecked (a float beyond an int is
+// undefined behaviour; found with the registry fuzz target under UBSan).
+TEST_F(RegistryTest, RefusesANumberBeyondItsFieldsTypeAsCorrupt) {
+  fs::create_directories(dir_);
+  Registry registry(dir_);
+  for (const char* content : {R"({"version":1e300,"apps":[]})", R"({"next_id":1e300,"apps":[]})",
+                              R"({"apps":[{"id":1e300}]})", R"({"apps":[{"id":4294967296}]})",
+                              R"({"apps":[{"id":1.5}]})", R"({"apps":[{"id":1,"restarts":-1}]})",
+                              R"({"apps":[{"id":1,"restart":{"stop_exit_codes":[0,1e300]}}]})"}) {
+    write_file(registry_json(), content);
+    EXPECT_THROW(registry.load(), Error) << content;
+  }
+  write_file(registry_json(), R"({"apps":[{"id":7,"created_at_ms":18446744073709551615}]})");
+  EXPECT_EQ(registry.load().apps.at(0).created_at_ms, 18446744073709551615u);
+}
+
 TEST_F(RegistryTest, WritesNothingWhenTheChangeThrows) {
   Registry registry(dir_);
   registry.update([](RegistryData& d) { d.apps.push_back(sample_record(d.allocate_id())); });

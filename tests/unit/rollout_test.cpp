@@ -27,7 +27,9 @@ class RolloutTest : public PartsTest {
 TEST_F(RolloutTest, AReloadMovesEachInstanceToItsOtherUnitAndKeepsItsId) {
   const auto ids = new_apps_.start_cluster(cluster("web", 2));
   rollout_.reload({ids[0]});
-  const auto rec = registry_.load().find(ids[0]);
+  const auto data = registry_.load();  // find() points into it: keep it alive
+  const auto* rec = data.find(ids[0]);
+  ASSERT_NE(rec, nullptr);
   EXPECT_EQ(rec->slot, core::Slot::B);
   EXPECT_EQ(manager_.units.count("pmctl-web-0-b.service"), 1u);
   EXPECT_EQ(manager_.units.count("pmctl-web-0.service"), 0u);

@@ -1,9 +1,13 @@
 #include "core/model/app_json.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace pmctl::core {
 namespace {
@@ -14,10 +18,37 @@ void require_object(const json& j, const char* what) {
   if (!j.is_object()) throw std::invalid_argument(std::string(what) + " is not a JSON object");
 }
 
+template <typename T>
+struct IsIntVector : std::false_type {};
+template <typename T>
+struct IsIntVector<std::vector<T>> : std::bool_constant<std::is_integral_v<T>> {};
+
+/// Throws std::invalid_argument unless `v` is a whole number that `T` holds: nlohmann converts
+/// a float or an out-of-range number without a check (a float beyond the type is undefined
+/// behaviour, UBSan's float-cast-overflow: found with the registry fuzz target under UBSan).
+template <typename T>
+void check_whole(const json& v, const char* key) {
+  if (!v.is_number()) return;  // another type: get_to throws type_error, as before
+  bool fits = false;
+  if (v.is_number_unsigned())
+    fits = std::in_range<T>(v.get<std::uint64_t>());
+  else if (v.is_number_integer())
+    fits = std::in_range<T>(v.get<std::int64_t>());
+  if (!fits)
+    throw std::invalid_argument(std::string(key) + " " + v.dump() +
+                                " is not a whole number in range");
+}
+
 /// Sets `out` from `j[key]` if present; a missing key keeps the default already in `out`.
 template <typename T>
 void read(const json& j, const char* key, T& out) {
-  if (const auto it = j.find(key); it != j.end()) it->get_to(out);
+  const auto it = j.find(key);
+  if (it == j.end()) return;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) check_whole<T>(*it, key);
+  if constexpr (IsIntVector<T>::value)
+    if (it->is_array())
+      for (const auto& item : *it) check_whole<typename T::value_type>(item, key);
+  it->get_to(out);
 }
 
 /// Writes `j[key]` only when `value` differs from the default a reader starts from: most apps
@@ -196,6 +227,12 @@ void from_json(const json& j, AppRecord& r) {
 
 void to_json(json& j, const RegistryData& d) {
   j = json{{"version", kRegistryVersion}, {"next_id", d.next_id}, {"apps", d.apps}};
+}
+
+int int_field(const json& j, const char* key, int absent) {
+  int value = absent;
+  if (j.is_object()) read(j, key, value);
+  return value;
 }
 
 void from_json(const json& j, RegistryData& d) {

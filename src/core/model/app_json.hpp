@@ -29,4 +29,9 @@ void from_json(const nlohmann::json& j, RegistryData& data);
 
 inline constexpr int kRegistryVersion = 1;
 
+/// `j[key]` as an int (`absent` when `j` is not an object or has no such key), for the
+/// "version" of the registry and the dump. Throws like the readers above: a non-number
+/// nlohmann::json::exception, a float or a number beyond int std::invalid_argument.
+int int_field(const nlohmann::json& j, const char* key, int absent);
+
 }  // namespace pmctl::core

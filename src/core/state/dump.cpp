@@ -45,7 +45,7 @@ std::vector<BootApp> parse_dump(const std::string& text) {
     const json j = json::parse(text);
     if (!j.is_object() || !j.contains("apps") || !j["apps"].is_array())
       throw Error("not a pmctl dump (no \"apps\" list)");
-    if (j.value("version", 0) != kDumpVersion)
+    if (int_field(j, "version", 0) != kDumpVersion)
       throw Error("a dump of another pmctl version (" + j.value("version", json(0)).dump() + ")");
     std::vector<BootApp> apps;
     for (const auto& item : j["apps"]) {

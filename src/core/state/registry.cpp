@@ -35,7 +35,7 @@ RegistryData parse_registry(const std::string& text, const fs::path& path) {
       "repair or move away '" + path.string() + "'; pmctl will not overwrite it";
   try {
     const auto j = nlohmann::json::parse(text);
-    if (j.is_object() && j.value("version", kRegistryVersion) > kRegistryVersion)
+    if (int_field(j, "version", kRegistryVersion) > kRegistryVersion)
       throw Error("registry '" + path.string() + "' was written by a newer pmctl", hint);
     return j.get<RegistryData>();
   } catch (const nlohmann::json::exception& e) {

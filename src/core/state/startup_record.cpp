@@ -16,8 +16,13 @@ StartupRecord read_startup_record(const fs::path& state_dir) {
   if (!text) return r;
   const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return r;
-  r.target_created = j.value("target_created", false);
-  r.linger_enabled = j.value("linger_enabled", false);
+  // A field of another type counts as false, like a file that cannot be read (value() throws).
+  const auto flag = [&](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_boolean() && it->get<bool>();
+  };
+  r.target_created = flag("target_created");
+  r.linger_enabled = flag("linger_enabled");
   return r;
 }
 
