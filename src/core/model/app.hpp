@@ -33,6 +33,9 @@ struct LogSettings {
   std::string date_format;  ///< dayjs format prefixed to each line ("" = none); `time` sets one.
   bool json = false;        ///< log_type: json.
   bool disabled = false;    ///< disable_logs: drop output entirely.
+  /// pmctl's `journal: false` / --no-journal: systemd appends stdout and stderr to the files
+  /// itself (StandardOutput=append:), nothing goes to the journal (docs/file-logs.md).
+  bool journal = true;
   std::string pid_file;  ///< Always suffixed `-<id>` like PM2; written at start, removed at stop.
 
   bool operator==(const LogSettings&) const = default;
