@@ -5,12 +5,13 @@
 # One node app (bench/log_flood.js) writes BENCH_LINES lines of 100 bytes to stdout, one write
 # each, and records how long its writes took. Each repetition runs it three ways, in turn:
 #   journal   `pmctl start` (default): systemd-cat -> journald, in a throwaway systemd 252
-#   files     `pmctl start --no-journal -o F -e F`: systemd opens F (append:), nothing in between
+#   files     `pmctl start --no-journal -o F -e F`: pmctl-logwriter alone reads the app's pipes and
+#             writes F (no systemd-cat, nothing to the journal)
 #   pm2       `pm2 start` (npm's pm2@latest in a temp dir, on the host): PM2's God daemon reads
 #             the app's pipe and writes ~/.pm2/logs/<name>-out.log (PM2_HOME in the temp dir)
 # and reports: the app's write time; the wall time until the last line is stored (journalctl or
-# the file has "bench: done"); CPU seconds the store's process spent (journald, PM2's daemon;
-# nothing for files); bytes stored per line (journal files' growth after a sync, the log file).
+# the file has "bench: done"); CPU seconds the store's process spent (journald, pmctl-logwriter,
+# PM2's daemon); bytes stored per line (journal files' growth after a sync, the log file).
 #
 # Knobs: BENCH_LINES (1000000), BENCH_REPS (3), PMCTL_BUILD (build), BENCH_SANDBOX (the sandbox's
 # state dir, default /var/tmp/pmctl-bench-sandbox; purged before and after).
@@ -104,9 +105,12 @@ run_files() {
     --no-journal -o "$out" -e "$work/files-$1.err" >/dev/null
   until_ok last_line_is_done "$out"
   local wall=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # The writer started with the app: all its CPU time is this run's.
+  local cpu
+  cpu=$(cpu_ticks in "$(inside pgrep -x pmctl-logwriter | head -n 1)")
   local kept
   kept=$(grep -c '^[0-9]\{9\}x' "$out")
-  row "files (pmctl --no-journal)" "$(cat "$result")" "$wall" "0.0 (no process)" \
+  row "files (pmctl --no-journal)" "$(cat "$result")" "$wall" "$(secs "$cpu")" \
     "$(per_line "$(stat -c %s "$out")")" "$kept"
   pmctl delete "$name" >/dev/null
   rm -f "$out" "$work/files-$1.err"

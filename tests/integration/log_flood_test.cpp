@@ -80,8 +80,8 @@ TEST_F(LogFloodTest, KeepsEveryLineOfA200000LineBurstInPmctlLogsAndTheJournal) {
   const Result logs = pmctl({"logs", name_, "--nostream", "--lines", "300000", "--raw", "--out"});
   ASSERT_EQ(logs.exit_code, 0) << logs.err;
   EXPECT_EQ(count_lines(logs.out, "flood "), 200000u);
-  EXPECT_THAT(logs.out, HasSubstr("\nflood 1\n"));
-  EXPECT_THAT(logs.out, HasSubstr("\nflood 200000\n"));
+  EXPECT_TRUE(logs.out.starts_with("flood 1\n"));  // 2.6 MB: no matcher that would print it
+  EXPECT_NE(logs.out.find("\nflood 200000\n"), std::string::npos);
   EXPECT_EQ(count_lines(journal(unit), "flood "), 200000u);
   EXPECT_THAT(logs.err, ::testing::Not(HasSubstr("dropped")));
 }

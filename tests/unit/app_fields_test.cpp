@@ -451,9 +451,10 @@ TEST(FieldTable, CamelCasesSnakeCaseKeysLikePm2) {
 TEST(FieldTable, ListsEveryFieldOfTheReferenceOnce) {
   std::set<std::string_view> names;
   for (const auto& spec : field_table()) EXPECT_TRUE(names.insert(spec.name).second) << spec.name;
-  // PM2's 64, plus pmctl's instance_endpoint, lb and lb_policy.
-  EXPECT_EQ(names.size(), 67u);
+  // PM2's 64, plus pmctl's instance_endpoint, lb, lb_policy and journal.
+  EXPECT_EQ(names.size(), 68u);
   EXPECT_TRUE(names.count("lb"));
+  EXPECT_TRUE(names.count("journal"));
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ void Launcher::write_env(const AppRecord& rec) {
 }
 
 void Launcher::launch(const AppRecord& rec) {
-  // systemd opens the files of an app with the journal off, and creates no directories.
+  // With the journal off the files are the only store: a directory that cannot be made fails
+  // here, with one error line, instead of in the unit.
   if (!rec.decl.logs.journal) create_log_dirs(log_targets(rec.decl.logs, rec.id));
   // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient
   // unit.
