@@ -1,10 +1,14 @@
 // pmctl logs|flush|reloadLogs: app output read back from journald, in PM2's `id|name | line`
 // format; the log files an app declares are emptied by flush and reopened by reloadLogs.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -14,6 +18,7 @@
 #include "core/lifecycle/lifecycle.hpp"
 #include "core/model/selectors.hpp"
 #include "core/state/log_files.hpp"
+#include "core/text/log_line.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 #include "systemd/journal.hpp"
@@ -42,7 +47,18 @@ struct Selection {
   sd::LogQuery query;
   std::map<std::string, Source> by_unit;
   std::size_t name_width = 0;
+  std::vector<std::string> file_only;  ///< What apps with the journal off write, and where.
 };
+
+/// An app with the journal off has its output in files only: where.
+std::string files_of(const core::AppRecord& rec) {
+  const core::LogTargets t = core::log_targets(rec.decl.logs, rec.id);
+  std::string files;
+  for (const std::string* f : {&t.out, &t.err, &t.log})
+    if (!f->empty() && files.find(*f) == std::string::npos) files += " " + *f;
+  return "'" + rec.decl.name + "' (id " + std::to_string(rec.id) +
+         ") writes to files, not the journal (journal: false):" + (files.empty() ? " none" : files);
+}
 
 std::vector<int> selected_ids(const core::RegistryData& data, const std::string& target,
                               const std::string& cwd) {
@@ -67,6 +83,8 @@ Selection select(Context& ctx, const LogsOptions& o) {
       sel.by_unit[unit] = {id, rec->decl.name};
     }
     sel.name_width = std::max(sel.name_width, core::display_width(rec->decl.name));
+    if (!rec->decl.logs.journal && !rec->decl.logs.disabled)
+      sel.file_only.push_back(files_of(*rec));
   }
   if (o.err_only) sel.query.streams = sd::Streams::Err;
   if (o.out_only) sel.query.streams = sd::Streams::Out;
@@ -111,6 +129,81 @@ void print_line(const sd::LogLine& line, const Selection& sel, const LogsOptions
   std::cout << prefix << line.message << "\n" << std::flush;
 }
 
+/// Joins what journald split at a NUL byte or after LineMax back into the app's line
+/// (core::journal_line_end), per stream: the unit and its priority. A line keeps the time of its
+/// first piece.
+class Joiner {
+ public:
+  explicit Joiner(bool exact) : exact_(exact) {}
+
+  /// The whole line once `piece` ends one; nothing while the line goes on.
+  std::optional<sd::LogLine> add(sd::LogLine piece) {
+    const core::LineEnd end = core::journal_line_end(piece.line_break, exact_);
+    piece.message += end.tail;
+    const Key key{piece.unit, piece.priority};
+    if (const auto it = open_.find(key); it != open_.end()) {
+      it->second.message += piece.message;
+      piece = std::move(it->second);
+      open_.erase(it);
+    }
+    if (!end.joins) return piece;
+    open_.emplace(key, std::move(piece));
+    return std::nullopt;
+  }
+
+  /// Lines whose stream has not gone on yet (it ended in a NUL), oldest first.
+  std::vector<sd::LogLine> take_open() {
+    std::vector<sd::LogLine> lines;
+    for (auto& [key, line] : open_) lines.push_back(std::move(line));
+    open_.clear();
+    std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
+      return a.realtime_usec < b.realtime_usec;
+    });
+    return lines;
+  }
+
+ private:
+  using Key = std::pair<std::string, int>;
+  bool exact_;
+  std::map<Key, sd::LogLine> open_;
+};
+
+/// journald's own count of the lines it dropped among the lines shown: its rate limit or a full
+/// disk. Said once per instance (for user units once: journald limits their manager as one unit).
+void report_dropped(sd::Journal& journal, Context& ctx, const Selection& sel,
+                    const std::map<int, std::uint64_t>& first_shown) {
+  if (ctx.scope() == core::Scope::User) {
+    if (first_shown.empty()) return;
+    std::uint64_t first = UINT64_MAX;
+    for (const auto& [id, usec] : first_shown) first = std::min(first, usec);
+    const std::string manager = "user@" + std::to_string(getuid()) + ".service";
+    const std::uint64_t dropped = journal.dropped(manager, first);
+    if (dropped > 0)
+      warn("journald dropped " + std::to_string(dropped) + " lines of '" + manager +
+           "' (every user unit together) among the lines shown: its rate limit for user managers "
+           "(docs/reliability.md, \"Log floods\"); 'journalctl -u " +
+           manager + " MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e' lists when");
+    return;
+  }
+  std::map<int, std::uint64_t> by_id;  // lines dropped
+  for (const auto& unit : sel.query.units) {
+    const Source& src = sel.by_unit.at(unit);
+    const auto first = first_shown.find(src.id);
+    if (first == first_shown.end()) continue;
+    const std::uint64_t after = std::max(sel.query.since_usec.at(unit), first->second);
+    by_id[src.id] += journal.dropped(unit, after);
+  }
+  for (const auto& [id, dropped] : by_id) {
+    if (dropped == 0) continue;
+    const auto unit = std::find_if(sel.by_unit.begin(), sel.by_unit.end(),
+                                   [&](const auto& u) { return u.second.id == id; });
+    warn("journald dropped " + std::to_string(dropped) + " lines of '" + unit->second.name +
+         "' (id " + std::to_string(id) +
+         ") among the lines shown: its own limits or a full disk ('journalctl -u " + unit->first +
+         " MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e' lists when)");
+  }
+}
+
 void run_logs(Context& ctx, const LogsOptions& o) {
   if (o.err_only && o.out_only)
     throw core::Error("--err and --out cannot be combined", "leave both out to see both streams",
@@ -123,19 +216,31 @@ void run_logs(Context& ctx, const LogsOptions& o) {
   if (!o.raw && !o.json)
     say("Tailing last " + std::to_string(lines) + " lines for [" +
         (o.target.empty() ? std::string("all") : o.target) + "] app(s) (change with --lines)");
+  Joiner joiner(o.json);
+  const auto show = [&](const sd::LogLine& piece) {
+    if (auto line = joiner.add(piece)) print_line(*line, sel, o);
+  };
   // Follow from where the tail ended (or from now), so no line falls between the two.
   std::uint64_t resume = core::realtime_usec();
+  std::map<int, std::uint64_t> first_shown;  // id -> time of its oldest line shown
   if (lines > 0) {
     for (const auto& line : journal.tail(sel.query, lines)) {
-      print_line(line, sel, o);
+      show(line);
       resume = std::max(resume, line.realtime_usec);
+      if (const auto src = sel.by_unit.find(line.unit); src != sel.by_unit.end())
+        first_shown.emplace(src->second.id, line.realtime_usec);
     }
   }
-  if (o.nostream) return;
+  report_dropped(journal, ctx, sel, first_shown);
+  for (const auto& note : sel.file_only) warn(note);
+  if (o.nostream) {
+    for (const auto& line : joiner.take_open()) print_line(line, sel, o);
+    return;
+  }
   journal.follow(
       sel.query,
       [&](const sd::LogLine& line) {
-        print_line(line, sel, o);
+        show(line);
         return true;
       },
       resume);

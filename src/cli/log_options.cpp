@@ -1,5 +1,5 @@
 // The log flags of `pmctl start` (PM2's -o, -e, -l, --merge-logs, --log-date-format, --time,
-// --log-type, --disable-logs, -p).
+// --log-type, --disable-logs, -p) and pmctl's --no-journal.
 #include "cli/log_options.hpp"
 
 #include <filesystem>
@@ -51,6 +51,8 @@ void add_log_options(CLI::App& cmd, LogOptions& o) {
   cmd.add_flag("--time", o.time, "Prefix file lines with YYYY-MM-DDTHH:mm:ss");
   cmd.add_option("--log-type", o.log_type, "json: one PM2 JSON object per line in the files");
   cmd.add_flag("--disable-logs", o.disable_logs, "Drop all output, journal included");
+  cmd.add_flag("--no-journal", o.no_journal,
+               "systemd appends stdout/stderr to the files itself, nothing to the journal");
   cmd.add_option("-p,--pid", o.pid, "Write the main PID to this file (named <file>-<id>)");
 }
 
@@ -73,7 +75,8 @@ core::LogSettings log_settings(const LogOptions& o, const std::set<std::string>&
   s.json = given.count("--log-type") && json_type(o.log_type);
   s.disabled = o.disable_logs;
   s.pid_file = path(o.pid, "--pid");
-  return s;
+  if (!o.no_journal) return s;
+  return core::without_journal(s, (core::default_state_dir(scope) / "logs").string(), app_name);
 }
 
 }  // namespace pmctl::cli

@@ -15,6 +15,7 @@ struct LogOptions {
   bool merge_logs = true;  ///< PM2's fork-mode default; --no-merge-logs is pmctl's own.
   bool time = false;
   bool disable_logs = false;
+  bool no_journal = false;  ///< pmctl's own --no-journal (ecosystem: journal: false).
 };
 
 void add_log_options(CLI::App& cmd, LogOptions& o);

@@ -6,7 +6,9 @@
 // it did not start. pmctl's unit mapping builds the command line:
 //
 //   pmctl-logwriter [--out F] [--err F] [--log F] [--date-format FMT]
-//                   [--log-type json --name NAME --id ID] -- APP ARGS...
+//                   [--log-type json --name NAME --id ID] [--journal no] -- APP ARGS...
+//
+// `--journal no` (an app's `journal: false`): nothing is copied, the files are the only store.
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -35,13 +37,15 @@ using pmctl::logwriter::Stream;
 struct Options {
   std::string out, err, log;
   pmctl::core::LineStyle style;
+  bool copy = true;         ///< Copy every byte to stdout/stderr (the journal streams).
   std::vector<char*> argv;  ///< The app's, NULL-terminated.
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "pmctl-logwriter: %s\nusage: pmctl-logwriter [--out F] [--err F] [--log F] "
-               "[--date-format FMT] [--log-type json --name NAME --id ID] -- APP ARGS...\n",
+               "[--date-format FMT] [--log-type json --name NAME --id ID] [--journal no] -- APP "
+               "ARGS...\n",
                why);
   std::exit(2);
 }
@@ -61,6 +65,8 @@ void set_option(Options& o, std::string_view name, const char* value) {
     o.style.app_name = value;
   else if (name == "--id")
     o.style.id = std::atoi(value);
+  else if (name == "--journal")
+    o.copy = std::string_view(value) != "no";
   else
     usage("unknown option");
 }
@@ -132,8 +138,8 @@ int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   Files files;
   Stream out, err;
-  out.copy_fd = STDOUT_FILENO;
-  err.copy_fd = STDERR_FILENO;
+  out.copy_fd = o.copy ? STDOUT_FILENO : -1;
+  err.copy_fd = o.copy ? STDERR_FILENO : -1;
   err.is_err = true;
   add(out, files.get(o.out));
   add(err, files.get(o.err));

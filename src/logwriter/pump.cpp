@@ -38,6 +38,7 @@ sigset_t setup_signals() {
 }
 
 void copy(int fd, std::string_view data) {
+  if (fd < 0) return;  // --journal no
   while (!data.empty()) {
     const ssize_t n = write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;

@@ -10,8 +10,9 @@ namespace pmctl::logwriter {
 
 /// One of the app's two output streams, as the writer sees it.
 struct Stream {
-  int fd = -1;       ///< Read end of the app's pipe; -1 once it reached EOF.
-  int copy_fd = -1;  ///< Where every byte is copied unchanged: the journal stream (1 or 2).
+  int fd = -1;  ///< Read end of the app's pipe; -1 once it reached EOF.
+  int copy_fd =
+      -1;  ///< Where every byte is copied unchanged: the journal stream (1 or 2), or none.
   bool is_err = false;
   std::vector<LogFile*> files;  ///< Where the formatted lines go.
   std::string partial;          ///< The start of a line whose newline has not come yet.

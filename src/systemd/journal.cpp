@@ -81,6 +81,7 @@ struct Journal::Impl {
     if (get_field(journal.get(), "_PID", &value)) line.pid = to_number(value, 0);
     get_field(journal.get(), unit_field(), &line.unit);
     get_field(journal.get(), "MESSAGE", &line.message);
+    get_field(journal.get(), "_LINE_BREAK", &line.line_break);
     return line;
   }
 
@@ -163,6 +164,24 @@ void Journal::follow(const LogQuery& query, const std::function<bool(const LogLi
       continue;
     if (!sink(line)) return;
   }
+}
+
+std::uint64_t Journal::dropped(const std::string& unit, std::uint64_t after_usec) {
+  sd_journal* j = impl_->journal.get();
+  sd_journal_flush_matches(j);
+  // journald writes these itself (_TRANSPORT=driver), naming the unit whose lines it dropped.
+  impl_->add_match("MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e");
+  impl_->add_match("_TRANSPORT=driver");
+  impl_->add_match("OBJECT_SYSTEMD_UNIT=" + unit);
+  journal_check(sd_journal_seek_realtime_usec(j, after_usec + 1), "seeking");
+  std::uint64_t lines = 0;
+  while (journal_check(sd_journal_next(j), "reading") > 0) {
+    std::string count;
+    std::uint64_t usec = 0;
+    journal_check(sd_journal_get_realtime_usec(j, &usec), "reading the timestamp");
+    if (usec > after_usec && get_field(j, "N_DROPPED", &count)) lines += to_number(count, 0);
+  }
+  return lines;
 }
 
 }  // namespace pmctl::sd

@@ -17,6 +17,9 @@ struct LogLine {
   std::string unit;  ///< The unit the line came from.
   std::string message;
   std::uint32_t pid = 0;
+  /// journald's _LINE_BREAK: why the entry ended when not at a newline ("nul", "line-max",
+  /// "eof", "pid-change"); empty for a newline.
+  std::string line_break;
 };
 
 enum class Streams { Both, Out, Err };
@@ -47,6 +50,11 @@ class Journal {
   /// entries. Passing the time of the last line `tail` returned continues exactly after it.
   void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
               std::uint64_t after_usec = 0);
+  /// How many lines journald says it dropped from `unit` after `after_usec` (CLOCK_REALTIME µs):
+  /// the sum of N_DROPPED of its "Suppressed N messages from UNIT" entries
+  /// (MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e, OBJECT_SYSTEMD_UNIT=UNIT). `unit` is a system
+  /// unit: for user units their manager's user@UID.service, which journald limits as one.
+  std::uint64_t dropped(const std::string& unit, std::uint64_t after_usec);
 
  private:
   struct Impl;

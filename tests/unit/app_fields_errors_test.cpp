@@ -104,6 +104,9 @@ TEST_F(AppFields, RefusesWrongTypesNamingTheFileTheAppAndTheKey) {
       {{{"disable_logs", 0}},
        "eco.json: app 'api': field 'disable_logs' must be true or false, got 0"},
       {{{"pid", {}}}, "eco.json: app 'api': field 'pid' must be a string, got null"},
+      {{{"journal", "no"}},
+       "eco.json: app 'api': field 'journal' must be true or false, got \"no\""},
+
       {{{"force", "yes"}}, "eco.json: app 'api': field 'force' must be true or false, got \"yes\""},
       {{{"append_env_to_name", 1}},
        "eco.json: app 'api': field 'append_env_to_name' must be true or false, got 1"},

@@ -239,6 +239,21 @@ TEST_F(AppFields, PutsEveryLogFieldIntoLogSettings) {
       {"log_type json", {{"log_type", "json"}}, [](AppDecl& d) { d.logs.json = true; }},
       {"log_type raw", {{"log_type", "raw"}}, [](AppDecl&) {}},
       {"disable_logs", {{"disable_logs", true}}, [](AppDecl& d) { d.logs.disabled = true; }},
+      {"journal false: PM2's default files",
+       {{"journal", false}},
+       [&](AppDecl& d) {
+         d.logs.journal = false;
+         d.logs.out_file = logs + "/api-out.log";
+         d.logs.error_file = logs + "/api-error.log";
+       }},
+      {"journal false keeps the declared files",
+       {{"journal", false}, {"out_file", "o.log"}, {"error_file", "/dev/null"}},
+       [&](AppDecl& d) {
+         d.logs.journal = false;
+         d.logs.out_file = base + "/o.log";
+         d.logs.error_file = "/dev/null";
+       }},
+      {"journal true", {{"journal", true}}, [](AppDecl&) {}},
       {"pid_file",
        {{"pid_file", "api.pid"}},
        [&](AppDecl& d) { d.logs.pid_file = base + "/api.pid"; }},
@@ -436,9 +451,10 @@ TEST(FieldTable, CamelCasesSnakeCaseKeysLikePm2) {
 TEST(FieldTable, ListsEveryFieldOfTheReferenceOnce) {
   std::set<std::string_view> names;
   for (const auto& spec : field_table()) EXPECT_TRUE(names.insert(spec.name).second) << spec.name;
-  // PM2's 64, plus pmctl's instance_endpoint, lb and lb_policy.
-  EXPECT_EQ(names.size(), 67u);
+  // PM2's 64, plus pmctl's instance_endpoint, lb, lb_policy and journal.
+  EXPECT_EQ(names.size(), 68u);
   EXPECT_TRUE(names.count("lb"));
+  EXPECT_TRUE(names.count("journal"));
 }
 
 }  // namespace

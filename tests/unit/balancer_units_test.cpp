@@ -53,6 +53,19 @@ TEST(BalancerUnits, SharedModeHasTheSocketAndAHolderThatRunsNoBalancer) {
   EXPECT_EQ(exec[0].path, "/bin/true");
 }
 
+// A balancer that logs a connection storm keeps every line, as the apps do.
+TEST(BalancerUnits, EveryUnitTurnsJournaldsRateLimitUpAsTheAppsDo) {
+  for (const Scope scope : {Scope::System, Scope::User}) {
+    const UnitSpec socket = balancer_units(plan(scope));
+    std::vector<UnitSpec> units = {socket, socket.aux.at(0)};
+    for (const auto& u : shared_socket_units(plan(scope))) units.push_back(u);
+    for (const auto& u : units) {
+      EXPECT_EQ(value<std::uint64_t>(u, "LogRateLimitIntervalUSec"), 1'000'000u) << u.name;
+      EXPECT_EQ(value<std::uint32_t>(u, "LogRateLimitBurst"), 10'000'000u) << u.name;
+    }
+  }
+}
+
 TEST(BalancerUnits, TheServiceRunsTheBalancerWithThePlansSettings) {
   const UnitSpec service = balancer_units(plan()).aux.at(0);
   const auto exec = value<std::vector<ExecCommand>>(service, "ExecStartEx");

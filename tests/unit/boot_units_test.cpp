@@ -89,6 +89,24 @@ TEST(BootUnits, EveryFileSaysItIsGeneratedAndHoldsNoEnvironmentValue) {
   }
 }
 
+// What pmctl save writes keeps every log line after a boot, as the transient units do.
+TEST(BootUnits, EverySavedServiceAndSocketTurnsJournaldsRateLimitUp) {
+  const auto proxy = render_boot_units(
+      {{fork_app(0), false}, {instance(1, 0), false}, {instance(2, 1), false}}, paths());
+  const auto shared = render_boot_units({{instance(3, 0, LbMode::Shared), false}}, paths());
+  int checked = 0;
+  for (const auto* files : {&proxy, &shared}) {
+    for (const auto& f : *files) {
+      if (!f.name.ends_with(".service") && !f.name.ends_with(".socket")) continue;
+      EXPECT_TRUE(has_line(&f, "LogRateLimitIntervalSec=1000000us")) << f.text;
+      EXPECT_TRUE(has_line(&f, "LogRateLimitBurst=10000000")) << f.text;
+      ++checked;
+    }
+  }
+  // api, web 1 and 2, web's socket and balancer; shared: web 3, its socket and holder.
+  EXPECT_EQ(checked, 8);
+}
+
 TEST(BootUnits, AStoppedAppGetsItsFileButTheTargetDoesNotWantIt) {
   const auto files =
       render_boot_units({{fork_app(0), false}, {fork_app(1, "batch"), true}}, paths());

@@ -63,5 +63,28 @@ TEST(LogLine, ReplacesInvalidUtf8InJsonInsteadOfFailing) {
             "b\n");
 }
 
+// journald splits a stdout stream at NUL bytes and after LineMax bytes, not only at newlines
+// (checked on 252: "a\0b\n" is two entries, the first with _LINE_BREAK=nul).
+TEST(LogLineJournalEnd, JoinsAtANulShownEscapedAndAtLineMax) {
+  const struct {
+    const char* line_break;
+    bool exact;
+    bool joins;
+    std::string tail;
+  } cases[] = {
+      {"", false, false, ""},
+      {"nul", false, true, "\\x00"},
+      {"nul", true, true, std::string(1, '\0')},
+      {"line-max", false, true, ""},
+      {"eof", false, false, ""},
+      {"pid-change", true, false, ""},
+  };
+  for (const auto& c : cases) {
+    const LineEnd end = journal_line_end(c.line_break, c.exact);
+    EXPECT_EQ(end.joins, c.joins) << c.line_break;
+    EXPECT_EQ(end.tail, c.tail) << c.line_break;
+  }
+}
+
 }  // namespace
 }  // namespace pmctl::core

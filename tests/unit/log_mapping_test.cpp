@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -101,7 +103,7 @@ ExecCommand start_of(const std::vector<Property>& props) {
 
 TEST(LogMappingExec, RunsTheAppUnderSystemdCatAloneWithoutFiles) {
   const auto props = output({.date_format = "HH:mm", .json = true});  // formats only apply to files
-  ASSERT_EQ(props.size(), 1u);
+  ASSERT_EQ(props.size(), 3u);
   EXPECT_EQ(props[0].name, "ExecStartEx");
   EXPECT_EQ(start_of(props),
             (ExecCommand{"/usr/bin/systemd-cat", concat(kCat, kApp), {"no-env-expand"}}));
@@ -140,18 +142,77 @@ TEST(LogMappingExec, DisableLogsRunsTheAppDirectlyWithOutputToNull) {
   const auto props = output({.out_file = "/l/out.log", .disabled = true});
   const std::vector<Property> expected = {
       {"ExecStartEx", std::vector<ExecCommand>{{"/usr/bin/node", kApp, {"no-env-expand"}}}},
+      {"LogRateLimitIntervalUSec", std::uint64_t{1'000'000}},
+      {"LogRateLimitBurst", std::uint32_t{10'000'000}},
       {"StandardOutput", std::string("null")},
       {"StandardError", std::string("null")},
   };
   EXPECT_EQ(props, expected);
 }
 
+// journald's default (10000 lines in 30 s, times its free-space factor) dropped 81 % of a
+// 200,000-line burst; 0 would not turn it off on systemd 252 (it means journald.conf's default).
+TEST(LogMappingRateLimit, EveryWayOfLoggingSetsOneSecondAndTenMillionLines) {
+  const LogSettings cases[] = {
+      {}, {.out_file = "/l/out.log"}, {.log_file = "/l/all.log", .json = true}, {.disabled = true}};
+  for (const auto& logs : cases) {
+    const auto props = output(logs);
+    const auto has = [&](const Property& p) {
+      return std::find(props.begin(), props.end(), p) != props.end();
+    };
+    EXPECT_TRUE(has({"LogRateLimitIntervalUSec", std::uint64_t{1'000'000}})) << logs.out_file;
+    EXPECT_TRUE(has({"LogRateLimitBurst", std::uint32_t{10'000'000}})) << logs.out_file;
+  }
+  // journald multiplies the burst by at most (64 - 16) / 4 in 32 bits: no overflow on any disk.
+  EXPECT_LT(std::uint64_t{kJournalRateBurst} * 48, std::uint64_t{1} << 32);
+}
+
+// journal: false: PM2's way, the app writes into a pipe and the writer alone batches its lines
+// into the files, copying nothing to the journal (docs/file-logs.md).
+TEST(LogMappingNoJournal, RunsTheAppUnderTheWriterAloneCopyingNothing) {
+  const struct {
+    const char* label;
+    LogSettings logs;
+    Strings writer_args;
+  } cases[] = {
+      {"both files",
+       {.out_file = "/l/o.log", .error_file = "/l/e.log"},
+       {"--out", "/l/o.log", "--err", "/l/e.log"}},
+      {"combined and dated, not merged",
+       {.out_file = "/l/o.log", .log_file = "/l/all.log", .merge_logs = false, .date_format = "HH"},
+       {"--out", "/l/o-3.log", "--log", "/l/all-3.log", "--date-format", "HH"}},
+  };
+  for (auto c : cases) {
+    c.logs.journal = false;
+    const auto props = output(c.logs);
+    Strings argv = concat({"/usr/libexec/pmctl-logwriter"}, c.writer_args);
+    argv = concat(concat(argv, {"--journal", "no", "--"}), kApp);
+    EXPECT_EQ(start_of(props),
+              (ExecCommand{"/usr/libexec/pmctl-logwriter", argv, {"no-env-expand"}}))
+        << c.label;
+    for (const auto& p : props) EXPECT_NE(p.name, "StandardOutput") << c.label;
+  }
+}
+
+TEST(LogMappingNoJournal, GivesUndeclaredStreamsPm2sDefaultFiles) {
+  const LogSettings only_out =
+      without_journal({.out_file = "/l/o.log"}, "/var/lib/pmctl/logs", "my api");
+  EXPECT_FALSE(only_out.journal);
+  EXPECT_EQ(only_out.out_file, "/l/o.log");
+  EXPECT_EQ(only_out.error_file, "/var/lib/pmctl/logs/my-api-error.log");
+  const LogSettings none = without_journal({.log_file = "/l/all.log"}, "/s/logs", "api");
+  EXPECT_EQ(none.out_file, "/s/logs/api-out.log");
+  EXPECT_EQ(none.error_file, "/s/logs/api-error.log");
+  EXPECT_EQ(none.log_file, "/l/all.log");
+  EXPECT_TRUE(without_journal({.disabled = true}, "/s/logs", "api").disabled);
+}
+
 TEST(LogMappingPidFile, WritesThePidAfterStartAndRemovesItAfterStop) {
   const auto props = output({.pid_file = "/run/api.pid"});
-  ASSERT_EQ(props.size(), 3u);
-  EXPECT_EQ(props[1].name, "ExecStartPostEx");
-  EXPECT_EQ(props[2].name, "ExecStopPostEx");
-  for (const auto& p : {props[1], props[2]}) {
+  ASSERT_EQ(props.size(), 5u);  // ExecStartEx, the two rate-limit settings, then these
+  EXPECT_EQ(props[3].name, "ExecStartPostEx");
+  EXPECT_EQ(props[4].name, "ExecStopPostEx");
+  for (const auto& p : {props[3], props[4]}) {
     const auto cmd = std::get<std::vector<ExecCommand>>(p.value).at(0);
     EXPECT_EQ(cmd.path, "/bin/sh");
     EXPECT_EQ(cmd.argv.back(), "/run/api-3.pid");
@@ -181,17 +242,17 @@ class LogMappingPidScript : public ::testing::Test {
 TEST_F(LogMappingPidScript, WritesMainPidWithoutNewlineCreatingTheDirectoryThenRemovesIt) {
   const auto props = output({.pid_file = (dir_ / "sub" / "api.pid").string()});
   const auto file = dir_ / "sub" / "api-3.pid";
-  ASSERT_EQ(run(props[1], "MAINPID=4242"), 0);
+  ASSERT_EQ(run(props[3], "MAINPID=4242"), 0);
   std::ifstream in(file);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(text, "4242");
-  ASSERT_EQ(run(props[2], "MAINPID="), 0);
+  ASSERT_EQ(run(props[4], "MAINPID="), 0);
   EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 TEST_F(LogMappingPidScript, WritesNothingWhenTheMainPidIsUnknown) {
   const auto props = output({.pid_file = (dir_ / "api.pid").string()});
-  ASSERT_EQ(run(props[1], "MAINPID="), 0);
+  ASSERT_EQ(run(props[3], "MAINPID="), 0);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "api-3.pid"));
 }
 

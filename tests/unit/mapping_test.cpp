@@ -122,6 +122,8 @@ TEST(MappingService, MapsADefaultNodeAppToExactlyTheseProperties) {
                                                  "--", "/usr/bin/node", "--max-old-space-size=512",
                                                  "/srv/api/server.js", "--port", "$PORT"},
                                                 {"no-env-expand"}}}},
+      {"LogRateLimitIntervalUSec", std::uint64_t{1'000'000}},
+      {"LogRateLimitBurst", std::uint32_t{10'000'000}},
       {"Restart", std::string("always")},
       {"RestartUSec", std::uint64_t{0}},
       {"StartLimitIntervalUSec", std::uint64_t{16'000'000}},

@@ -53,6 +53,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{{"TimeoutStartUSec", kInfinity}, "TimeoutStartSec=infinity\n"},
         Case{{"TimeoutStopUSec", std::uint64_t{1'600'000}}, "TimeoutStopSec=1600000us\n"},
         Case{{"StartLimitIntervalUSec", std::uint64_t{0}}, "StartLimitIntervalSec=0us\n"},
+        Case{{"LogRateLimitIntervalUSec", std::uint64_t{1'000'000}},
+             "LogRateLimitIntervalSec=1000000us\n"},
+        Case{{"LogRateLimitBurst", std::uint32_t{10'000'000}}, "LogRateLimitBurst=10000000\n"},
+
         Case{{"MemoryMax", std::uint64_t{268435456}}, "MemoryMax=268435456\n"},
         Case{{"MemoryMax", kInfinity}, "MemoryMax=infinity\n"},
         Case{{"Type", std::string("notify")}, "Type=notify\n"},
@@ -290,6 +294,8 @@ Slice=pmctl-api.slice
 WorkingDirectory=/srv/api
 EnvironmentFile=/var/lib/pmctl/env/3.env
 ExecStart=":/usr/bin/systemd-cat" "-t" "api" "--level-prefix=false" "--stderr-priority=err" "--" "/usr/bin/node" "--max-old-space-size=512" "/srv/api/server.js" "--port" "$PORT"
+LogRateLimitIntervalSec=1000000us
+LogRateLimitBurst=10000000
 Restart=always
 RestartSec=0us
 KillSignal=SIGINT
@@ -323,6 +329,8 @@ WorkingDirectory=/srv/api
 EnvironmentFile=/var/lib/pmctl/env/3.env
 User=www-data
 ExecStart=":/usr/bin/systemd-cat" "-t" "api" "--level-prefix=false" "--stderr-priority=err" "--" "/usr/bin/node" "--max-old-space-size=512" "/srv/api/server.js" "--port" "$PORT"
+LogRateLimitIntervalSec=1000000us
+LogRateLimitBurst=10000000
 ExecStartPre=":/bin/sh" "-c" "exec rm -f -- \"$1\"" "pmctl-unlink" "/run/pmctl/apps/api/3.sock"
 ExecStartPre="-:+/bin/sh" "-c" "PATH=\"$PATH:/usr/bin:/bin\"; f=$1; initial=$2; now=$(date +%%s%%3N); prev=-1; last=0; { read -r prev last < \"$f\"; } 2>/dev/null; case $prev in ''|*[!0-9]*) prev=-1;; esac; case $last in ''|*[!0-9]*) prev=-1;; esac; if [ $prev -lt 0 ]; then delay=0; elif [ $((now - last)) -gt 30000 ] || [ $prev -eq 0 ]; then delay=$initial; else delay=$((prev * 3 / 2)); [ $delay -le 15000 ] || delay=15000; fi; echo \"$delay $((now + delay))\" > \"$f\"; exec sleep $((delay / 1000)).$(printf %%03d $((delay %% 1000)))" "pmctl-backoff" "/var/lib/pmctl/backoff/3" "100"
 TimeoutStartSec=infinity
@@ -380,6 +388,8 @@ Slice=pmctl-web\x2dapi.slice
 ListenStream=0.0.0.0:3000
 ReusePort=no
 TriggerLimitBurst=0
+LogRateLimitIntervalSec=1000000us
+LogRateLimitBurst=10000000
 )x";
 
 const char* const kBalancerService = R"x([Unit]
@@ -421,6 +431,8 @@ ProtectProc=invisible
 ProcSubset=pid
 DevicePolicy=closed
 RemoveIPC=yes
+LogRateLimitIntervalSec=1000000us
+LogRateLimitBurst=10000000
 )x";
 
 TEST(UnitFileEndToEnd, RendersTheBalancerSocketAndService) {

@@ -3,6 +3,7 @@
 
 #include "core/fields/app_fields_parts.hpp"
 #include "core/fields/field_values.hpp"
+#include "core/units/log_mapping.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -69,7 +70,8 @@ LogSettings read_logs(const RawApp& app, const std::string& cwd, const std::stri
     logs.date_format = kTimeFormat;
   logs.json = read_log_type_json(app);
   logs.disabled = read_bool(app, "disable_logs").value_or(false);
-  return logs;
+  if (read_bool(app, "journal").value_or(true)) return logs;
+  return without_journal(logs, log_dir.empty() ? cwd : log_dir, name);
 }
 
 }  // namespace pmctl::core

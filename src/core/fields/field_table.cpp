@@ -45,6 +45,7 @@ const std::vector<FieldSpec>& field_table() {
       {"time", {}},
       {"log_type", {}},
       {"disable_logs", {}},
+      {"journal", {}},  // pmctl's own: false = systemd appends to the files, no journal
       {"pid_file", {"pid"}},
       {"instance_var", {}},
       {"increment_var", {}},

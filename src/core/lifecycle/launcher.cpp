@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/state/dump.hpp"
+#include "core/state/log_files.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -47,6 +48,9 @@ void Launcher::write_env(const AppRecord& rec) {
 }
 
 void Launcher::launch(const AppRecord& rec) {
+  // With the journal off the files are the only store: a directory that cannot be made fails
+  // here, with one error line, instead of in the unit.
+  if (!rec.decl.logs.journal) create_log_dirs(log_targets(rec.decl.logs, rec.id));
   // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient
   // unit.
   if (rec.slot == Slot::Saved) {

@@ -33,6 +33,9 @@ struct LogSettings {
   std::string date_format;  ///< dayjs format prefixed to each line ("" = none); `time` sets one.
   bool json = false;        ///< log_type: json.
   bool disabled = false;    ///< disable_logs: drop output entirely.
+  /// pmctl's `journal: false` / --no-journal: pmctl-logwriter writes the files and nothing goes
+  /// to the journal (docs/file-logs.md, "Without the journal").
+  bool journal = true;
   std::string pid_file;  ///< Always suffixed `-<id>` like PM2; written at start, removed at stop.
 
   bool operator==(const LogSettings&) const = default;

@@ -163,6 +163,7 @@ void to_json(json& j, const LogSettings& l) {
   put(j, "date_format", l.date_format, d.date_format);
   put(j, "json", l.json, d.json);
   put(j, "disabled", l.disabled, d.disabled);
+  put(j, "journal", l.journal, d.journal);
   put(j, "pid_file", l.pid_file, d.pid_file);
 }
 
@@ -175,6 +176,7 @@ void from_json(const json& j, LogSettings& l) {
   read(j, "date_format", l.date_format);
   read(j, "json", l.json);
   read(j, "disabled", l.disabled);
+  read(j, "journal", l.journal);
   read(j, "pid_file", l.pid_file);
 }
 

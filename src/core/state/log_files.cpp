@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 
 #include "core/base/resources.hpp"
 #include "core/types/error.hpp"
@@ -41,6 +43,18 @@ std::vector<std::string> truncate_log_files(const LogTargets& targets) {
     }
   }
   return done;
+}
+
+void create_log_dirs(const LogTargets& targets) {
+  for (const std::string* path : {&targets.out, &targets.err, &targets.log}) {
+    const auto dir = std::filesystem::path(*path).parent_path();
+    if (path->empty() || dir.empty()) continue;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw Error("cannot create the directory of log file '" + *path + "': " + ec.message(),
+                  "choose another path, or create the directory");
+  }
 }
 
 std::size_t signal_log_writers(const std::string& control_group) {

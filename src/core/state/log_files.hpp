@@ -15,6 +15,11 @@ inline constexpr const char* kLogWriterComm = "pmctl-logwriter";
 /// new end. Returns the files that exist and were emptied; throws core::Error if one cannot be.
 std::vector<std::string> truncate_log_files(const LogTargets& targets);
 
+/// Creates the missing directories of an instance's log files (for `journal: false`, whose files
+/// are the only store: a path that cannot be made fails the start). Throws core::Error if one
+/// cannot be.
+void create_log_dirs(const LogTargets& targets);
+
 /// Sends SIGUSR2 to every pmctl-logwriter in `control_group` (relative to the cgroup2 root), so
 /// it reopens its files; never to any other process. Returns how many were signalled.
 std::size_t signal_log_writers(const std::string& control_group);

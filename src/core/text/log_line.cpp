@@ -25,4 +25,10 @@ std::string format_line(const LineStyle& style, std::string_view line, bool is_e
   return out;
 }
 
+LineEnd journal_line_end(std::string_view line_break, bool exact) {
+  if (line_break == "nul") return {true, exact ? std::string(1, '\0') : std::string("\\x00")};
+  if (line_break == "line-max") return {true, ""};
+  return {};  // a newline, the end of the stream ("eof"), or another process ("pid-change")
+}
+
 }  // namespace pmctl::core

@@ -23,4 +23,15 @@ struct LineStyle {
 std::string format_line(const LineStyle& style, std::string_view line, bool is_err,
                         const Moment& now);
 
+/// How one journal entry of an app's output ends, from its _LINE_BREAK field. journald's stdout
+/// stream ends an entry at a newline (no field), at a NUL byte ("nul") or after LineMax bytes
+/// ("line-max"); the last two are one line of the app's, so `pmctl logs` joins the entry with
+/// the next one of the same stream, after appending `tail`: "\x00" for a NUL in text (systemd's
+/// escape), the NUL itself for --json (the JSON text escapes it), nothing after LineMax.
+struct LineEnd {
+  bool joins = false;  ///< The next entry of the stream continues this line.
+  std::string tail;    ///< Appended to the entry's text.
+};
+LineEnd journal_line_end(std::string_view line_break, bool exact);
+
 }  // namespace pmctl::core

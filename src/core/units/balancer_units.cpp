@@ -1,5 +1,6 @@
 #include "core/units/balancer_units.hpp"
 
+#include "core/units/log_mapping.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
@@ -93,6 +94,7 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
   }
   if (plan.scope == Scope::System && !plan.dynamic_user && !plan.user.empty())
     service.properties.push_back({"User", plan.user});
+  add_journal_rate_limit(service.properties);
   UnitSpec socket{base + ".socket", {}, {service}};
   socket.properties = {
       {"Description", "public port of pmctl app '" + plan.app + "'"},
@@ -101,6 +103,7 @@ UnitSpec balancer_units(const BalancerPlan& plan) {
       {"ReusePort", false},
       {"TriggerLimitBurst", std::uint32_t{0}},
   };
+  add_journal_rate_limit(socket.properties);
   return socket;
 }
 
@@ -116,6 +119,7 @@ std::vector<UnitSpec> shared_socket_units(const BalancerPlan& plan) {
       {"TriggerLimitBurst", std::uint32_t{0}},
       {"Service", base + ".service"},
   };
+  add_journal_rate_limit(socket.properties);
   UnitSpec holder{base + ".service", {}, {}};
   holder.properties = {
       {"Description", "pmctl app '" + plan.app + "': its instances accept on " + base + ".socket"},
@@ -125,6 +129,7 @@ std::vector<UnitSpec> shared_socket_units(const BalancerPlan& plan) {
       {"ExecStartEx", std::vector<ExecCommand>{{"/bin/true", {"/bin/true"}, {}}}},
       {"StartLimitIntervalUSec", std::uint64_t{0}},
   };
+  add_journal_rate_limit(holder.properties);
   return {socket, holder};
 }
 

@@ -39,6 +39,7 @@ std::vector<std::string> writer_argv(const AppDecl& app, const InstanceContext& 
     append(argv, "--name", app.name);
     append(argv, "--id", std::to_string(ctx.id));
   }
+  if (!app.logs.journal) append(argv, "--journal", "no");
   argv.push_back("--");
   return argv;
 }
@@ -49,6 +50,12 @@ std::vector<std::string> writer_argv(const AppDecl& app, const InstanceContext& 
 ExecCommand start_command(const AppDecl& app, const InstanceContext& ctx, const LogTargets& t,
                           const std::vector<std::string>& app_argv) {
   if (t.discard) return {app_argv.front(), app_argv, {"no-env-expand"}};
+  // journal: false: the writer alone, copying nothing; its own messages still go to the journal.
+  if (!app.logs.journal) {
+    std::vector<std::string> argv = writer_argv(app, ctx, t);
+    argv.insert(argv.end(), app_argv.begin(), app_argv.end());
+    return {ctx.logwriter, argv, {"no-env-expand"}};
+  }
   std::vector<std::string> argv = {ctx.systemd_cat,         "-t", app.name, "--level-prefix=false",
                                    "--stderr-priority=err", "--"};
   if (t.any_file()) {
@@ -63,6 +70,14 @@ ExecCommand pid_command(const InstanceContext& ctx, const char* script, const st
   return {ctx.shell,
           {ctx.shell, "-c", script, "pmctl-pidfile", path},
           {"ignore-failure", "no-env-expand"}};
+}
+
+// PM2's file-name form of an app name: [^A-Za-z0-9.-] becomes '-'.
+std::string file_safe_name(std::string_view app_name) {
+  std::string name(app_name);
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '-';
+  return name;
 }
 
 }  // namespace
@@ -93,10 +108,16 @@ LogTargets log_targets(const LogSettings& logs, int id) {
   return t;
 }
 
+void add_journal_rate_limit(std::vector<Property>& props) {
+  props.push_back({"LogRateLimitIntervalUSec", kJournalRateIntervalUsec});
+  props.push_back({"LogRateLimitBurst", kJournalRateBurst});
+}
+
 void add_output(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx,
                 const std::vector<std::string>& app_argv) {
   const LogTargets t = log_targets(app.logs, ctx.id);
   props.push_back({"ExecStartEx", std::vector<ExecCommand>{start_command(app, ctx, t, app_argv)}});
+  add_journal_rate_limit(props);
   if (t.discard) {
     props.push_back({"StandardOutput", std::string("null")});
     props.push_back({"StandardError", std::string("null")});
@@ -108,11 +129,18 @@ void add_output(std::vector<Property>& props, const AppDecl& app, const Instance
       {"ExecStopPostEx", std::vector<ExecCommand>{pid_command(ctx, kRemovePid, t.pid)}});
 }
 
+LogSettings without_journal(LogSettings logs, const std::string& log_dir,
+                            std::string_view app_name) {
+  logs.journal = false;
+  // PM2's names: ~/.pm2/logs/<name>-out.log and <name>-error.log.
+  const std::string stem = log_dir + "/" + file_safe_name(app_name);
+  if (logs.out_file.empty()) logs.out_file = stem + "-out.log";
+  if (logs.error_file.empty()) logs.error_file = stem + "-error.log";
+  return logs;
+}
+
 std::string default_combined_log(const std::string& state_dir, std::string_view app_name) {
-  std::string name(app_name);
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '-';
-  return state_dir + "/logs/" + name + ".log";
+  return state_dir + "/logs/" + file_safe_name(app_name) + ".log";
 }
 
 }  // namespace pmctl::core

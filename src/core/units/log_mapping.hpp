@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,24 @@ LogTargets log_targets(const LogSettings& logs, int id);
 /// ExecStopPost that write and remove the pid file.
 void add_output(std::vector<Property>& props, const AppDecl& app, const InstanceContext& ctx,
                 const std::vector<std::string>& app_argv);
+
+/// journald's per-unit rate limit as pmctl sets it on every service and socket: at most
+/// kJournalRateBurst lines a second. Interval 0 is not "off" on systemd 252: it means
+/// journald.conf's 10000 lines in 30 s (37,500 of 1,000,000 lines kept). journald multiplies the
+/// burst by (log2(free bytes) - 16) / 4 in 32 bits (3.75 on the test disk, at most 12), so it
+/// stays far below 2^32 / 48. Ten million lines a second is about a hundred times what journald
+/// can take in at ~12 us a line: a flood slows the app down, it is never cut (docs/reliability.md).
+inline constexpr std::uint64_t kJournalRateIntervalUsec = 1'000'000;
+inline constexpr std::uint32_t kJournalRateBurst = 10'000'000;
+
+/// LogRateLimitIntervalUSec and LogRateLimitBurst, as above.
+void add_journal_rate_limit(std::vector<Property>& props);
+
+/// `journal: false`: pmctl-logwriter writes the files and copies nothing to the journal (PM2's
+/// way: the app writes into a pipe, one process batches the lines into the files). A stream
+/// without a file gets PM2's default, `<log_dir>/<name>-out.log` or `-error.log`, as in PM2.
+LogSettings without_journal(LogSettings logs, const std::string& log_dir,
+                            std::string_view app_name);
 
 /// Where `-l`/`--log` without a path puts the combined log: `<state dir>/logs/<name>.log`
 /// (PM2: ~/.pm2/logs/<name>.log), the name sanitized as PM2 does ([^A-Za-z0-9.-] -> '-').

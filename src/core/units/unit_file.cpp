@@ -113,6 +113,8 @@ constexpr Rule kRules[] = {
     {"StandardOutput", kExecUnits, Kind::Output},
     {"StandardError", kExecUnits, Kind::Output},
     {"LogExtraFields", kExecUnits, Kind::LogFields},
+    {"LogRateLimitIntervalUSec", kExecUnits, Kind::Time},
+    {"LogRateLimitBurst", kExecUnits, Kind::Number},
     {"UMask", kExecUnits, Kind::Octal},
     {"CapabilityBoundingSet", kExecUnits, Kind::Capabilities},
     {"AmbientCapabilities", kExecUnits, Kind::Capabilities},
