@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/base/clock.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
@@ -47,6 +48,11 @@ void Launcher::write_env(const AppRecord& rec) {
 }
 
 void Launcher::launch(const AppRecord& rec) {
+  // Which boot started the app last: `ls` tells apps a reboot took (AppRecord::boot_id).
+  if (rec.boot_id != current_boot_id())
+    deps_.registry.update([&](RegistryData& d) {
+      if (AppRecord* r = d.find(rec.id)) r->boot_id = current_boot_id();
+    });
   // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient
   // unit.
   if (rec.slot == Slot::Saved) {

@@ -174,6 +174,7 @@ void to_json(json& j, const AppRecord& r) {
   put(j, "instance", r.instance, 0);
   put(j, "endpoint", r.endpoint, std::string());
   put(j, "slot", static_cast<int>(r.slot), 0);
+  put(j, "boot_id", r.boot_id, std::string());
 }
 
 void from_json(const json& j, AppRecord& r) {
@@ -190,6 +191,7 @@ void from_json(const json& j, AppRecord& r) {
   if (slot < static_cast<int>(Slot::A) || slot > static_cast<int>(Slot::Saved))
     throw std::invalid_argument("slot " + std::to_string(slot) + " is not 0, 1 or 2");
   r.slot = static_cast<Slot>(slot);
+  read(j, "boot_id", r.boot_id);
 }
 
 void to_json(json& j, const RegistryData& d) {

@@ -32,6 +32,10 @@ struct AppRecord {
   /// moves the instance to a new one (its replacement runs beside it for a while).
   std::string endpoint;
   Slot slot = Slot::A;
+  /// The boot (/proc/sys/kernel/random/boot_id) in which pmctl last started this instance; empty
+  /// once pmctl stopped it. A stopped app whose boot_id is another boot's did not come back
+  /// after a reboot, which `ls` says.
+  std::string boot_id;
 
   bool operator==(const AppRecord&) const = default;
 };
