@@ -1,6 +1,7 @@
 // pmctl ls|jlist|show: the registry joined with what systemd says right now.
 #include <algorithm>
 #include <ctime>
+#include <exception>
 #include <future>
 #include <iostream>
 #include <set>
@@ -9,9 +10,12 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
+#include "core/base/clock.hpp"
 #include "core/base/utf8.hpp"
 #include "core/cluster/cluster.hpp"
+#include "core/model/names.hpp"
 #include "core/model/selectors.hpp"
+#include "core/state/boot_state.hpp"
 #include "core/text/format.hpp"
 #include "core/text/inspect.hpp"
 #include "core/units/log_mapping.hpp"
@@ -38,11 +42,14 @@ void say_incomplete(const std::vector<core::AppView>& views) {
          "'pmctl start " + name + "' completes it");
 }
 
+// Names and namespaces are checked words, but a registry from before the checks may hold any
+// text: a control character in a cell is shown escaped, so it cannot draw a row of its own.
 std::vector<std::string> table_row(const core::AppView& v, const std::string& user) {
   const bool online = v.status == core::Status::Online;
+  const std::string name = core::printable(v.record.decl.name);
   return {std::to_string(v.record.id),
-          std::string(core::truncate_to_width(v.record.decl.name, 40)),
-          v.record.decl.ns,
+          std::string(core::truncate_to_width(name, 40)),
+          core::printable(v.record.decl.ns),
           package_version(v.record.decl),
           v.record.decl.cluster.enabled ? "cluster" : "fork",
           v.state.main_pid ? std::to_string(v.state.main_pid) : "0",
@@ -144,8 +151,8 @@ void print_description(const core::AppView& v, Context& ctx) {
   t.header = {"key", "value"};
   t.rows = {
       {"status", painted_status(v)},
-      {"name", d.name},
-      {"namespace", d.ns},
+      {"name", core::printable(d.name)},
+      {"namespace", core::printable(d.ns)},
       {"version", package_version(d)},
       {"restarts", std::to_string(v.restarts)},
       {"uptime", v.status == core::Status::Online ? core::format_uptime(v.uptime_ms) : "0"},
@@ -192,6 +199,47 @@ std::vector<const core::AppView*> by_name(const std::vector<core::AppView>& view
 
 }  // namespace
 
+namespace {
+
+std::string id_list(const std::vector<int>& ids, const char* separator) {
+  std::string out;
+  for (int id : ids) out += (out.empty() ? "" : separator) + std::to_string(id);
+  return out;
+}
+
+std::string apps_with_ids(const std::vector<int>& ids) {
+  return std::to_string(ids.size()) + (ids.size() == 1 ? " app (id " : " apps (ids ") +
+         id_list(ids, ", ") + ")";
+}
+
+/// Under the table: the apps a reboot took, and the command that brings each kind back.
+void print_left_by_boot(const std::vector<core::AppView>& views, Context& ctx) {
+  std::vector<std::pair<const core::AppRecord*, core::Status>> apps;
+  for (const auto& v : views) apps.emplace_back(&v.record, v.status);
+  const auto left = core::left_by_boot(apps, core::current_boot_id(), ctx.registry().dir());
+  const std::string pmctl = ctx.options.user     ? "pmctl --user"
+                            : ctx.options.system ? "pmctl --system"
+                                                 : "pmctl";
+  const auto it_they = [](const std::vector<int>& ids) {
+    return std::pair<std::string, std::string>(ids.size() == 1 ? "it was" : "they were",
+                                               ids.size() == 1 ? "it" : "them");
+  };
+  if (!left.unsaved.empty()) {
+    const auto [was, them] = it_they(left.unsaved);
+    say(apps_with_ids(left.unsaved) + " did not come back after the reboot: " + was +
+        " not saved. Start " + them + " with '" + pmctl + " start " + id_list(left.unsaved, " ") +
+        "'; '" + pmctl + " save' and '" + pmctl + " startup' bring apps back at every boot");
+  }
+  if (!left.saved.empty()) {
+    const auto [was, them] = it_they(left.saved);
+    say(apps_with_ids(left.saved) + " did not come back after the reboot: " + was +
+        " saved, but startup was not run. Start " + them + " with '" + pmctl + " resurrect'; '" +
+        pmctl + " startup' brings saved apps back at every boot");
+  }
+}
+
+}  // namespace
+
 void print_process_table(Context& ctx, std::vector<core::AppView> views) {
   const std::string user = app_user();
   Table t;
@@ -200,7 +248,7 @@ void print_process_table(Context& ctx, std::vector<core::AppView> views) {
   for (const auto* v : by_name(views)) t.rows.push_back(table_row(*v, user));
   std::cout << t.render();
   say_incomplete(views);
-  (void)ctx;
+  print_left_by_boot(views, ctx);
 }
 
 /// PM2's jlist array. It shows each app's environment (pm2_env.env), so those are loaded.
@@ -215,10 +263,18 @@ static nlohmann::json pm2_list_json(Context& ctx) {
 }
 
 void print_process_table(Context& ctx) {
-  // Connecting first sends the authentication: the manager handles it while the registry is read.
-  ctx.lifecycle();
+  // Connecting first sends the authentication: the manager handles it while the registry is
+  // read. An empty list needs no manager, so, like jlist's [], its table does not fail for want
+  // of one (a user without a user manager); with apps, both fail with the manager's error.
+  std::exception_ptr unreachable;
+  try {
+    ctx.lifecycle();
+  } catch (const std::exception&) {
+    unreachable = std::current_exception();
+  }
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   if (data.apps.empty()) return print_process_table(ctx, {});
+  if (unreachable) std::rethrow_exception(unreachable);
   print_process_table(ctx, ctx.lifecycle().views(data, data.ids()));
 }
 

@@ -14,6 +14,7 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "core/ecosystem/ecosystem_file.hpp"
+#include "core/ecosystem/node_eval.hpp"
 #include "core/fields/app_fields.hpp"
 #include "core/state/registry.hpp"
 #include "core/types/error.hpp"
@@ -25,8 +26,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-core::EcosystemDoc load(const std::string& file) {
-  if (file != "-") return core::load_ecosystem_file(file);
+/// The manager a .config.js file is evaluated under (in a scope unit of its own), or nullptr
+/// where it cannot be reached: then pmctl ends what the file started by itself.
+core::Manager* manager_if_reachable(Context& ctx) {
+  try {
+    return &ctx.manager();
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+core::EcosystemDoc load(const std::string& file, Context& ctx) {
+  if (file != "-")
+    return core::load_ecosystem_file(file, [&ctx](const std::string& path) {
+      return core::evaluate_js_config(path, {}, manager_if_reachable(ctx));
+    });
   std::string text;
   char buf[65536];
   std::size_t n;
@@ -88,7 +102,7 @@ void fix_pwd(core::AppDecl& decl, const std::string& base_dir) {
 
 std::vector<core::ConvertedApp> declared_apps(const std::string& file, const FileOptions& o,
                                               Context& ctx) {
-  const core::EcosystemDoc doc = load(file);
+  const core::EcosystemDoc doc = load(file, ctx);
   const core::FieldContext fc = field_context(doc, o, ctx);
   auto apps = only(core::apps_from_json(doc.apps, fc), o.only, fc.file);
   for (auto& app : apps) {

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/base/utf8.hpp"
+#include "core/model/names.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -76,11 +77,15 @@ std::string Table::render() const {
 
 void say(std::string_view message) { std::cout << blue("[pmctl]") << " " << message << "\n"; }
 
-void warn(std::string_view message) { std::cerr << "pmctl: warning: " << message << "\n"; }
+// Warnings and errors quote what the user gave (names, paths, namespaces): a control character
+// in it is shown escaped, so each stays one line.
+void warn(std::string_view message) {
+  std::cerr << "pmctl: warning: " << core::printable(message) << "\n";
+}
 
 void print_error(std::string_view what, std::string_view hint) {
-  std::cerr << "pmctl: error: " << what;
-  if (!hint.empty()) std::cerr << " (hint: " << hint << ")";
+  std::cerr << "pmctl: error: " << core::printable(what);
+  if (!hint.empty()) std::cerr << " (hint: " << core::printable(hint) << ")";
   std::cerr << "\n";
 }
 

@@ -229,6 +229,11 @@ void append_value(sd_bus_message* m, const core::NameList& list) {
   check(sd_bus_message_close_container(m), "appending (bas)");
 }
 
+void append_value(sd_bus_message* m, const std::vector<std::uint32_t>& values) {
+  check(sd_bus_message_append_array(m, 'u', values.data(), values.size() * sizeof(std::uint32_t)),
+        "appending au");
+}
+
 template <typename T>
 constexpr const char* signature_of() {
   if constexpr (std::is_same_v<T, bool>)
@@ -255,6 +260,8 @@ constexpr const char* signature_of() {
     return "a(ss)";
   else if constexpr (std::is_same_v<T, core::NameList>)
     return "(bas)";
+  else if constexpr (std::is_same_v<T, std::vector<std::uint32_t>>)
+    return "au";
   else
     static_assert(sizeof(T) == 0, "PropertyValue alternative without a D-Bus signature");
 }

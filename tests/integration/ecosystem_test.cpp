@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 
 #include "fixture.hpp"
@@ -248,6 +249,62 @@ TEST_F(EcosystemTest, EveryKindOfBrokenFileGivesOneErrorLineAndStartsNothing) {
   EXPECT_THAT(r.err, ::testing::HasSubstr("MiB")) << r.err;
   sh("rm -f " + big);
   EXPECT_EQ(jlist().size(), 1u);
+}
+
+/// Whether `pid` is a live process (a zombie is not).
+bool alive(const std::string& pid) {
+  const std::string stat = read_file("/proc/" + pid + "/stat");
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && stat.compare(close + 2, 1, "Z") != 0;
+}
+
+// What a .config.js file starts while pmctl reads it dies with the evaluation, even a child
+// started detached in a session of its own and a double-forked one: node runs in a scope unit
+// of its own, which pmctl stops afterwards, and systemd collects.
+TEST_F(EcosystemTest, AJavaScriptFileLeavesNoProcessBehindNotEvenDetachedOnes) {
+  char tmpl[] = "/tmp/pmctl-escape-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, name = unique_name("eco-escape");
+  const std::string file = dir + "/escape.config.js";
+  std::ofstream(file) << "const cp = require('child_process'), fs = require('fs');\n"
+                         "fs.writeFileSync('"
+                      << dir
+                      << "/node.pid', String(process.pid));\n"
+                         "fs.writeFileSync('"
+                      << dir
+                      << "/cgroup', fs.readFileSync('/proc/self/cgroup'));\n"
+                         "cp.spawn('setsid', ['sh', '-c', 'echo $$ > "
+                      << dir
+                      << "/setsid.pid; exec sleep 300'],"
+                         " { detached: true, stdio: 'ignore' }).unref();\n"
+                         "cp.execSync(\"sh -c '(sleep 300 & echo $! > "
+                      << dir
+                      << "/forked.pid) &'\", { stdio: 'ignore' });\n"
+                         "const end = Date.now() + 5000;\n"
+                         "while (!(fs.existsSync('"
+                      << dir << "/setsid.pid') && fs.existsSync('" << dir
+                      << "/forked.pid')) && Date.now() < end) {}\n"
+                         "module.exports = { apps: [{ name: '"
+                      << name << "', script: '" << app_path("server.js") << "' }] };\n";
+  run_ok({"start", file});
+  EXPECT_EQ(status_of(name), "online");
+  const std::string node = read_file(dir + "/node.pid");
+  ASSERT_FALSE(node.empty());
+  EXPECT_THAT(read_file(dir + "/cgroup"), ::testing::HasSubstr("/pmctl-eval-" + node + ".scope"));
+  for (const char* pid_file : {"/setsid.pid", "/forked.pid"}) {
+    std::string pid = read_file(dir + pid_file);
+    while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+    ASSERT_FALSE(pid.empty()) << pid_file;
+    EXPECT_FALSE(alive(pid)) << pid_file << ": " << pid << " outlived the evaluation";
+    if (alive(pid)) sh("kill -9 " + pid);
+  }
+  EXPECT_TRUE(eventually(
+      [] {
+        return sh("systemctl list-units --all --no-legend 'pmctl-eval-*' | wc -l").out == "0\n";
+      },
+      std::chrono::seconds(2)))
+      << sh("systemctl list-units --all --no-legend 'pmctl-eval-*'").out;
+  sh("rm -rf " + dir);
 }
 
 }  // namespace

@@ -76,6 +76,32 @@ TEST_F(BadInputTest, AppNamesThatCannotBeNames) {
     expect_rejected({"start", s, "--name", bad}, "name");
 }
 
+// Namespaces follow the names' rules on every way in: the flag, an ecosystem file, a selector.
+// A newline in one once drew a row of its own in `ls`.
+TEST_F(BadInputTest, NamespacesThatCannotBeNamespaces) {
+  const std::string s = app_path("server.js");
+  for (const std::string& bad :
+       {std::string("prod\n 9 | fake"), std::string("a b"), std::string("all"), std::string("42"),
+        std::string(""), std::string("a/b"), std::string(101, 'n')})
+    expect_rejected({"start", s, "--name", "ns1", "--namespace", bad}, "invalid namespace");
+  const std::string file = "/tmp/" + unique_name("badns") + ".json";
+  sh("printf '%s' '{\"apps\": [{\"name\": \"ns2\", \"script\": \"" + s +
+     "\", \"namespace\": \"prod\\n 9 | fake\"}]}' > " + file);
+  expect_rejected({"start", file}, "field 'namespace': invalid namespace 'prod\\x0a 9 | fake'");
+  sh("rm -f " + file);
+  expect_rejected({"stop", "prod\nfake"}, "invalid app name or namespace 'prod\\x0afake'");
+  expect_rejected({"restart", "a b"}, "invalid app name or namespace 'a b'");
+}
+
+// A number is an id, as in PM2 (`pm2 stop 1`): a name of digits only is refused at start.
+TEST_F(BadInputTest, ANameOfDigitsIsRefusedAndANumberSelectsTheId) {
+  expect_rejected({"start", app_path("server.js"), "--name", "123"}, "digits alone");
+  const int id = app(keeper_)["pm_id"].get<int>();
+  const Result r = pmctl({"stop", std::to_string(id)});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status_of(keeper_), "stopped");
+}
+
 TEST_F(BadInputTest, EnvNameWithoutAnEcosystemFile) {
   expect_rejected({"start", app_path("server.js"), "--name", "e1", "--env", "production"},
                   "ecosystem");
@@ -102,6 +128,53 @@ TEST(PermissionTest, ANonRootUserOnTheSystemManagerIsToldToUseUser) {
   EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: ")) << r.err;
   EXPECT_THAT(r.err, ::testing::HasSubstr("run as root or use --user")) << r.err;
   EXPECT_TRUE(app("nobodys").is_null());
+}
+
+}  // namespace
+}  // namespace pmctl::test
+
+namespace pmctl::test {
+namespace {
+
+/// pmctl as user nobody, without a user manager, its state in `state_dir`.
+Result as_nobody(const std::string& state_dir, const std::string& verb) {
+  return run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i",
+              "PATH=/usr/bin:/bin", "HOME=/nonexistent", "XDG_STATE_HOME=" + state_dir,
+              PMCTL_BINARY, verb});
+}
+
+// PM2's ls and jlist never disagree: with no app registered both answer (an empty table, []),
+// with apps and no manager to ask both fail with the same one line.
+TEST(PermissionTest, LsAndJlistAgreeForAUserWithoutAUserManager) {
+  const std::string dir = "/tmp/" + unique_name("nobody-state");
+  ASSERT_EQ(sh("mkdir -p " + dir + " && chown 65534:65534 " + dir).exit_code, 0);
+  const Result ls = as_nobody(dir, "ls");
+  const Result jl = as_nobody(dir, "jlist");
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_THAT(ls.out, ::testing::HasSubstr("namespace"));
+  EXPECT_EQ(jl.exit_code, 0) << jl.err;
+  EXPECT_EQ(jl.out, "[]\n");
+  EXPECT_EQ(ls.err, "");
+  EXPECT_EQ(jl.err, "");
+
+  ASSERT_EQ(sh("install -d -o 65534 -g 65534 -m 0700 " + dir +
+               "/pmctl && printf '%s' "
+               "'{\"version\":1,\"next_id\":1,\"apps\":[{\"id\":0,\"name\":\"web\","
+               "\"script\":\"/srv/web/app.js\",\"cwd\":\"/srv\",\"created_at_ms\":5}]}' > " +
+               dir + "/pmctl/registry.json && chown 65534:65534 " + dir +
+               "/pmctl/registry.json && chmod 0600 " + dir + "/pmctl/registry.json")
+                .exit_code,
+            0);
+  const Result ls2 = as_nobody(dir, "ls");
+  const Result jl2 = as_nobody(dir, "jlist");
+  EXPECT_EQ(ls2.exit_code, 1) << ls2.out << ls2.err;
+  EXPECT_EQ(jl2.exit_code, 1) << jl2.out << jl2.err;
+  EXPECT_THAT(ls2.err, ::testing::StartsWith("pmctl: error: ")) << ls2.err;
+  EXPECT_EQ(std::count(ls2.err.begin(), ls2.err.end(), '\n'), 1) << ls2.err;
+  EXPECT_EQ(ls2.err, jl2.err);
+  EXPECT_EQ(ls2.out, "");
+  EXPECT_EQ(jl2.out, "");
+  sh("rm -rf " + dir);
 }
 
 }  // namespace

@@ -311,6 +311,31 @@ TEST_F(RebootTest, AfterTheBootTheVerbsActOnTheSavedUnits) {
   EXPECT_TRUE(of(rows(), "rb-dash").empty());
 }
 
+// Issue 12: a reboot without save leaves the apps registered and stopped, since nothing started
+// them; ls says which ones the reboot took (not the one stopped on purpose) and what brings them
+// back, and says no more once they run again.
+TEST_F(RebootTest, LsSaysWhichAppsTheRebootTookAndHowToStartThem) {
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rblost"));
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbkept"));
+  ASSERT_RUNS(pmctl("stop rbkept"));
+  const std::string lost = std::to_string(std::get<1>(of(rows(), "rblost").at(0)));
+  EXPECT_EQ(count(pmctl("ls").out, "did not come back"), 0u);
+
+  reboot();
+
+  const Result ls = pmctl("ls");
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_THAT(ls.out, testing::HasSubstr("1 app (id " + lost +
+                                         ") did not come back after the reboot: it was not saved. "
+                                         "Start it with 'pmctl start " +
+                                         lost + "'"));
+  EXPECT_EQ(count(ls.out, "did not come back"), 1u) << ls.out;
+  ASSERT_RUNS(pmctl("start " + lost));
+  EXPECT_EQ(std::get<3>(of(rows(), "rblost").at(0)), "online");
+  EXPECT_EQ(std::get<3>(of(rows(), "rbkept").at(0)), "stopped");
+  EXPECT_EQ(count(pmctl("ls").out, "did not come back"), 0u);
+}
+
 TEST_F(RebootTest, ResurrectTwiceAndBackupFallback) {
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbone"));
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbtwo --namespace rbns"));

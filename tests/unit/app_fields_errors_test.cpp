@@ -65,7 +65,16 @@ TEST_F(AppFields, RefusesWrongTypesNamingTheFileTheAppAndTheKey) {
       {{{"node_args", "'open"}},
        "eco.json: app 'api': field 'node_args': unterminated ' quote in arguments ''open'"},
       {{{"namespace", ""}},
-       "eco.json: app 'api': field 'namespace' must be a word without spaces, got \"\""},
+       "eco.json: app 'api': field 'namespace': invalid namespace '': it is empty"},
+      {{{"namespace", "prod\nfake"}},
+       "eco.json: app 'api': field 'namespace': invalid namespace 'prod\\x0afake': only letters, "
+       "digits and _ . @ : + - are allowed"},
+      {{{"namespace", "42"}},
+       "eco.json: app 'api': field 'namespace': invalid namespace '42': digits alone would be read "
+       "as an id ('pmctl stop 1' means id 1)"},
+      {{{"namespace", "all"}},
+       "eco.json: app 'api': field 'namespace': invalid namespace 'all': 'all' is reserved, it "
+       "selects every app"},
       {{{"namespace", 3}}, "eco.json: app 'api': field 'namespace' must be a string, got 3"},
       {{{"cwd", 3}}, "eco.json: app 'api': field 'cwd' must be a string, got 3"},
       {{{"env", "A=1"}}, "eco.json: app 'api': field 'env' must be an object, got \"A=1\""},

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/base/clock.hpp"
 #include "core/state/boot_state.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
@@ -304,6 +305,9 @@ TEST_F(AdoptTest, AfterABootTheRegistryIsTheDumpOnSavedUnits) {
   EXPECT_EQ(data.apps[0].restarts, 0u);
   EXPECT_EQ(data.apps[0].decl.env.at("SECRET"), "hunter2");
   EXPECT_EQ(data.next_id, 6);
+  // This boot started the saved app, not the stopped one (AppRecord::boot_id).
+  EXPECT_EQ(data.apps[0].boot_id, current_boot_id());
+  EXPECT_EQ(data.apps[1].boot_id, "");
   // Once per boot: the marker is there now.
   registry_.update([&](RegistryData& d) { d.apps.pop_back(); });
   EXPECT_FALSE(adopt());
@@ -316,6 +320,37 @@ TEST_F(AdoptTest, WithoutStartupTheRegistryStaysAsItWas) {
   EXPECT_FALSE(adopt());
   ASSERT_EQ(registry_.load().apps.size(), 1u);
   EXPECT_EQ(registry_.load().apps[0].decl.name, "mine");
+}
+
+AppRecord started_in(AppRecord rec, const std::string& boot) {
+  rec.boot_id = boot;
+  return rec;
+}
+
+TEST_F(DumpTest, TheAppsAnEarlierBootStartedAndNobodyStoppedAreLeftByTheBoot) {
+  const AppRecord saved = started_in(fork_app(0, "saved"), "old-boot");
+  const AppRecord unsaved = started_in(fork_app(1, "unsaved"), "old-boot");
+  const AppRecord stopped_on_purpose = started_in(fork_app(2, "idle"), "");
+  const AppRecord this_boot = started_in(fork_app(3, "fresh"), "this-boot");
+  const AppRecord running = started_in(fork_app(4, "up"), "old-boot");
+  const AppRecord saved_stopped = started_in(fork_app(5, "was-stopped"), "old-boot");
+  write_dump(dir_, {{saved, false}, {saved_stopped, true}, {running, false}});
+  const std::vector<std::pair<const AppRecord*, Status>> apps = {
+      {&saved, Status::Stopped},
+      {&unsaved, Status::Stopped},
+      {&stopped_on_purpose, Status::Stopped},
+      {&this_boot, Status::Stopped},
+      {&running, Status::Online},
+      {&saved_stopped, Status::Stopped}};
+  const LeftByBoot left = left_by_boot(apps, "this-boot", dir_.string());
+  EXPECT_EQ(left.saved, std::vector<int>{0});
+  EXPECT_EQ(left.unsaved, (std::vector<int>{1, 5}));
+}
+
+TEST_F(DumpTest, NothingIsLeftByTheBootWhenEveryAppRanInThisOne) {
+  const AppRecord rec = started_in(fork_app(0), "this-boot");
+  EXPECT_TRUE(left_by_boot({{&rec, Status::Stopped}}, "this-boot", dir_.string()).empty());
+  EXPECT_TRUE(left_by_boot({}, "this-boot", dir_.string()).empty());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/base/clock.hpp"
 #include "core/types/error.hpp"
 #include "fake_manager.hpp"
 
@@ -125,6 +126,27 @@ TEST_F(LifecycleTest, StopClearsAFailedUnitSoTheAppEndsStopped) {
   lifecycle_.stop(id);
   EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Stopped);
   EXPECT_EQ(manager_.calls.back(), "reset_failed pmctl-api-0.service");
+}
+
+TEST_F(LifecycleTest, RecordsTheBootThatStartedAnAppAndForgetsItWhenTheAppIsStopped) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  EXPECT_EQ(registry_.load().find(id)->boot_id, current_boot_id());
+  lifecycle_.stop(id);
+  EXPECT_EQ(registry_.load().find(id)->boot_id, "");
+  // An app a reboot took keeps the earlier boot's id until it is started in this one.
+  registry_.update([&](RegistryData& d) { d.find(id)->boot_id = "an-earlier-boot"; });
+  lifecycle_.start(id);
+  EXPECT_EQ(registry_.load().find(id)->boot_id, current_boot_id());
+}
+
+TEST_F(LifecycleTest, RefusesABadNamespaceBeforeRegisteringAnything) {
+  AppDecl d = decl("api");
+  d.ns = "prod\nfake";
+  EXPECT_THROW(lifecycle_.start_new(d, false), Error);
+  d.ns = "42";
+  EXPECT_THROW(lifecycle_.start_new(d, false), Error);
+  EXPECT_TRUE(registry_.load().apps.empty());
+  EXPECT_TRUE(manager_.calls.empty());
 }
 
 TEST_F(LifecycleTest, StartingAnErroredAppReplacesItsFailedUnit) {

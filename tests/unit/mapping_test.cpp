@@ -65,6 +65,8 @@ void PrintTo(const Property& p, std::ostream* os) {
           list(v.names);
         } else if constexpr (std::is_same_v<T, std::vector<ListenAddress>>) {
           for (const auto& a : v) *os << "{" << a.type << " " << a.address << "}";
+        } else if constexpr (std::is_same_v<T, std::vector<std::uint32_t>>) {
+          for (auto u : v) *os << u << " ";
         } else {
           *os << v << " (" << typeid(T).name() << ")";
         }

@@ -14,6 +14,7 @@
 #include "core/base/interpreter.hpp"
 #include "core/ecosystem/ecosystem_file.hpp"
 #include "core/types/error.hpp"
+#include "fake_manager.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -199,6 +200,87 @@ TEST_F(NodeEvalTest, SaysNodeIsNeededWhenItIsNotInPath) {
     EXPECT_EQ(e.hint(), "install nodejs or use a .json/.yml ecosystem file");
   }
   setenv("PATH", saved.c_str(), 1);
+}
+
+// A file that starts two processes meant to outlive it: one detached in a session of its own
+// (setsid), one double-forked (its parent exits at once). Each writes its pid to a file in
+// `dir`; the file waits for both before it exports.
+std::string escaping_config(const fs::path& dir) {
+  const std::string a = (dir / "setsid.pid").string(), b = (dir / "forked.pid").string();
+  return "const cp = require('child_process'), fs = require('fs');\n"
+         "cp.spawn('sh', ['-c', 'echo $$ > " +
+         a +
+         "; exec sleep 300'],"
+         " { detached: true, stdio: 'ignore' }).unref();\n"
+         "cp.execSync(\"sh -c '(sleep 300 & echo $! > " +
+         b +
+         ") &'\", { stdio: 'ignore' });\n"
+         "const end = Date.now() + 5000;\n"
+         "while (!(fs.existsSync('" +
+         a + "') && fs.existsSync('" + b +
+         "')) && Date.now() < end) {}\n"
+         "module.exports = { apps: [{ name: 'x' }] };\n";
+}
+
+pid_t pid_in(const fs::path& file) {
+  pid_t pid = 0;
+  std::ifstream(file) >> pid;
+  return pid;
+}
+
+/// Whether `pid` is a live process (a zombie is not).
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string skip, state;
+  return (stat >> skip >> skip >> state) && state != "Z";
+}
+
+TEST_F(NodeEvalTest, KillsWhatTheFileStartedDetachedOrDoubleForkedWithoutAManager) {
+  const std::string path = write("escape.config.js", escaping_config(dir_));
+  EXPECT_EQ(evaluate_js_config(path), R"({"apps":[{"name":"x"}]})");
+  for (const char* file : {"setsid.pid", "forked.pid"}) {
+    const pid_t pid = pid_in(dir_ / file);
+    ASSERT_GT(pid, 0) << file;
+    EXPECT_FALSE(alive(pid)) << file << ": " << pid << " is still running";
+    if (alive(pid)) ::kill(pid, SIGKILL);
+  }
+}
+
+TEST_F(NodeEvalTest, FallsBackToKillingThemWhenTheManagerRefusesTheScope) {
+  test::FakeManager manager;
+  manager.fail_next_start = true;
+  const std::string path = write("escape.config.js", escaping_config(dir_));
+  EXPECT_EQ(evaluate_js_config(path, {}, &manager), R"({"apps":[{"name":"x"}]})");
+  for (const char* file : {"setsid.pid", "forked.pid"}) {
+    const pid_t pid = pid_in(dir_ / file);
+    EXPECT_FALSE(alive(pid)) << file << ": " << pid << " is still running";
+    if (alive(pid)) ::kill(pid, SIGKILL);
+  }
+}
+
+TEST_F(NodeEvalTest, RunsNodeInAScopeOfItsOwnAndStopsTheScopeAfterwards) {
+  test::FakeManager manager;
+  const std::string path = write("eco.config.js", "module.exports = { apps: [] };\n");
+  EXPECT_EQ(evaluate_js_config(path, {}, &manager), R"({"apps":[]})");
+  ASSERT_EQ(manager.calls.size(), 2u);
+  const std::string scope = manager.calls[0].substr(std::string("start_transient ").size());
+  EXPECT_THAT(scope, ::testing::MatchesRegex("pmctl-eval-[0-9]+\\.scope"));
+  EXPECT_EQ(manager.calls[1], "stop " + scope);
+  const UnitSpec& spec = manager.specs.at(scope);
+  const auto* pids = std::get_if<std::vector<std::uint32_t>>(spec.find("PIDs"));
+  ASSERT_NE(pids, nullptr);
+  EXPECT_EQ(*pids, std::vector<std::uint32_t>{static_cast<std::uint32_t>(
+                       std::stoul(scope.substr(std::string("pmctl-eval-").size())))});
+  EXPECT_EQ(*spec.find("KillSignal"), PropertyValue{std::int32_t{SIGKILL}});
+  EXPECT_EQ(*spec.find("CollectMode"), PropertyValue{std::string("inactive-or-failed")});
+}
+
+TEST_F(NodeEvalTest, StopsTheScopeWhenTheFileFails) {
+  test::FakeManager manager;
+  const std::string path = write("throw.config.js", "throw new Error('boom');\n");
+  EXPECT_THROW(evaluate_js_config(path, {}, &manager), Error);
+  ASSERT_EQ(manager.calls.size(), 2u);
+  EXPECT_THAT(manager.calls[1], ::testing::StartsWith("stop pmctl-eval-"));
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ AppRecord sample_record(int id) {
   r.restarts = 5;
   r.created_at_ms = 1'700'000'000'123;
   r.log_watermark_usec = 1'700'000'000'123'456;
+  r.boot_id = "0d0c7a3c-7f1e-4a51-9b57-3a1f8c9c2b11";
   return r;
 }
 
@@ -134,6 +135,7 @@ TEST_F(RegistryTest, WritesTheDocumentedJsonLayout) {
   EXPECT_EQ(app["restart"]["stop_exit_codes"], nlohmann::json({12, 42}));
   EXPECT_EQ(app["restart"]["kill_timeout_ms"], 3000);
   EXPECT_EQ(app["log_watermark_usec"], 1'700'000'000'123'456u);
+  EXPECT_EQ(app["boot_id"], "0d0c7a3c-7f1e-4a51-9b57-3a1f8c9c2b11");
 }
 
 TEST_F(RegistryTest, WritesOnlyTheFieldsThatDifferFromTheDefaults) {

@@ -26,6 +26,7 @@ RegistryData sample() {
   reg.apps.push_back(app(1, "api", "web", "/srv/api/server.js"));
   reg.apps.push_back(app(2, "worker-1", "jobs", "/srv/jobs/worker.py"));
   reg.apps.push_back(app(3, "worker-2", "jobs", "/srv/jobs/worker.py"));
+  // Names and namespaces of digits only are refused now; a registry from before may have them.
   reg.apps.push_back(app(5, "455", "default", "/srv/x/x.js"));
   reg.apps.push_back(app(7, "web", "default", "/srv/web/index.js"));
   reg.apps.push_back(app(8, "cron", "2", "/srv/cron/cron.sh"));
@@ -54,10 +55,11 @@ TEST(Selectors, ResolvesTargetsInPm2Order) {
       {{"jobs"}, "/", {2, 3}},
       // "web" is both an app name and a namespace: the name wins.
       {{"web"}, "/", {7}},
-      // A number is a name first, then a namespace, then an id.
-      {{"455"}, "/", {5}},
-      {{"2"}, "/", {8}},
+      // A number is an id, whatever an old registry names "2" or "455".
+      {{"5"}, "/", {5}},
+      {{"2"}, "/", {2}},
       {{"3"}, "/", {3}},
+      {{"/^455$/"}, "/", {5}},
       {{"0"}, "/", {0}},
       {{"worker-2", "api", "3", "worker-1"}, "/", {3, 0, 1, 2}},
       {{"api", "all"}, "/", {0, 1, 2, 3, 5, 7, 8, 9}},
@@ -93,6 +95,13 @@ TEST(Selectors, ReportsUnknownTargets) {
   expect_error(reg, {"6"}, "no app with id 6", list_hint);
   expect_error(reg, {"99999999999999999999"}, "no app with id 99999999999999999999", list_hint);
   expect_error(reg, {"/zzz/"}, "no app name matches '/zzz/'", list_hint);
+  expect_error(reg, {"455"}, "no app with id 455",
+               "a number selects an id; the app '455' has id 5");
+  expect_error(reg, {"prod\nfake"},
+               "invalid app name or namespace 'prod\\x0afake': only letters, digits and _ . @ : + "
+               "- are allowed",
+               list_hint);
+  expect_error(reg, {"./gone.js"}, "no app or namespace named './gone.js'", list_hint);
   expect_error(RegistryData{}, {"all"}, "no apps registered",
                "start one with 'pmctl start app.js'");
 }
@@ -111,7 +120,8 @@ TEST(Selectors, ResolvesExactIdsAndNamesOnly) {
   const RegistryData reg = sample();
   EXPECT_EQ(resolve_exact(reg, "api"), (std::vector<int>{0, 1}));
   EXPECT_EQ(resolve_exact(reg, "7"), std::vector<int>{7});
-  EXPECT_EQ(resolve_exact(reg, "455"), std::vector<int>{5});
+  EXPECT_EQ(resolve_exact(reg, "5"), std::vector<int>{5});
+  EXPECT_THROW(resolve_exact(reg, "455"), Error);
   EXPECT_THROW(resolve_exact(reg, "jobs"), Error);
   EXPECT_THROW(resolve_exact(reg, "/api/"), Error);
   EXPECT_THROW(resolve_exact(reg, "all"), Error);

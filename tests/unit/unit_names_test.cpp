@@ -37,8 +37,8 @@ TEST(UnitNames, EscapesSlashInsteadOfTurningItIntoADash) {
   EXPECT_EQ(escape_unit_component("x/y"), "x\\x2fy");
 }
 
-TEST(UnitNames, AcceptsUsualAndNumericNames) {
-  for (const char* name : {"api", "worker-1", "my_app.v2", "svc@eu:1", "a+b", "455", "A"}) {
+TEST(UnitNames, AcceptsUsualNamesAndNamesWithDigits) {
+  for (const char* name : {"api", "worker-1", "my_app.v2", "svc@eu:1", "a+b", "455a", "1x", "A"}) {
     EXPECT_NO_THROW(validate_app_name(name)) << name;
   }
   EXPECT_NO_THROW(validate_app_name(std::string(kMaxAppNameLength, 'a')));
@@ -46,8 +46,8 @@ TEST(UnitNames, AcceptsUsualAndNumericNames) {
 
 TEST(UnitNames, RejectsInvalidNames) {
   const std::vector<std::string> bad = {
-      "",   "a b",  "a/b", "a'b", "a\"b", "h\xc3\xa9llo", "a\nb", "-a",
-      ".a", "a..b", "..",  "all", "a$b",  "a\\b",         "a*",   std::string(101, 'a'),
+      "",   "a b", "a/b", "a'b",  "a\"b", "h\xc3\xa9llo",        "a\nb", "-a", ".a", "a..b",
+      "..", "all", "a$b", "a\\b", "a*",   std::string(101, 'a'), "455",  "0",
   };
   for (const auto& name : bad) {
     EXPECT_THROW(validate_app_name(name), Error) << name;
@@ -72,6 +72,17 @@ TEST(UnitNames, KeepsTheErrorOnOneLineForControlCharacters) {
   } catch (const Error& e) {
     EXPECT_THAT(std::string(e.what()), ::testing::Not(::testing::HasSubstr("\n")));
     EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("'a\\x0ab'"));
+  }
+}
+
+TEST(UnitNames, RefusesANameOfDigitsOnlyBecauseANumberSelectsAnId) {
+  try {
+    validate_app_name("455");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "invalid app name '455': digits alone would be read as an id ('pmctl stop 1' "
+                 "means id 1)");
   }
 }
 

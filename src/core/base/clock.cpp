@@ -1,6 +1,7 @@
 #include "core/base/clock.hpp"
 
 #include <chrono>
+#include <fstream>
 
 namespace pmctl::core {
 
@@ -10,5 +11,14 @@ std::uint64_t realtime_usec() {
 }
 
 std::uint64_t realtime_ms() { return realtime_usec() / 1000; }
+
+const std::string& current_boot_id() {
+  static const std::string id = [] {
+    std::string text;
+    std::ifstream("/proc/sys/kernel/random/boot_id") >> text;
+    return text;
+  }();
+  return id;
+}
 
 }  // namespace pmctl::core

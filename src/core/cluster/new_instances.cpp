@@ -22,6 +22,7 @@ std::vector<AppRecord> add_instances(RegistryData& data, const AppDecl& decl,
     rec.id = data.allocate_id();
     rec.decl = decl;
     rec.created_at_ms = realtime_ms();
+    if (decl.autostart) rec.boot_id = current_boot_id();  // spares launch a registry write
     rec.instance = numbers[i];
     if (!decl.cluster.shared())  // shared mode: no private endpoint, the instances share the socket
       rec.endpoint = ports.empty() ? unix_endpoint(cluster_dir(runtime_dir, decl.name), rec.id)

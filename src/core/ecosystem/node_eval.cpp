@@ -3,7 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,9 +14,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <thread>
 #include <vector>
 
 #include "core/base/interpreter.hpp"
+#include "core/base/on_failure.hpp"
 #include "core/types/error.hpp"
 #include "core/types/unique_fd.hpp"
 
@@ -65,29 +71,68 @@ std::string find_node(const std::string& path) {
   return *node;
 }
 
-pid_t spawn_node(const std::string& node, const std::string& path, int result_fd, int diag_fd) {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, diag_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, diag_fd, 2);
-  posix_spawn_file_actions_adddup2(&actions, result_fd, 3);
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // its own group, killed as one
-  posix_spawnattr_setpgroup(&attr, 0);
-  std::vector<std::string> args = {node, "-e", kScript, "--", path};
+/// Everything the child needs, prepared before fork(): after it, the child may only make
+/// async-signal-safe calls.
+struct NodeCommand {
+  std::string node;
+  std::vector<std::string> args;
   std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int err = ::posix_spawn(&pid, node.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (err != 0) {
-    errno = err;
-    fail_errno("cannot run '" + node + "'");
-  }
+};
+
+NodeCommand node_command(const std::string& node, const std::string& path) {
+  NodeCommand c{node, {node, "-e", kScript, "--", path}, {}};
+  for (auto& a : c.args) c.argv.push_back(a.data());
+  c.argv.push_back(nullptr);
+  return c;
+}
+
+/// Moves `fd` to `target`; dup2 onto itself would keep O_CLOEXEC, so that is cleared instead.
+void move_fd(int fd, int target) {
+  if (fd == target)
+    ::fcntl(fd, F_SETFD, 0);
+  else
+    ::dup2(fd, target);
+}
+
+/// The child: a process group of its own, then it waits until the parent writes one byte on
+/// `go` (the parent has put it into its scope by then), so nothing it starts can escape first.
+/// Without that byte (the parent died) it exits.
+[[noreturn]] void run_child(const NodeCommand& c, int result_fd, int diag_fd, int go_read,
+                            int go_write) {
+  ::setpgid(0, 0);
+  ::close(go_write);
+  char byte = 0;
+  ssize_t n;
+  do n = ::read(go_read, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) ::_exit(127);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd >= 0) move_fd(null_fd, 0);
+  move_fd(diag_fd, 1);
+  move_fd(diag_fd, 2);
+  move_fd(result_fd, 3);
+  ::execve(c.node.c_str(), c.argv.data(), environ);
+  ::_exit(127);
+}
+
+/// The channel the child waits on (see run_child): a socket pair, so that the parent's write to
+/// a child that is already gone is an error (MSG_NOSIGNAL), not a SIGPIPE; both ends block.
+std::pair<UniqueFd, UniqueFd> make_go_channel() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    fail_errno("cannot create a socket pair for node");
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+void send_go(int fd) {
+  if (::send(fd, "g", 1, MSG_NOSIGNAL) != 1) fail_errno("cannot start node");
+}
+
+pid_t spawn_node(const NodeCommand& c, int result_fd, int diag_fd, int go_read, int go_write) {
+  const pid_t pid = ::fork();
+  if (pid < 0) fail_errno("cannot run '" + c.node + "'");
+  if (pid == 0) run_child(c, result_fd, diag_fd, go_read, go_write);
+  ::setpgid(pid, pid);  // also here, so that the group exists whichever of the two runs first
   return pid;
 }
 
@@ -171,6 +216,75 @@ int collect(const Child& child, int result_fd, int diag_fd, const NodeEvalLimits
   }
 }
 
+/// The processes whose parent is this process, from /proc.
+std::vector<pid_t> own_children() {
+  std::vector<pid_t> out;
+  const std::string self = std::to_string(::getpid());
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so from the last ')'.
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    std::string state, ppid;
+    if (rest >> state >> ppid && ppid == self) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+/// The fallback's cleanup: kills and reaps whatever was reparented to this subreaper, again
+/// until none is left (a process killed here may leave children of its own), for at most 2 s.
+void end_orphans() {
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    const auto children = own_children();
+    if (children.empty() || Clock::now() >= deadline) break;
+    for (pid_t pid : children) ::kill(pid, SIGKILL);
+    while (::waitpid(-1, nullptr, WNOHANG) <= 0 && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+/// Where the evaluation runs (see evaluate_js_config): a scope unit of the manager, else this
+/// process as a subreaper. The destructor ends every process the evaluation left.
+class Containment {
+ public:
+  Containment(Manager* manager, pid_t pid, const std::string& path) {
+    if (manager) {
+      const UnitSpec spec = eval_scope_spec(pid, path);
+      try {
+        manager->start_transient(spec);
+        manager_ = manager;
+        scope_ = spec.name;
+        return;
+      } catch (const std::exception&) {
+        // No scope (the manager refused it): the fallback below.
+      }
+    }
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+  Containment(const Containment&) = delete;
+  Containment& operator=(const Containment&) = delete;
+  ~Containment() {
+    if (manager_)
+      quietly([&] { manager_->stop(scope_); });
+    else
+      end_orphans();
+  }
+
+ private:
+  Manager* manager_ = nullptr;
+  std::string scope_;
+};
+
 std::string describe_exit(int status) {
   if (WIFSIGNALED(status)) return "node was killed by signal " + std::to_string(WTERMSIG(status));
   return "node exited with status " + std::to_string(WEXITSTATUS(status));
@@ -178,17 +292,38 @@ std::string describe_exit(int status) {
 
 }  // namespace
 
-std::string evaluate_js_config(const std::string& path, const NodeEvalLimits& limits) {
-  const std::string node = find_node(path);
+UnitSpec eval_scope_spec(int pid, const std::string& path) {
+  return {"pmctl-eval-" + std::to_string(pid) + ".scope",
+          {{"Description", "pmctl: evaluating " + path},
+           {"PIDs", std::vector<std::uint32_t>{static_cast<std::uint32_t>(pid)}},
+           {"KillSignal", std::int32_t{SIGKILL}},
+           {"CollectMode", std::string("inactive-or-failed")}},
+          {}};
+}
+
+std::string evaluate_js_config(const std::string& path, const NodeEvalLimits& limits,
+                               Manager* manager) {
+  const NodeCommand command = node_command(find_node(path), path);
   auto [result_r, result_w] = make_pipe();
   auto [diag_r, diag_w] = make_pipe();
-  const pid_t pid = spawn_node(node, path, result_w.get(), diag_w.get());
+  auto [go_r, go_w] = make_go_channel();
+  const pid_t pid = spawn_node(command, result_w.get(), diag_w.get(), go_r.get(), go_w.get());
   const UniqueFd exit_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   const Child child{pid, path, Clock::now() + limits.timeout, exit_fd.get()};
   result_w.reset();
   diag_w.reset();
+  go_r.reset();
+  // Ends what node started, once node itself is gone (collect reaps it, on every way out).
+  std::optional<Containment> contained;
+  {
+    const OnFailure kill_node([&] { kill_group(child); });
+    contained.emplace(manager, pid, path);
+    send_go(go_w.get());
+    go_w.reset();
+  }
   std::string result, diagnostics;
   const int status = collect(child, result_r.get(), diag_r.get(), limits, result, diagnostics);
+  contained.reset();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     const std::string gist = summarize_node_error(diagnostics);
     throw Error("cannot read '" + path + "': " + (gist.empty() ? describe_exit(status) : gist),

@@ -95,9 +95,11 @@ void read_launch(RawApp& app, const Launch& launch, AppDecl& decl) {
 std::string read_namespace(const RawApp& app) {
   const auto ns = read_string(app, "namespace");
   if (!ns) return "default";
-  for (unsigned char c : *ns)
-    if (c <= ' ' || c == 0x7f) app.fail_type("namespace", "a word without spaces");
-  if (ns->empty()) app.fail_type("namespace", "a word without spaces");
+  try {
+    validate_namespace(*ns);
+  } catch (const Error& e) {
+    app.fail("namespace", e.what(), e.hint());
+  }
   return *ns;
 }
 

@@ -66,6 +66,10 @@ void Instances::stop(int id) {
     units_.stop(unit_of(rec));
     fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
+  if (!rec.boot_id.empty())  // stopped on purpose: no reboot is to blame for it (AppRecord)
+    deps_.registry.update([&](RegistryData& d) {
+      if (AppRecord* r = d.find(id)) r->boot_id.clear();
+    });
   if (!rec.decl.cluster.enabled) return;
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   if (!views_.any_up(data, data.ids_named(rec.decl.name))) balancers_.stop(rec.decl.name);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/base/clock.hpp"
 #include "core/state/dump.hpp"
 #include "core/state/log_files.hpp"
 #include "core/types/error.hpp"
@@ -51,6 +52,11 @@ void Launcher::launch(const AppRecord& rec) {
   // With the journal off the files are the only store: a directory that cannot be made fails
   // here, with one error line, instead of in the unit.
   if (!rec.decl.logs.journal) create_log_dirs(log_targets(rec.decl.logs, rec.id));
+  // Which boot started the app last: `ls` tells apps a reboot took (AppRecord::boot_id).
+  if (rec.boot_id != current_boot_id())
+    deps_.registry.update([&](RegistryData& d) {
+      if (AppRecord* r = d.find(rec.id)) r->boot_id = current_boot_id();
+    });
   // The unit `pmctl save` wrote runs the app as it was saved; otherwise it moves to a transient
   // unit.
   if (rec.slot == Slot::Saved) {

@@ -31,6 +31,7 @@ void check_name_free(const RegistryData& data, const std::string& name) {
 
 int NewApps::start_fork(const AppDecl& decl, bool force) {
   validate_app_name(decl.name);
+  validate_namespace(decl.ns);
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   const std::vector<int> same_name = data.ids_named(decl.name);
   for (int id : same_name)
@@ -56,6 +57,7 @@ int NewApps::start_fork(const AppDecl& decl, bool force) {
   AppRecord rec;
   rec.decl = decl;
   rec.created_at_ms = realtime_ms();
+  if (decl.autostart) rec.boot_id = current_boot_id();  // spares launch a registry write
   deps_.registry.update([&](RegistryData& d) {
     rec.id = d.allocate_id();
     d.apps.push_back(rec);
@@ -106,6 +108,7 @@ void NewApps::check_public_port(const AppDecl& decl) {
 
 std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   validate_app_name(given.name);
+  validate_namespace(given.ns);
   AppDecl decl = given;
   decl.cluster.enabled = true;
   if (decl.cluster.public_port == 0) decl.cluster.public_port = public_port_of(decl);

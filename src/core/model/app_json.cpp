@@ -208,6 +208,7 @@ void to_json(json& j, const AppRecord& r) {
   put(j, "endpoint", r.endpoint, std::string());
   put(j, "slot", static_cast<int>(r.slot), 0);
   put(j, "pending", r.pending, std::string());
+  put(j, "boot_id", r.boot_id, std::string());
 }
 
 void from_json(const json& j, AppRecord& r) {
@@ -225,6 +226,7 @@ void from_json(const json& j, AppRecord& r) {
     throw std::invalid_argument("slot " + std::to_string(slot) + " is not 0, 1 or 2");
   r.slot = static_cast<Slot>(slot);
   read(j, "pending", r.pending);
+  read(j, "boot_id", r.boot_id);
 }
 
 void to_json(json& j, const RegistryData& d) {

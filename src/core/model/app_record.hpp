@@ -36,6 +36,10 @@ struct AppRecord {
   /// cleared when it is done: found while no command runs, it was killed half-way
   /// (lifecycle/completion.hpp).
   std::string pending;
+  /// The boot (/proc/sys/kernel/random/boot_id) in which pmctl last started this instance; empty
+  /// once pmctl stopped it. A stopped app whose boot_id is another boot's did not come back
+  /// after a reboot, which `ls` says.
+  std::string boot_id;
 
   bool operator==(const AppRecord&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <optional>
 #include <regex>
 
+#include "core/model/names.hpp"
 #include "core/types/error.hpp"
 
 namespace pmctl::core {
@@ -37,7 +38,16 @@ std::optional<int> to_id(std::string_view s) {
   return id;
 }
 
-[[noreturn]] void no_app_with_id(std::string_view digits) {
+std::string in_quotes(std::string_view s) { return "'" + printable(s) + "'"; }
+
+// Names and namespaces of digits only are refused now; a registry from before may still have
+// one, which a number no longer selects: the hint says which id it has.
+[[noreturn]] void no_app_with_id(const RegistryData& reg, std::string_view digits) {
+  for (const auto& a : reg.apps)
+    if (a.decl.name == digits || a.decl.ns == digits)
+      throw Error("no app with id " + std::string(digits), "a number selects an id; the app " +
+                                                               in_quotes(a.decl.name) + " has id " +
+                                                               std::to_string(a.id));
   throw Error("no app with id " + std::string(digits), std::string(kListHint));
 }
 
@@ -53,13 +63,11 @@ std::vector<int> regex_ids(const RegistryData& reg, std::string_view target) {
   try {
     re = std::regex(pattern, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
-    throw Error("invalid regular expression '" + std::string(target) + "': " + e.what(),
+    throw Error("invalid regular expression " + in_quotes(target) + ": " + e.what(),
                 "write an ECMAScript regular expression between slashes, e.g. /^api-/");
   }
   auto ids = ids_where(reg, [&](const AppRecord& a) { return std::regex_search(a.decl.name, re); });
-  if (ids.empty()) {
-    throw Error("no app name matches '" + std::string(target) + "'", std::string(kListHint));
-  }
+  if (ids.empty()) throw Error("no app name matches " + in_quotes(target), std::string(kListHint));
   return ids;
 }
 
@@ -75,21 +83,21 @@ std::vector<int> word_ids(const RegistryData& reg, std::string_view word, std::s
     return a.decl.name == word || (!a.decl.command_string && a.decl.script == script);
   });
   if (ids.empty()) ids = namespace_ids(reg, word);
-  if (ids.empty()) {
-    throw Error("no app or namespace named '" + std::string(word) + "'", std::string(kListHint));
-  }
-  return ids;
+  if (!ids.empty()) return ids;
+  // A word that no app could be named, nor a namespace, and that is no script path either.
+  const std::string problem = name_problem(word);
+  if (!problem.empty() && word.find('/') == std::string_view::npos)
+    throw Error("invalid app name or namespace " + in_quotes(word) + ": " + problem,
+                std::string(kListHint));
+  throw Error("no app or namespace named " + in_quotes(word), std::string(kListHint));
 }
 
-// PM2 lets apps be named "455", so a number is a name first, then a namespace, then an id.
+// A number is an id, as `pm2 stop 1` is: names and namespaces of digits only are refused.
 std::vector<int> number_ids(const RegistryData& reg, std::string_view digits) {
-  auto ids = ids_where(reg, [&](const AppRecord& a) { return a.decl.name == digits; });
-  if (ids.empty()) ids = namespace_ids(reg, digits);
-  if (!ids.empty()) return ids;
   auto id = to_id(digits);
-  if (!id) no_app_with_id(digits);
-  ids = ids_where(reg, [&](const AppRecord& a) { return a.id == *id; });
-  if (ids.empty()) no_app_with_id(digits);
+  if (!id) no_app_with_id(reg, digits);
+  auto ids = ids_where(reg, [&](const AppRecord& a) { return a.id == *id; });
+  if (ids.empty()) no_app_with_id(reg, digits);
   return ids;
 }
 
@@ -117,12 +125,10 @@ std::vector<int> resolve_targets(const RegistryData& reg, const std::vector<std:
 }
 
 std::vector<int> resolve_exact(const RegistryData& reg, std::string_view target) {
-  std::optional<int> id = is_number(target) ? to_id(target) : std::nullopt;
-  auto ids =
-      ids_where(reg, [&](const AppRecord& a) { return a.decl.name == target || a.id == id; });
+  if (is_number(target)) return number_ids(reg, target);
+  auto ids = ids_where(reg, [&](const AppRecord& a) { return a.decl.name == target; });
   if (!ids.empty()) return ids;
-  if (is_number(target)) no_app_with_id(target);
-  throw Error("no app named '" + std::string(target) + "'", std::string(kListHint));
+  throw Error("no app named " + in_quotes(target), std::string(kListHint));
 }
 
 }  // namespace pmctl::core

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/base/clock.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
 #include "core/types/unique_fd.hpp"
@@ -81,6 +82,7 @@ bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const st
       AppRecord rec = app.record;
       rec.slot = Slot::Saved;
       rec.restarts = 0;
+      rec.boot_id = app.stopped ? "" : current_boot_id();  // this boot starts it
       if (const AppRecord* old = before.find(rec.id); old && old->decl.name == rec.decl.name)
         rec.log_watermark_usec = old->log_watermark_usec;
       d.next_id = std::max(d.next_id, rec.id + 1);
@@ -88,6 +90,24 @@ bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const st
     }
   });
   return true;
+}
+
+LeftByBoot left_by_boot(const std::vector<std::pair<const AppRecord*, Status>>& apps,
+                        const std::string& boot_id, const std::string& state_dir) {
+  std::vector<const AppRecord*> taken;
+  for (const auto& [rec, status] : apps)
+    if (status == Status::Stopped && !rec->boot_id.empty() && rec->boot_id != boot_id)
+      taken.push_back(rec);
+  LeftByBoot out;
+  if (taken.empty()) return out;
+  const auto saved = read_dump_quietly(state_dir);
+  for (const AppRecord* rec : taken) {
+    const bool in_dump = std::any_of(saved.begin(), saved.end(), [&](const BootApp& a) {
+      return !a.stopped && a.record.id == rec->id && a.record.decl.name == rec->decl.name;
+    });
+    (in_dump ? out.saved : out.unsaved).push_back(rec->id);
+  }
+  return out;
 }
 
 }  // namespace pmctl::core

@@ -5,7 +5,10 @@
 // boot (no marker in the runtime directory yet) makes the registry say so.
 
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "core/model/status.hpp"
 #include "core/state/registry.hpp"
 #include "core/types/scope.hpp"
 
@@ -30,5 +33,18 @@ bool boot_target_enabled(const std::string& unit_dir, Scope scope);
 /// written (a non-root caller of the system manager).
 bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const std::string& unit_dir,
                     Scope scope);
+
+/// The apps a reboot took: pmctl started them in an earlier boot (AppRecord::boot_id), they are
+/// stopped now, and pmctl did not stop them. By what brings them back:
+struct LeftByBoot {
+  std::vector<int> unsaved;  ///< not in the dump: `pmctl start <ids>` (and save + startup)
+  std::vector<int> saved;    ///< in the dump, not stopped there: `pmctl resurrect` (and startup)
+  bool empty() const { return unsaved.empty() && saved.empty(); }
+};
+
+/// Sorts `apps` (each record with its live status) into LeftByBoot against `boot_id` (this
+/// boot's) and the dump in `state_dir`, which is read only when some app qualifies.
+LeftByBoot left_by_boot(const std::vector<std::pair<const AppRecord*, Status>>& apps,
+                        const std::string& boot_id, const std::string& state_dir);
 
 }  // namespace pmctl::core

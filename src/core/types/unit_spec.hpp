@@ -52,11 +52,12 @@ struct NameList {
 };
 
 /// The D-Bus signature of each alternative: b, i, u, t, s, as, a(sasas), (aiai), a(sb), aay,
-/// a(ss), (bas).
+/// a(ss), (bas), au (a scope's `PIDs`).
 using PropertyValue =
     std::variant<bool, std::int32_t, std::uint32_t, std::uint64_t, std::string,
                  std::vector<std::string>, std::vector<ExecCommand>, ExitStatusSet,
-                 std::vector<EnvironmentFile>, ByteArrays, std::vector<ListenAddress>, NameList>;
+                 std::vector<EnvironmentFile>, ByteArrays, std::vector<ListenAddress>, NameList,
+                 std::vector<std::uint32_t>>;
 
 struct Property {
   std::string name;  ///< The D-Bus property name (e.g. "RestartUSec", not "RestartSec").

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/model/names.hpp"
 #include "core/types/error.hpp"
 
 namespace pmctl::core {
@@ -20,28 +21,10 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-bool is_name_char(char c) {
-  return is_alnum(c) || c == '_' || c == '.' || c == '@' || c == ':' || c == '+' || c == '-';
-}
-
 void append_hex_escape(std::string& out, char c) {
   char buf[5];
   std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
   out += buf;
-}
-
-// The rejected name goes into a one-line message, so control characters are shown escaped.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      append_hex_escape(out, c);
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 [[noreturn]] void reject(std::string_view name, std::string_view reason) {
@@ -69,16 +52,7 @@ std::string escape_unit_component(std::string_view s) {
 }
 
 void validate_app_name(std::string_view name) {
-  if (name.empty()) reject(name, "it is empty");
-  if (name.size() > kMaxAppNameLength) {
-    reject(name, "longer than " + std::to_string(kMaxAppNameLength) + " characters");
-  }
-  for (char c : name) {
-    if (!is_name_char(c)) reject(name, "only letters, digits and _ . @ : + - are allowed");
-  }
-  if (name.front() == '-' || name.front() == '.') reject(name, "it must not start with '-' or '.'");
-  if (name.find("..") != std::string_view::npos) reject(name, "'..' is not allowed");
-  if (name == "all") reject(name, "'all' is reserved, it selects every app");
+  if (const std::string problem = name_problem(name); !problem.empty()) reject(name, problem);
   // `-`, `@` and `+` take four characters each once escaped for systemd.
   if (escape_unit_component(name).size() > kMaxEscapedNameLength) {
     reject(name, "too long for a systemd unit name once '-', '@' and '+' are escaped");

@@ -4,19 +4,20 @@
 #include <string_view>
 
 #include "core/model/app_record.hpp"
+#include "core/model/names.hpp"
 
 namespace pmctl::core {
 
 /// Every unit pmctl creates starts with this prefix; all app slices sit in `pmctl.slice`.
 inline constexpr std::string_view kUnitPrefix = "pmctl";
-inline constexpr std::size_t kMaxAppNameLength = 100;
+inline constexpr std::size_t kMaxAppNameLength = kMaxNameLength;
 
 /// Escapes `s` the way `systemd-escape` does (keeps [A-Za-z0-9:_.], `-` and every other byte
 /// become `\xNN`, a leading `.` is escaped too), so it can be one dash-separated component.
 std::string escape_unit_component(std::string_view s);
 
-/// Throws core::Error if `name` cannot be an app name: empty, longer than kMaxAppNameLength, a
-/// character outside [A-Za-z0-9_.@:+-], a leading `-` or `.`, `..`, or the reserved word `all`.
+/// Throws core::Error if `name` cannot be an app name: what name_problem (model/names.hpp)
+/// refuses (digits alone among them), or too long once escaped for a unit name.
 void validate_app_name(std::string_view name);
 
 /// What an instance's unit name ends with before `.service`, by slot: "" (A), "-b" (B), "-s"
