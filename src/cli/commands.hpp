@@ -16,5 +16,6 @@ void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);
 void register_boot(CLI::App& app, Context& ctx);
+void register_repair(CLI::App& app, Context& ctx);
 
 }  // namespace pmctl::cli

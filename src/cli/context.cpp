@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/output.hpp"
+#include "cli/recovery_warnings.hpp"
 #include "core/base/interpreter.hpp"
 #include "core/cluster/cluster_probes.hpp"
 #include "core/state/boot_state.hpp"
@@ -42,6 +43,8 @@ void adopt_boot(core::Registry& registry, core::Scope scope) {
 core::Registry& Context::registry() {
   if (!registry_) {
     registry_ = std::make_unique<core::Registry>(core::default_state_dir(scope()));
+    registry_->set_live(
+        recovery_sources(*registry_, [this]() -> core::Manager& { return manager(); }));
     adopt_boot(*registry_, scope());
   }
   return *registry_;

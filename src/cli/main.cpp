@@ -110,6 +110,7 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_scale, {"scale"}},
       {pmctl::cli::register_boot,
        {"save", "dump", "resurrect", "cleardump", "kill", "startup", "unstartup"}},
+      {pmctl::cli::register_repair, {"repair"}},
   };
   return all;
 }

@@ -189,6 +189,29 @@ class SdManager final : public core::Manager {
     return state;
   }
 
+  std::vector<std::string> units_matching(const std::string& pattern) override {
+    std::vector<std::string> names;
+    // ListUnitsByPatterns(states, patterns): no states = every state.
+    for (const UnitRow& row : list_units("ListUnitsByPatterns", {{}, {pattern}}))
+      if (row.load == "loaded") names.push_back(row.id);
+    return names;
+  }
+
+  core::UnitCommand unit_command(const std::string& unit) override {
+    core::UnitCommand out;
+    const std::string path = unit_path(unit);
+    BusError error;
+    char* dir = nullptr;
+    int r = sd_bus_get_property_string(c_.bus.get(), kSystemdService, path.c_str(),
+                                       "org.freedesktop.systemd1.Service", "WorkingDirectory",
+                                       error.get(), &dir);
+    throw_if_failed(r, *error, "reading WorkingDirectory");
+    out.working_directory = dir;
+    std::free(dir);
+    out.argv = first_exec_start(path);
+    return out;
+  }
+
   bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -323,6 +346,34 @@ class SdManager final : public core::Manager {
       rows.push_back({id, load, active, sub});
     }
     return rows;
+  }
+
+  /// The argv of the first ExecStart entry, a(sasbttttuii): path, argv, ignore, then times
+  /// and the last exit (not read).
+  std::vector<std::string> first_exec_start(const std::string& path) {
+    BusError error;
+    sd_bus_message* raw_reply = nullptr;
+    int r = sd_bus_call_method(c_.bus.get(), kSystemdService, path.c_str(), kPropertiesInterface,
+                               "Get", error.get(), &raw_reply, "ss",
+                               "org.freedesktop.systemd1.Service", "ExecStart");
+    MessagePtr reply(raw_reply);
+    throw_if_failed(r, *error, "reading ExecStart");
+    std::vector<std::string> argv;
+    const char* what = "reading ExecStart";
+    check(sd_bus_message_enter_container(raw_reply, 'v', "a(sasbttttuii)"), what);
+    if (check(sd_bus_message_enter_container(raw_reply, 'a', "(sasbttttuii)"), what) == 0)
+      return argv;
+    if (check(sd_bus_message_enter_container(raw_reply, 'r', "sasbttttuii"), what) == 0)
+      return argv;
+    const char* program = nullptr;
+    check(sd_bus_message_read(raw_reply, "s", &program), what);
+    check(sd_bus_message_enter_container(raw_reply, 'a', "s"), what);
+    for (;;) {
+      const char* arg = nullptr;
+      if (check(sd_bus_message_read(raw_reply, "s", &arg), what) == 0) break;
+      argv.push_back(arg);
+    }
+    return argv;
   }
 
   static void append_strings(sd_bus_message* m, const std::vector<std::string>& items) {

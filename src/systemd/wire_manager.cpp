@@ -24,6 +24,12 @@ class WireFirstManager final : public core::Manager {
   void stop(const std::string& unit) override { sd().stop(unit); }
   void reset_failed(const std::string& unit) override { sd().reset_failed(unit); }
   void kill(const std::string& unit, int signal) override { sd().kill(unit, signal); }
+  std::vector<std::string> units_matching(const std::string& pattern) override {
+    return sd().units_matching(pattern);
+  }
+  core::UnitCommand unit_command(const std::string& unit) override {
+    return sd().unit_command(unit);
+  }
   bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) override {
     return sd().wait_unloaded(unit, timeout);
   }

@@ -75,6 +75,29 @@ class FakeManager : public core::Manager {
     }
     return out;
   }
+  std::vector<std::string> units_matching(const std::string& pattern) override {
+    // Enough of fnmatch for the patterns pmctl uses: "<prefix>*<suffix>".
+    const auto star = pattern.find('*');
+    const std::string head = pattern.substr(0, star);
+    const std::string tail = star == std::string::npos ? "" : pattern.substr(star + 1);
+    std::vector<std::string> out;
+    for (const auto& [name, state] : units)
+      if (name.size() >= head.size() + tail.size() && name.starts_with(head) &&
+          name.ends_with(tail) && (star != std::string::npos || name == pattern))
+        out.push_back(name);
+    return out;
+  }
+  core::UnitCommand unit_command(const std::string& unit) override {
+    core::UnitCommand out;
+    const auto it = specs.find(unit);
+    if (it == specs.end()) return out;
+    for (const auto& [key, value] : it->second.properties) {
+      if (key == "WorkingDirectory") out.working_directory = std::get<std::string>(value);
+      if (key == "ExecStartEx")
+        out.argv = std::get<std::vector<core::ExecCommand>>(value).at(0).argv;
+    }
+    return out;
+  }
   bool wait_unloaded(const std::string& unit, std::chrono::milliseconds) override {
     return units.count(unit) == 0;
   }

@@ -147,5 +147,22 @@ TEST(UnitNames, KeepsTheLongestValidNamesWithinSystemdLimits) {
   }
 }
 
+TEST(UnitNames, ParsesEveryInstanceUnitNameBackAndNothingElse) {
+  for (const std::string name : {"api", "my-api", "a.b@c:d+e_f", "x2d", "b", "s", "lb"})
+    for (int id : {0, 7, 123456})
+      for (Slot slot : {Slot::A, Slot::B, Slot::Saved}) {
+        const auto parsed = parse_service_unit_name(service_unit_name(name, id, slot));
+        ASSERT_TRUE(parsed.has_value()) << name << " " << id;
+        EXPECT_EQ(parsed->app_name, name);
+        EXPECT_EQ(parsed->id, id);
+        EXPECT_EQ(parsed->slot, slot);
+      }
+  for (const char* other :
+       {"pmctl-api-lb.service", "pmctl-api-lb-s.service", "pmctl-api.slice", "pmctl.target",
+        "pmctl-api-0.socket", "other-api-0.service", "pmctl-api-x.service", "pmctl--0.service",
+        "pmctl-a\\x2-0.service", "pmctl-a-b-0.service"})
+    EXPECT_FALSE(parse_service_unit_name(other).has_value()) << other;
+}
+
 }  // namespace
 }  // namespace pmctl::core

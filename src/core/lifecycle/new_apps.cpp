@@ -33,7 +33,9 @@ int NewApps::start_fork(const AppDecl& decl, bool force) {
   validate_app_name(decl.name);
   validate_namespace(decl.ns);
   const auto data = deps_.registry.load(Registry::Environments::Skip);
-  const std::vector<int> same_name = data.ids_named(decl.name);
+  std::vector<int> same_name = data.ids_named(decl.name);
+  // An app registry.json lost keeps its unit and id; the new one gets a new id beside it.
+  std::erase_if(same_name, [&](int id) { return data.unlisted.count(id) > 0; });
   for (int id : same_name)
     if (data.find(id)->decl.cluster.enabled)
       throw Error("'" + decl.name + "' is a cluster app (id " + std::to_string(id) + ")",

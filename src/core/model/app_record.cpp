@@ -31,8 +31,10 @@ const AppRecord* RegistryData::find(int id) const {
 
 int RegistryData::allocate_id() {
   if (apps.empty()) next_id = 0;
-  // Only a hand-edited registry has the counter on an id in use; never hand out a duplicate.
-  while (find(next_id) != nullptr) ++next_id;
+  // Only a hand-edited registry has the counter on an id in use; never hand out a duplicate,
+  // nor the id of a unit that still runs (its app lost from the registry): a new app of the
+  // same name would otherwise take over that unit.
+  while (find(next_id) != nullptr || (id_taken && id_taken(next_id))) ++next_id;
   return next_id++;
 }
 

@@ -2,6 +2,8 @@
 // The records pmctl keeps about each app instance (the registry's content, the dump's too).
 
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,13 @@ struct AppRecord {
 struct RegistryData {
   int next_id = 0;  ///< PM2: a counter from 0, reset to 0 when the list becomes empty.
   std::vector<AppRecord> apps;
+  /// Not stored: whether an id is taken outside this list (a live unit of that id; Registry::
+  /// update sets it). allocate_id never hands such an id out.
+  std::function<bool(int)> id_taken;
+  /// Not stored: the apps `Registry::load` shows that registry.json does not list (found from
+  /// their units and record files while it is missing, or left out of it). A new app may take
+  /// such an app's name: it gets a new id, and the old one runs on untouched.
+  std::set<int> unlisted;
 
   std::vector<int> ids() const;  ///< Every app's id, in registry order.
   /// The ids of the app's instances (one in fork mode), in registry order.
@@ -55,7 +64,8 @@ struct RegistryData {
   const AppRecord* find(int id) const;
   /// The app with `id`; throws core::Error when there is none.
   AppRecord& at(int id);
-  /// Takes the next id (and resets the counter first when the list is empty); never one in use.
+  /// Takes the next id (and resets the counter first when the list is empty); never one in use
+  /// here nor one `id_taken` says is taken.
   int allocate_id();
   /// Removes the app; resets next_id to 0 when that empties the list.
   void remove(int id);

@@ -30,6 +30,13 @@ inline constexpr const char* kConnectFailed = "pmctl.Connect";
 /// Not a D-Bus name: the start job of a unit ended with a result other than "done".
 inline constexpr const char* kJobFailed = "pmctl.JobFailed";
 
+/// What a unit runs: its first ExecStart= command line and its working directory (enough to
+/// run it again when nothing else says how).
+struct UnitCommand {
+  std::vector<std::string> argv;
+  std::string working_directory;
+};
+
 /// The handful of service-manager operations pmctl needs. The real implementation speaks
 /// sd-bus to systemd (src/systemd); tests use an in-memory fake. Every call that queues a job
 /// waits for that job to finish.
@@ -53,6 +60,10 @@ class Manager {
   /// spares PID 1 one read per unit.
   virtual std::vector<UnitState> query(const std::vector<std::string>& units,
                                        bool main_pid = true) = 0;
+  /// The names of the loaded units that match the glob `pattern` (ListUnitsByPatterns).
+  virtual std::vector<std::string> units_matching(const std::string& pattern) = 0;
+  /// The ExecStart and WorkingDirectory properties of a loaded service.
+  virtual UnitCommand unit_command(const std::string& unit) = 0;
   /// Waits until `unit` is no longer loaded; true if it was unloaded within `timeout`.
   virtual bool wait_unloaded(const std::string& unit, std::chrono::milliseconds timeout) = 0;
   /// Manager.Reload (daemon-reload): unit files are read again; returns once that is done.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,18 @@ std::string_view slot_suffix(Slot slot);
 std::string service_unit_name(std::string_view app_name, int id, Slot slot = Slot::A);
 /// The unit that runs the instance now (its slot: A, B, or Saved).
 std::string unit_of(const AppRecord& rec);
+/// What an instance's unit name says: the app's name, its id and its slot.
+struct ServiceUnitName {
+  std::string app_name;  ///< unescaped
+  int id = 0;
+  Slot slot = Slot::A;
+};
+/// The inverse of service_unit_name: nullopt for any other unit (a balancer's, a slice, a
+/// unit not pmctl's).
+std::optional<ServiceUnitName> parse_service_unit_name(std::string_view unit);
+/// The glob that matches every instance unit (and the balancers' services): "pmctl-*.service".
+inline constexpr std::string_view kServiceUnitPattern = "pmctl-*.service";
+
 /// `pmctl-<escaped name>.slice` (a child of `pmctl.slice`)
 std::string app_slice_name(std::string_view app_name);
 
