@@ -193,8 +193,9 @@ void report_dropped(sd::Journal& journal, Context& ctx, const Selection& sel,
     const std::uint64_t after = std::max(sel.query.since_usec.at(unit), first->second);
     by_id[src.id] += journal.dropped(unit, after);
   }
-  for (const auto& [id, dropped] : by_id) {
+  for (const auto& [app_id, dropped] : by_id) {
     if (dropped == 0) continue;
+    const int id = app_id;  // clang before 16 cannot capture a structured binding
     const auto unit = std::find_if(sel.by_unit.begin(), sel.by_unit.end(),
                                    [&](const auto& u) { return u.second.id == id; });
     warn("journald dropped " + std::to_string(dropped) + " lines of '" + unit->second.name +

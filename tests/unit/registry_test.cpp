@@ -45,6 +45,7 @@ AppRecord sample_record(int id) {
                  "YYYY-MM-DD HH:mm Z",
                  true,
                  false,
+                 false,  // journal
                  "/run/api.pid"};
   r.decl.user = "www-data";
   r.decl.group = "adm";
