@@ -60,11 +60,14 @@ class RecoveryTest : public ::testing::Test {
   }
 
   /// What a rebuilt registry must give back: each app's id, name, namespace and declaration
-  /// (registry.json's object; restarts are counters, not declarations).
+  /// (registry.json's object; restarts and boot_id are live bookkeeping, not declarations).
   nlohmann::json registry_apps() {
     auto j = nlohmann::json::parse(read_file((state_ / "registry.json").string()));
     auto apps = j["apps"];
-    for (auto& a : apps) a.erase("restarts");
+    for (auto& a : apps) {
+      a.erase("restarts");
+      a.erase("boot_id");  // which boot last started it: a stop in between clears it
+    }
     std::sort(apps.begin(), apps.end(),
               [](const auto& x, const auto& y) { return x["id"] < y["id"]; });
     return apps;
