@@ -12,13 +12,6 @@ namespace {
 
 class CompletionTest : public PartsTest {
  protected:
-  core::AppDecl cluster(const std::string& name, int instances) {
-    core::AppDecl d = decl(name);
-    d.cluster.enabled = true;
-    d.cluster.instances = instances;
-    d.cluster.public_port = 3999;
-    return d;
-  }
   bool any_marked() {
     for (const auto& app : registry_.load().apps)
       if (!app.pending.empty()) return true;

@@ -42,6 +42,15 @@ class PartsTest : public ::testing::Test {
     return d;
   }
 
+  /// A cluster app of `instances` behind port 3999.
+  core::AppDecl cluster(const std::string& name, int instances) {
+    core::AppDecl d = decl(name);
+    d.cluster.enabled = true;
+    d.cluster.instances = instances;
+    d.cluster.public_port = 3999;
+    return d;
+  }
+
   static inline int counter_ = 0;
   std::filesystem::path dir_;
   core::Registry registry_;

@@ -13,16 +13,7 @@ namespace pmctl::test {
 namespace {
 
 using ::testing::HasSubstr;
-class RolloutTest : public PartsTest {
- protected:
-  core::AppDecl cluster(const std::string& name, int instances) {
-    core::AppDecl d = decl(name);
-    d.cluster.enabled = true;
-    d.cluster.instances = instances;
-    d.cluster.public_port = 3999;
-    return d;
-  }
-};
+using RolloutTest = PartsTest;
 
 TEST_F(RolloutTest, AReloadMovesEachInstanceToItsOtherUnitAndKeepsItsId) {
   const auto ids = new_apps_.start_cluster(cluster("web", 2));
