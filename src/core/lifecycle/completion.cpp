@@ -40,14 +40,11 @@ bool Completion::marked(const RegistryData& data, const std::string& name) {
 }
 
 bool Completion::complete(const std::string& name) {
+  // The cheap read first: every scale asks, and only a marked app needs the environments.
+  if (!marked(deps_.registry.load(Registry::Environments::Skip), name)) return false;
   const RegistryData data = deps_.registry.load();
   std::vector<AppRecord> recs;
-  bool marked = false;
-  for (int id : data.ids_named(name)) {
-    recs.push_back(*data.find(id));
-    marked = marked || !recs.back().pending.empty();
-  }
-  if (!marked) return false;
+  for (int id : data.ids_named(name)) recs.push_back(*data.find(id));
   const bool cluster = recs.front().decl.cluster.enabled;
   // The units first: a balancer must not send connections to an instance that is not there.
   for (const auto& rec : recs) {
