@@ -180,8 +180,9 @@ void report_dropped(sd::Journal& journal, Context& ctx, const Selection& sel,
     const std::uint64_t dropped = journal.dropped(manager, first);
     if (dropped > 0)
       warn("journald dropped " + std::to_string(dropped) + " lines of '" + manager +
-           "' (every user unit together) among the lines shown: its rate limit for user managers "
-           "(docs/reliability.md, \"Log floods\"); 'journalctl -u " +
+           "' (every user unit together) among the lines shown: its rate limit for user managers, "
+           "which pmctl's drop-in user@.service.d/pmctl-log-rate.conf lifts from the manager's "
+           "next start (docs/reliability.md, \"Log floods\"); 'journalctl -u " +
            manager + " MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e' lists when");
     return;
   }
