@@ -106,7 +106,8 @@ std::string json_line(const sd::LogLine& line, const Source& src) {
                             {"type", line.priority <= 3 ? "err" : "out"},
                             {"process_id", src.id},
                             {"app_name", src.name}};
-  return j.dump();
+  // Bytes that are not UTF-8 become U+FFFD, as PM2's JSON has them (--raw keeps them).
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void print_line(const sd::LogLine& line, const Selection& sel, const LogsOptions& o) {

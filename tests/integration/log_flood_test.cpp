@@ -128,14 +128,17 @@ TEST_F(LogFloodTest, ShowsANulEscapedInsideItsLineAndExactInJson) {
   EXPECT_THAT(sh("journalctl -u '" + unit + "' _LINE_BREAK=nul -o cat --no-pager").out,
               HasSubstr("nul: a\n"));
   const Result raw = pmctl({"logs", name_, "--nostream", "--raw"});
-  EXPECT_EQ(raw.out, "nul: a\\x00b\nnul: done\nnul: last\\x00\n");
+  EXPECT_EQ(raw.out, "nul: a\\x00b\nnul: bin \xff\xfe end\nnul: done\nnul: last\\x00\n");
   const Result json = pmctl({"logs", name_, "--nostream", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
   std::istringstream in(json.out);
   std::vector<std::string> messages;
   for (std::string line; std::getline(in, line);)
     messages.push_back(nlohmann::json::parse(line)["message"].get<std::string>());
   EXPECT_THAT(messages, ::testing::Contains(std::string("nul: a\0b", 8)));
   EXPECT_THAT(messages, ::testing::Contains(std::string("nul: last\0", 10)));
+  // Bytes that are not UTF-8 become U+FFFD in JSON, as in PM2's (a Buffer read as UTF-8).
+  EXPECT_THAT(messages, ::testing::Contains(std::string("nul: bin \uFFFD\uFFFD end")));
 }
 
 // journal: false: the writer alone batches the lines into the files; nothing in the journal.
