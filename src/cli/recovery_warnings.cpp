@@ -1,5 +1,7 @@
 #include "cli/recovery_warnings.hpp"
 
+#include <memory>
+#include <set>
 #include <string>
 
 #include "cli/output.hpp"
@@ -34,6 +36,14 @@ core::Registry::Live recovery_sources(const core::Registry& registry,
     *warned = true;
     warn("registry '" + file + "' does not list " + names_of(orphans) +
          ", which pmctl started; showing them too; run 'pmctl repair' to add them back");
+  };
+  auto told = std::make_shared<std::set<int>>();  // a command may read the registry twice
+  live.on_damaged_env = [told](const core::AppRecord& app, const std::string& problem) {
+    if (!told->insert(app.id).second) return;
+    const std::string id = std::to_string(app.id);
+    warn(problem + "; '" + app.decl.name + "' (id " + id +
+         ") keeps the environment it last started with; 'pmctl restart " + id +
+         " --update-env' gives it yours, 'pmctl delete " + id + "' removes it");
   };
   return live;
 }

@@ -16,6 +16,12 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 class RecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -232,6 +238,54 @@ TEST_F(RecoveryTest, ReadOnlyCommandsWorkOnAReadOnlyStateDirectory) {
   EXPECT_EQ(stop.exit_code, 1);
   EXPECT_THAT(stop.err, ::testing::StartsWith("pmctl: error: "));
   EXPECT_EQ(unit_state(unit), "active");
+}
+
+// A damaged env/<id>.json (the app's declared environment) locks nobody out: every verb works,
+// the app restarts with the environment it had, and only `save`, which would lose it, refuses.
+TEST_F(RecoveryTest, ADamagedEnvironmentFileLocksNobodyOutAndTheAppKeepsItsEnvironment) {
+  const auto environ_has = [](int pid, const std::string& entry) {
+    const std::string text = read_file("/proc/" + std::to_string(pid) + "/environ");
+    return text.find(std::string(1, '\0') + entry + '\0') != std::string::npos;
+  };
+  const std::string name = unique_name("envdmg");
+  names_.push_back(name);
+  const std::vector<std::string> state{"PMCTL_STATE_DIR=" + state_.string()};
+  auto with = [&](std::vector<std::string> env) {
+    env.insert(env.end(), state.begin(), state.end());
+    return env;
+  };
+  ASSERT_EQ(pmctl({"start", app_path("server.js"), "--name", name}, with({"FOO=kept"})).exit_code,
+            0);
+  const std::string other = start_app("envok");
+  const int id = find(list(), name)["pm_id"];
+  const fs::path env_json = state_ / "env" / (std::to_string(id) + ".json");
+  std::ofstream(env_json, std::ios::trunc) << "{\"FOO\": \"ke";
+
+  const Result ls = p({"ls"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_THAT(ls.out, HasSubstr(name));
+  const Result env = p({"env", std::to_string(id)});  // ls reads no environment; env does
+  EXPECT_EQ(env.exit_code, 0) << env.err;
+  EXPECT_THAT(env.err, HasSubstr("environment file '" + env_json.string() + "' is damaged"));
+  EXPECT_EQ(occurrences(env.err, "is damaged"), 1u) << env.err;
+  EXPECT_EQ(p({"restart", other}).exit_code, 0);
+  const Result restart = p({"restart", name});
+  ASSERT_EQ(restart.exit_code, 0) << restart.err;
+  EXPECT_TRUE(environ_has(find(list(), name)["pid"], "FOO=kept"));
+  EXPECT_EQ(read_file(env_json.string()), "{\"FOO\": \"ke");  // nothing wrote over it
+
+  const Result save = p({"save"});
+  EXPECT_EQ(save.exit_code, 1);
+  EXPECT_THAT(save.err, HasSubstr("cannot be read: its file is damaged, so it cannot be saved"));
+  EXPECT_FALSE(fs::exists(state_ / "dump.json"));
+
+  const Result update = pmctl({"restart", name, "--update-env"}, with({"FOO=new"}));
+  ASSERT_EQ(update.exit_code, 0) << update.err;
+  EXPECT_TRUE(environ_has(find(list(), name)["pid"], "FOO=new"));
+  EXPECT_EQ(nlohmann::json::parse(read_file(env_json.string()))["FOO"], "new");
+  EXPECT_EQ(p({"ls"}).err, "");
+  EXPECT_EQ(p({"delete", name}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(env_json));
 }
 
 }  // namespace

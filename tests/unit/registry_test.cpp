@@ -173,6 +173,43 @@ TEST_F(RegistryTest, LoadsEnvironmentsOnlyWhenAskedAndWritesOnlyChangedOnes) {
   EXPECT_FALSE(fs::exists(dir_ / "env" / "0.json"));
 }
 
+// A damaged env/<id>.json locks nobody out: that app loads with env_unreadable (its file is
+// left as it is until a command gives it a new environment), the others as they were.
+TEST_F(RegistryTest, ADamagedEnvironmentFileMarksItsAppAndKeepsTheOthersWorking) {
+  Registry reg(dir_);
+  std::vector<std::string> told;
+  Registry::Live live;
+  live.on_damaged_env = [&](const AppRecord& app, const std::string& problem) {
+    told.push_back(std::to_string(app.id) + ": " + problem);
+  };
+  reg.set_live(live);
+  reg.update([](RegistryData& d) {
+    d.apps.push_back(sample_record(0));
+    d.apps.push_back(sample_record(1));
+  });
+  write_file(dir_ / "env" / "0.json", "{\"NODE_ENV\": ");
+  const RegistryData data = reg.load();
+  EXPECT_TRUE(data.find(0)->env_unreadable);
+  EXPECT_TRUE(data.find(0)->decl.env.empty());
+  EXPECT_FALSE(data.find(1)->env_unreadable);
+  EXPECT_EQ(data.find(1)->decl.env.at("NODE_ENV"), "production");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_THAT(told[0], ::testing::StartsWith("0: environment file '"));
+  EXPECT_THAT(told[0], ::testing::HasSubstr("is damaged"));
+  // A change to the other app, and one to the damaged app that leaves its environment alone,
+  // write nothing over the damaged file.
+  reg.update([](RegistryData& d) {
+    d.find(1)->restarts = 9;
+    d.find(0)->restarts = 3;
+  });
+  EXPECT_EQ(read_file(dir_ / "env" / "0.json"), "{\"NODE_ENV\": ");
+  EXPECT_EQ(reg.load().find(0)->restarts, 3);
+  // A new environment replaces it.
+  reg.update([](RegistryData& d) { d.find(0)->decl.env = {{"NEW", "1"}}; });
+  EXPECT_FALSE(reg.load().find(0)->env_unreadable);
+  EXPECT_EQ(reg.load().find(0)->decl.env.at("NEW"), "1");
+}
+
 TEST_F(RegistryTest, GivesMissingFieldsTheirDefaults) {
   fs::create_directories(dir_);
   write_file(registry_json(),

@@ -45,6 +45,13 @@ BootPaths BootStore::paths() {
 int BootStore::save(bool force) {
   const RegistryData data = deps_.registry.load();
   if (data.apps.empty() && !force) return -1;
+  for (const auto& rec : data.apps)
+    if (rec.env_unreadable && rec.decl.env.empty())
+      throw Error("the environment of '" + rec.decl.name + "' (id " + std::to_string(rec.id) +
+                      ") cannot be read: its file is damaged, so it cannot be saved",
+                  "'pmctl restart " + std::to_string(rec.id) +
+                      " --update-env' gives it your environment, 'pmctl delete " +
+                      std::to_string(rec.id) + "' removes it; then save again");
   std::vector<BootApp> apps;
   for (const auto& v : views_.of(data, data.ids())) apps.push_back({v.record, !is_up(v.status)});
   write_files(apps, true);

@@ -43,6 +43,10 @@ InstanceContext Launcher::context_of(const AppRecord& rec) {
 }
 
 void Launcher::write_env(const AppRecord& rec) {
+  // Its env/<id>.json is damaged: the unit starts again with the environment file it had.
+  if (rec.env_unreadable && rec.decl.env.empty() &&
+      access(deps_.registry.env_file(rec.id).c_str(), F_OK) == 0)
+    return;
   auto env = rec.decl.env;
   for (auto& [key, value] : injected_env(rec.decl, context_of(rec))) env[key] = value;
   deps_.registry.write_env_file(rec.id, env);

@@ -42,6 +42,10 @@ struct AppRecord {
   /// once pmctl stopped it. A stopped app whose boot_id is another boot's did not come back
   /// after a reboot, which `ls` says.
   std::string boot_id;
+  /// Not stored: env/<id>.json, which holds decl.env, is damaged (decl.env is empty). The app's
+  /// unit keeps the environment file it last started with; nothing writes over either until a
+  /// command gives the app a new environment (restart --update-env) or deletes it.
+  bool env_unreadable = false;
 
   bool operator==(const AppRecord&) const = default;
 };

@@ -64,7 +64,11 @@ fs::path env_json_path(const fs::path& dir, int id) {
   return dir / "env" / (std::to_string(id) + ".json");
 }
 
-void read_environments(const fs::path& dir, RegistryData& data) {
+/// Each app's decl.env from env/<id>.json. A damaged one locks nobody out: that app is marked
+/// env_unreadable (and `on_damaged` told), the others read on.
+void read_environments(
+    const fs::path& dir, RegistryData& data,
+    const std::function<void(const AppRecord&, const std::string&)>& on_damaged) {
   for (auto& app : data.apps) {
     const fs::path path = env_json_path(dir, app.id);
     if (access(path.c_str(), F_OK) < 0 && errno == ENOENT) continue;
@@ -72,8 +76,10 @@ void read_environments(const fs::path& dir, RegistryData& data) {
       app.decl.env =
           nlohmann::json::parse(read_file(path)).get<std::map<std::string, std::string>>();
     } catch (const nlohmann::json::exception& e) {
-      throw Error("environment file '" + path.string() + "' is corrupt: " + e.what(),
-                  "repair or remove it, then restart the app with the variables it needs");
+      app.decl.env.clear();
+      app.env_unreadable = true;
+      if (on_damaged)
+        on_damaged(app, "environment file '" + path.string() + "' is damaged (" + e.what() + ")");
     }
   }
 }
@@ -172,7 +178,7 @@ Registry::Read Registry::read(bool with_env, Purpose purpose) const {
     out.data = std::move(file.data);
     if (purpose == Purpose::Show) add_orphans(out.data);
   }
-  if (with_env) read_environments(dir_, out.data);
+  if (with_env) read_environments(dir_, out.data, live_.on_damaged_env);
   return out;
 }
 
@@ -226,7 +232,7 @@ std::string Registry::repair(
   const FileRead file = read_registry_file(dir_);
   const bool usable = file.problem.empty() && !file.missing;
   RegistryData data = rebuild(usable ? &file.data : nullptr);
-  read_environments(dir_, data);
+  read_environments(dir_, data, live_.on_damaged_env);
   std::string moved_to;
   if (!file.problem.empty()) {
     moved_to = (dir_ / (std::string(kRegistryFile) + ".damaged-" + utc_stamp())).string();

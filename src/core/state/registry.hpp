@@ -34,6 +34,9 @@ class Registry {
     /// Told of the apps that have a record file but are not in a readable registry.json
     /// (`load` shows them too).
     std::function<void(const std::vector<AppRecord>& orphans)> on_orphans;
+    /// Told of an app whose env/<id>.json is damaged (`problem` says how): it is loaded with
+    /// AppRecord::env_unreadable set.
+    std::function<void(const AppRecord& app, const std::string& problem)> on_damaged_env;
   };
   void set_live(Live live) { live_ = std::move(live); }
 
