@@ -30,34 +30,14 @@ source bench/lib.sh
 bench_lock
 
 # --- tools and build ---------------------------------------------------------------------------
-missing=()
-for tool in wrk haproxy; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-if [ "$BUILD" = build ]; then scripts/setup.sh >&2; else ninja -C "$BUILD" >/dev/null; fi
+need_tools wrk haproxy
+bench_build src/cli/pmctl src/cli/pmctl-logwriter src/balancer/pmctl-balancer
 
 export PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox
 tmp=$(mktemp -d /tmp/pmctl-cluster-bench.XXXXXX)
 pids=()   # plain node instances and haproxy started by this script
-
-cleanup() {
-  set +e
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  stop_pm2
-  tests/sandbox.sh purge >/dev/null 2>&1
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-install_pm2
-
-say "booting the sandbox ($PMCTL_SANDBOX)"
-tests/sandbox.sh purge
-tests/sandbox.sh up 9>&-
+bench_cleanup_more() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
+bench_start
 pmctl() { tests/sandbox.sh exec "$PMCTL" "$@"; }
 
 # --- measuring ---------------------------------------------------------------------------------

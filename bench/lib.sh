@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# What bench/run.sh and bench/cluster.sh share (sourced, not run): messages, the one-benchmark
-# lock, PM2 from the npm registry into a temporary folder, its cleanup, and waiting for an idle
-# machine. The caller sets `tmp` (its temporary folder) before install_pm2 and stop_pm2.
+# What the benchmarks share (sourced, not run): messages, the one-benchmark lock, tools from
+# Debian, the build, PM2 from the npm registry into a temporary folder, the sandbox, the cleanup
+# of all they started, and waiting for an idle machine. The caller sets `tmp` (its temporary
+# folder) before bench_start, install_pm2 and stop_pm2.
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -13,6 +14,49 @@ bench_lock() {
   exec 9>/var/tmp/pmctl-bench.lock
   flock -n 9 || die "another benchmark is running"
   command -v node >/dev/null || die "node is needed (PM2 runs under it)"
+}
+
+# Debian's packages for the commands named, where missing.
+need_tools() {
+  local missing=() tool
+  for tool in "$@"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The build dir $BUILD: the default one through scripts/setup.sh (which installs what is
+# missing), another meson build dir of this repository as it is, after ninja builds the targets
+# given (all without any).
+bench_build() {
+  if [ "$BUILD" = build ]; then
+    say "building pmctl (scripts/setup.sh)"
+    scripts/setup.sh >&2
+  else
+    [ -f "$BUILD/build.ninja" ] || die "$BUILD is not a meson build dir of this repository"
+    ninja -C "$BUILD" "$@" >/dev/null
+  fi
+  [ -x "$PMCTL" ] || die "no $PMCTL"
+}
+
+# PM2 from the npm registry and a fresh sandbox ($PMCTL_SANDBOX), both ended when the script
+# exits, with $tmp and the paths in BENCH_REMOVE removed; a script with more to end defines
+# bench_cleanup_more.
+bench_start() {
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  install_pm2
+  say "booting the sandbox ($PMCTL_SANDBOX)"
+  tests/sandbox.sh purge
+  tests/sandbox.sh up 9>&-   # the lock stays with the script, not with the sandbox
+}
+bench_cleanup() {
+  set +e
+  declare -F bench_cleanup_more >/dev/null && bench_cleanup_more
+  stop_pm2
+  tests/sandbox.sh purge >/dev/null 2>&1
+  rm -rf "${tmp:-}" "${BENCH_REMOVE[@]}"
 }
 
 # pm2@latest into $tmp (never globally), its home in $tmp too, so ~/.pm2 is never touched.

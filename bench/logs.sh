@@ -30,28 +30,14 @@ RESULTS=$REPO/bench/results
 source bench/lib.sh
 bench_lock
 
-[ -f "$BUILD/build.ninja" ] || die "$BUILD is not a meson build dir of this repository"
-ninja -C "$BUILD" src/cli/pmctl >/dev/null
-[ -x "$PMCTL" ] || die "no $PMCTL"
+bench_build src/cli/pmctl src/cli/pmctl-logwriter
 
 export PMCTL_SANDBOX=${BENCH_SANDBOX:-/var/tmp/pmctl-bench-sandbox}
 tmp=$(mktemp -d /tmp/pmctl-bench-logs.XXXXXX)
 mkdir -p "$RESULTS"
 work=$(mktemp -d "$RESULTS/work.XXXXXX")  # inside the repo: the sandbox sees it at the same path
-
-cleanup() {
-  set +e
-  stop_pm2
-  tests/sandbox.sh purge >/dev/null 2>&1
-  rm -rf "$tmp" "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-install_pm2
-say "booting the sandbox ($PMCTL_SANDBOX)"
-tests/sandbox.sh purge
-tests/sandbox.sh up 9>&-
+BENCH_REMOVE=("$work")
+bench_start
 inside() { tests/sandbox.sh exec "$@"; }
 pmctl() { inside "$PMCTL" "$@"; }
 TICKS=$(getconf CLK_TCK)
@@ -98,38 +84,41 @@ run_journal() {
   pmctl delete "$name" >/dev/null
 }
 
+# Waits until file $3 ends with the app's last line, then writes the row: label $1, the app's
+# write time (its result file $2), the wall time since $4 (date +%s%N), the store's CPU ticks
+# (printed by the command "${@:5}", run after the wait), the file's bytes a line, lines kept.
+file_row() {
+  local label=$1 result=$2 out=$3 t0=$4 wall cpu
+  shift 4
+  until_ok last_line_is_done "$out"
+  wall=$(( ($(date +%s%N) - t0) / 1000000 ))
+  cpu=$("$@")
+  row "$label" "$(cat "$result")" "$wall" "$(secs "$cpu")" \
+    "$(per_line "$(stat -c %s "$out")")" "$(grep -c '^[0-9]\{9\}x' "$out")"
+}
+
+# The writer started with the app: all its CPU time is this run's.
+logwriter_ticks() { cpu_ticks in "$(inside pgrep -x pmctl-logwriter | head -n 1)"; }
 run_files() {
   local name=bf$1 result=$work/files-$1 out=$work/files-$1.out t0
   t0=$(date +%s%N)
   inside env BENCH_LINES="$LINES" BENCH_RESULT="$result" "$PMCTL" start "$APP" --name "$name" \
     --no-journal -o "$out" -e "$work/files-$1.err" >/dev/null
-  until_ok last_line_is_done "$out"
-  local wall=$(( ($(date +%s%N) - t0) / 1000000 ))
-  # The writer started with the app: all its CPU time is this run's.
-  local cpu
-  cpu=$(cpu_ticks in "$(inside pgrep -x pmctl-logwriter | head -n 1)")
-  local kept
-  kept=$(grep -c '^[0-9]\{9\}x' "$out")
-  row "files (pmctl --no-journal)" "$(cat "$result")" "$wall" "$(secs "$cpu")" \
-    "$(per_line "$(stat -c %s "$out")")" "$kept"
+  file_row "files (pmctl --no-journal)" "$result" "$out" "$t0" logwriter_ticks
   pmctl delete "$name" >/dev/null
   rm -f "$out" "$work/files-$1.err"
 }
 
+god_ticks_since() { echo $(( $(cpu_ticks out "$1") - $2 )); }
 run_pm2() {
-  local name=bp$1 result=$work/pm2-$1 out god cpu0 t0
+  local name=bp$1 result=$work/pm2-$1 out god t0
   out=$PM2_HOME/logs/$name-out.log
   god=$(cat "$PM2_HOME/pm2.pid")
+  local cpu0
   cpu0=$(cpu_ticks out "$god")
   t0=$(date +%s%N)
   BENCH_LINES=$LINES BENCH_RESULT=$result pm2 start "$APP" --name "$name" >/dev/null
-  until_ok last_line_is_done "$out"
-  local wall=$(( ($(date +%s%N) - t0) / 1000000 ))
-  local cpu=$(( $(cpu_ticks out "$god") - cpu0 ))
-  local kept
-  kept=$(grep -c '^[0-9]\{9\}x' "$out")
-  row "PM2 $PM2_VERSION" "$(cat "$result")" "$wall" "$(secs "$cpu")" \
-    "$(per_line "$(stat -c %s "$out")")" "$kept"
+  file_row "PM2 $PM2_VERSION" "$result" "$out" "$t0" god_ticks_since "$god" "$cpu0"
   pm2 delete "$name" >/dev/null
   rm -f "$out" "$PM2_HOME/logs/$name-error.log"
 }

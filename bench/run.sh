@@ -32,42 +32,16 @@ source bench/lib.sh
 bench_lock   # one run at a time: a second one would purge the first one's sandbox
 
 # --- tools and build ---------------------------------------------------------------------------
-if ! command -v hyperfine >/dev/null; then
-  say "installing hyperfine"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends hyperfine >/dev/null
-fi
-if [ "$BUILD" = build ]; then
-  say "building pmctl (scripts/setup.sh)"
-  scripts/setup.sh >&2
-else
-  [ -f "$BUILD/build.ninja" ] || die "$BUILD is not a meson build dir of this repository"
-  ninja -C "$BUILD" src/cli/pmctl >/dev/null
-fi
-[ -x "$PMCTL" ] || die "no $PMCTL"
+need_tools hyperfine
+bench_build src/cli/pmctl
 
-# --- temp dirs, and cleanup of everything this script starts -----------------------------------
+# --- temp dirs, PM2 and the sandbox, all ended on exit -----------------------------------------
 export PMCTL_SANDBOX=/var/tmp/pmctl-bench-sandbox
 tmp=$(mktemp -d /tmp/pmctl-bench.XXXXXX)
 mkdir -p "$RESULTS"
 work=$(mktemp -d "$RESULTS/work.XXXXXX")   # inside the repo: the sandbox writes hyperfine's JSON here
-
-cleanup() {
-  set +e
-  stop_pm2
-  tests/sandbox.sh purge >/dev/null 2>&1
-  rm -rf "$tmp" "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- PM2 from the npm registry -----------------------------------------------------------------
-install_pm2
-
-# --- pmctl's sandbox ---------------------------------------------------------------------------
-say "booting the sandbox ($PMCTL_SANDBOX)"
-tests/sandbox.sh purge
-tests/sandbox.sh up 9>&-   # the lock stays with this script, not with the sandbox
+BENCH_REMOVE=("$work")
+bench_start
 
 inside() { tests/sandbox.sh exec "$@"; }     # untimed helper commands in the sandbox
 pmctl() { inside "$PMCTL" "$@"; }
