@@ -75,6 +75,14 @@ std::string read_file(const fs::path& path) {
   return content;
 }
 
+void make_private_dir(const fs::path& dir) {
+  if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw_io("create directory", dir, errno);
+}
+
+void remove_if_present(const fs::path& path) {
+  if (unlink(path.c_str()) < 0 && errno != ENOENT) throw_io("remove", path, errno);
+}
+
 std::optional<std::string> read_file_if_any(const fs::path& path) {
   const UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   std::string content;

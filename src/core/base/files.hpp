@@ -24,6 +24,11 @@ std::optional<std::string> read_file_if_any(const std::filesystem::path& path);
 void write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            unsigned mode);
 
+/// Creates `dir` with mode 0700; one that exists already is fine.
+void make_private_dir(const std::filesystem::path& dir);
+/// Removes `path`; one that is missing already is fine.
+void remove_if_present(const std::filesystem::path& path);
+
 /// Opens (creating, 0600 unless given) and flocks `path` with `operation` (LOCK_SH, LOCK_EX),
 /// waiting for it; the lock goes with the descriptor.
 UniqueFd lock_file(const std::filesystem::path& path, int operation, unsigned mode = 0600);

@@ -68,9 +68,8 @@ std::chrono::milliseconds lock_timeout_from_env(std::chrono::milliseconds fallba
 CommandLock CommandLock::acquire(const fs::path& state_dir, const std::string& what,
                                  const LockWait& wait) {
   std::error_code ec;
-  fs::create_directories(state_dir.parent_path(), ec);        // mkdir reports what matters
-  if (mkdir(state_dir.c_str(), 0700) < 0 && errno != EEXIST)  // as the registry makes it
-    throw_io("create directory", state_dir, errno);
+  fs::create_directories(state_dir.parent_path(), ec);  // mkdir reports what matters
+  make_private_dir(state_dir);                          // as the registry makes it
   const fs::path path = state_dir / kLockFile;
   UniqueFd fd = open_lock(path);
   const auto start = std::chrono::steady_clock::now();

@@ -45,15 +45,13 @@ void write_record_files(const fs::path& state_dir, const RegistryData& before,
     const fs::path path = record_file(state_dir, app.id);
     const AppRecord* old = before.find(app.id);
     if (old && without_env(*old) == rec && file_exists(path)) continue;
-    if (!made_dir && mkdir(path.parent_path().c_str(), 0700) < 0 && errno != EEXIST)
-      throw_io("create directory", path.parent_path(), errno);
+    if (!made_dir) make_private_dir(path.parent_path());
     made_dir = true;
     write_file_atomically(path, nlohmann::json(rec).dump() + "\n", 0600);
   }
   for (const auto& old : before.apps) {
     if (data.find(old.id)) continue;
-    const fs::path path = record_file(state_dir, old.id);
-    if (unlink(path.c_str()) < 0 && errno != ENOENT) throw_io("remove", path, errno);
+    remove_if_present(record_file(state_dir, old.id));
   }
 }
 

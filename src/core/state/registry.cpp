@@ -29,10 +29,6 @@ namespace {
 constexpr const char* kRegistryFile = "registry.json";
 constexpr const char* kLockFile = "registry.lock";
 
-void make_dir(const fs::path& dir) {
-  if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) throw_io("create directory", dir, errno);
-}
-
 constexpr const char* kRepairHint =
     "'pmctl repair' rebuilds it from the running units and the per-app files (the damaged file "
     "is kept beside it)";
@@ -54,10 +50,6 @@ RegistryData parse_registry(const std::string& text, const fs::path& path) {
   } catch (const std::invalid_argument& e) {
     throw Damaged("registry '" + path.string() + "' is corrupt: " + e.what(), kRepairHint);
   }
-}
-
-void remove_if_present(const fs::path& path) {
-  if (unlink(path.c_str()) < 0 && errno != ENOENT) throw_io("remove", path, errno);
 }
 
 fs::path env_json_path(const fs::path& dir, int id) {
@@ -148,10 +140,10 @@ void write_registry(const fs::path& dir, const RegistryData& data) {
 
 void ensure_dirs(const fs::path& dir) {
   std::error_code ec;
-  fs::create_directories(dir.parent_path(), ec);  // make_dir below reports what matters
-  make_dir(dir);
-  make_dir(dir / "env");
-  make_dir(dir / "backoff");
+  fs::create_directories(dir.parent_path(), ec);  // make_private_dir below reports what matters
+  make_private_dir(dir);
+  make_private_dir(dir / "env");
+  make_private_dir(dir / "backoff");
 }
 
 }  // namespace
