@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -44,6 +45,13 @@ class LogFloodTest : public PmctlTest {
       fs::remove_all(dropin_);
       sh("systemctl daemon-reload");
     }
+  }
+  /// The sum of N_DROPPED in journald's "Suppressed N messages" entries for `unit`.
+  std::size_t journald_dropped(const std::string& unit) {
+    return std::stoul(
+        sh("journalctl MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e OBJECT_SYSTEMD_UNIT='" + unit +
+           "' -o export --no-pager | sed -n 's/^N_DROPPED=//p' | awk '{s+=$1} END {print s+0}'")
+            .out);
   }
   std::string journal(const std::string& unit) {
     return sh("journalctl -u '" + unit + "' -o cat --no-pager").out;
@@ -96,20 +104,28 @@ TEST_F(LogFloodTest, ReportsOnceTheLinesJournaldSaysItDropped) {
   fs::create_directories(dropin_);
   std::ofstream(dropin_ + "/zz-test-limit.conf")
       << "[Service]\nLogRateLimitIntervalSec=1s\nLogRateLimitBurst=100\n";
-  ASSERT_EQ(sh("systemctl daemon-reload && systemctl restart '" + unit + "'").exit_code, 0);
+  ASSERT_EQ(sh("systemctl daemon-reload").exit_code, 0);
   ASSERT_EQ(unit_property(unit, "LogRateLimitBurst"), "100");
-  // The second run's "done" comes after a pause longer than the interval, so journald takes it
-  // and first writes its "Suppressed N messages" entry.
-  ASSERT_TRUE(eventually([&] { return occurrences(journal(unit), "flood: done") == 2; },
-                         std::chrono::seconds(60)));
-  const Result n =
-      sh("journalctl MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e OBJECT_SYSTEMD_UNIT='" + unit +
-         "' -o export --no-pager | sed -n 's/^N_DROPPED=//p' | "
-         "awk '{s+=$1} END {print s+0}'");
-  const std::size_t dropped = std::stoul(n.out);
+  // Each run's "done" comes after a pause longer than the interval, so journald takes it and
+  // first writes its "Suppressed N messages" entry. That journald drops at all is this test's
+  // precondition, not what it checks: a run that dropped nothing (seen once in CI, cause not
+  // found) is said on stderr and the app restarted, at most three times.
+  std::size_t runs = 1;
+  std::size_t dropped = 0;
+  while (dropped == 0 && runs < 4) {
+    ASSERT_EQ(sh("systemctl restart '" + unit + "'").exit_code, 0);
+    ++runs;
+    ASSERT_TRUE(eventually([&] { return occurrences(journal(unit), "flood: done") == runs; },
+                           std::chrono::seconds(60)));
+    dropped = journald_dropped(unit);
+    if (dropped == 0)
+      std::cerr << "run " << runs << ": journald dropped nothing; rate-limit export: "
+                << sh("readlink /run/systemd/units/log-rate-limit-burst:'" + unit + "'").out
+                << "lines kept: " << count_lines(journal(unit), "flood ") << "\n";
+  }
   ASSERT_GT(dropped, 0u);
-  // Both runs wrote 5000 lines: the journal has all of the first and the rest of the second.
-  EXPECT_EQ(count_lines(journal(unit), "flood ") + dropped, 10000u);
+  // Every run wrote 5000 lines: the journal has all of the first and the rest of the others.
+  EXPECT_EQ(count_lines(journal(unit), "flood ") + dropped, 5000u * runs);
   const Result logs = pmctl({"logs", name_, "--nostream", "--lines", "20000", "--raw"});
   ASSERT_EQ(logs.exit_code, 0) << logs.err;
   EXPECT_EQ(occurrences(logs.err, "journald dropped"), 1u) << logs.err;
