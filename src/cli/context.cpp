@@ -102,6 +102,7 @@ core::Lifecycle& Context::lifecycle() {
       } catch (const core::Error&) {
         tools.unit_dir.clear();  // only shared mode needs it, and says so
       }
+      if (manager_scope == core::Scope::System) tools.exported_units_dir = "/run/systemd/units";
       tools.set_linger = [](unsigned uid, bool on) { sd::set_user_linger(uid, on); };
       return tools;
     };

@@ -170,7 +170,7 @@ void Balancers::stop(const std::string& name) {
 
 void Balancers::remove(const std::string& name) {
   stop(name);
-  units_.clear_exec_dropin(balancer_unit_base(name) + ".service");
+  units_.forget(balancer_unit_base(name) + ".service");
   std::error_code ec;
   fs::remove_all(cluster_dir(deps_.tools().runtime_dir, name), ec);
   // Shared mode's socket and holder are unit files (the app may be gone from the registry).

@@ -37,6 +37,10 @@ struct Tools {
   /// Shared mode's unit files and the transient units' exec drop-ins go here (runtime_unit_dir;
   /// the CLI fills it in); empty: not known (shared mode says so; no drop-ins are written).
   std::string unit_dir;
+  /// Where the system manager exports a running unit's journal settings for journald
+  /// (/run/systemd/units; the CLI fills it in for the system manager). systemd 252 leaves a
+  /// stopped unit's `log-extra-fields:UNIT` there; pmctl removes it when it stops the unit.
+  std::string exported_units_dir;
   /// Where `pmctl save` writes its unit files: /etc/systemd/system, or ~/.config/systemd/user
   /// (persistent_unit_dir; the CLI fills it in). Empty: save and resurrect say it is not known.
   std::string boot_unit_dir;

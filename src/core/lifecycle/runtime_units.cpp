@@ -1,11 +1,15 @@
-// Transient units that outlive a daemon-reload. systemd 252 writes a transient unit's settings
-// to /run/systemd/transient and reads them back on `systemctl daemon-reload` (which package
-// upgrades run): but it writes the commands as `ExecStartEx=` lines, which its own parser does
-// not know, and escapes `$` and `;` in a way it does not read back. The unit then comes back as
-// "bad-setting", without commands: running apps keep running, but pmctl no longer sees them and
-// systemd can no longer restart them. So after creating a unit pmctl writes its commands again,
-// in unit-file syntax, as a runtime drop-in beside it, which a daemon-reload reads too; it
-// removes the drop-in before each new start and when the app is deleted.
+// Transient units that outlive a daemon-reload, and that systemd never calls changed on disk.
+// systemd 252 writes a transient unit's settings to /run/systemd/transient and reads them back on
+// `systemctl daemon-reload` (which package upgrades run): but it writes the commands as
+// `ExecStartEx=` lines, which its own parser does not know ("Unknown key name 'ExecStartEx'"),
+// and escapes `$` and `;` in a way it does not read back. The unit then comes back as
+// "bad-setting", without commands. So pmctl writes a unit's commands, in unit-file syntax, as a
+// runtime drop-in *before* it creates the unit and leaves them out of the D-Bus call: systemd
+// loads the drop-in with the unit (so `systemctl status` has nothing to warn about: a drop-in
+// written after the unit sets NeedDaemonReload=yes), the transient file holds no command to
+// stumble on, and a daemon-reload reads the same drop-in again. pmctl removes the drop-in when it
+// stops the unit. Where there is no runtime unit directory, or the drop-in cannot be written, the
+// commands go over D-Bus as before.
 #include "core/lifecycle/runtime_units.hpp"
 
 #include <filesystem>
@@ -37,6 +41,8 @@ std::string unit_file_header(const std::string& app) {
          "It lives in the runtime unit directory, so it is gone at reboot, as transient units are.";
 }
 
+bool is_exec(const Property& p) { return p.name.starts_with("Exec"); }
+
 std::vector<const UnitSpec*> with_aux(const UnitSpec& spec) {
   std::vector<const UnitSpec*> units{&spec};
   for (const auto& aux : spec.aux) units.push_back(&aux);
@@ -51,22 +57,37 @@ void RuntimeUnits::clear_exec_dropin(const std::string& unit) {
   fs::remove_all(fs::path(deps_.tools().unit_dir) / (unit + ".d"), ec);
 }
 
+// Writes `u`'s commands as its drop-in; false where they must go over D-Bus instead.
+bool RuntimeUnits::write_exec_dropin(const UnitSpec& u) {
+  const std::string& dir = deps_.tools().unit_dir;
+  if (dir.empty()) return false;  // a user manager without $XDG_RUNTIME_DIR: nowhere to put it
+  bool written = false;
+  quietly([&] {
+    const std::string text = render_exec_dropin(u, dropin_header(u.name));
+    if (text.empty()) return;
+    const fs::path dropin_dir = fs::path(dir) / (u.name + ".d");
+    fs::create_directories(dropin_dir);
+    write_file_atomically(dropin_dir / kDropinName, text, 0644);
+    written = true;
+  });
+  return written;
+}
+
 void RuntimeUnits::start_transient(const UnitSpec& spec) {
   const auto units = with_aux(spec);
-  // A drop-in left from an earlier run would add its commands to the new unit's.
-  for (const UnitSpec* u : units) clear_exec_dropin(u->name);
-  deps_.manager.start_transient(spec);
-  const std::string& dir = deps_.tools().unit_dir;
-  if (dir.empty()) return;  // a user manager without $XDG_RUNTIME_DIR: nowhere to put it
-  // Best effort: the unit runs either way; without the drop-in only a daemon-reload would hurt it.
-  for (const UnitSpec* u : units) {
-    quietly([&] {
-      const std::string text = render_exec_dropin(*u, dropin_header(u->name));
-      if (text.empty()) return;
-      const fs::path dropin_dir = fs::path(dir) / (u->name + ".d");
-      fs::create_directories(dropin_dir);
-      write_file_atomically(dropin_dir / kDropinName, text, 0644);
-    });
+  UnitSpec sent = spec;
+  std::vector<UnitSpec*> sent_units{&sent};
+  for (auto& aux : sent.aux) sent_units.push_back(&aux);
+  // Each drop-in is written afresh (one left from an earlier run is replaced, never added to).
+  for (UnitSpec* u : sent_units) {
+    clear_exec_dropin(u->name);
+    if (write_exec_dropin(*u)) std::erase_if(u->properties, is_exec);
+  }
+  try {
+    deps_.manager.start_transient(sent);
+  } catch (...) {
+    for (const UnitSpec* u : units) clear_exec_dropin(u->name);  // no unit, no drop-in
+    throw;
   }
 }
 
@@ -80,10 +101,9 @@ void RuntimeUnits::start_transient_afresh(const UnitSpec& spec) {
   for (const UnitSpec* u : with_aux(spec)) stop(u->name);
   for (const UnitSpec* u : with_aux(spec))
     unloaded = deps_.manager.wait_unloaded(u->name, kUnloadWait) && unloaded;
-  if (unloaded)
-    start_transient(spec);
-  else
-    deps_.manager.start(spec.name);
+  if (unloaded) return start_transient(spec);
+  for (const UnitSpec* u : with_aux(spec)) write_exec_dropin(*u);  // stop removed them
+  deps_.manager.start(spec.name);
 }
 
 // A unit still loaded with an older file (a stopped instance the socket unit still refers to)
@@ -114,6 +134,18 @@ void RuntimeUnits::stop(const std::string& unit) {
   // An app that answers SIGINT with exit 1 or 130, or that needed SIGKILL, leaves a failed
   // unit; a deliberate stop must end `stopped`, so clear it (this also unloads the unit).
   deps_.manager.reset_failed(unit);
+  forget(unit);  // the next start writes its drop-in again
+}
+
+// systemd 252 removes the other files it exports for a unit when the unit stops, not this one
+// (any unit with LogExtraFields=, e.g. `systemd-run -p LogExtraFields=A=1`). Once the unit is
+// stopped journald needs it no more: its processes are gone, and a new start exports it again.
+void RuntimeUnits::forget(const std::string& unit) {
+  clear_exec_dropin(unit);
+  if (deps_.tools().exported_units_dir.empty()) return;
+  quietly([&] {
+    remove_if_present(fs::path(deps_.tools().exported_units_dir) / ("log-extra-fields:" + unit));
+  });
 }
 
 void RuntimeUnits::standby(const std::string& unit, bool on) {

@@ -14,14 +14,18 @@ class RuntimeUnits {
  public:
   explicit RuntimeUnits(Deps& deps) : deps_(deps) {}
 
-  /// Creates the transient unit and its aux units, then writes their commands as runtime
-  /// drop-ins (see runtime_units.cpp).
+  /// Writes the commands of the transient unit and its aux units as runtime drop-ins, then
+  /// creates the units with the rest of their settings (see runtime_units.cpp).
   void start_transient(const UnitSpec& spec);
   /// The same where a unit of that name may still be loaded from an earlier run (failed, or not
   /// yet garbage-collected): it and its aux units are stopped and unloaded first. If they do not
   /// unload within kUnloadWait, the loaded unit is started as it is.
   void start_transient_afresh(const UnitSpec& spec);
+  /// Removes `unit`'s command drop-in (folder and all).
   void clear_exec_dropin(const std::string& unit);
+  /// Removes what is left in the runtime directories of a unit that is stopped or gone: its
+  /// drop-in, and the journal fields systemd 252 exported for it and leaves behind.
+  void forget(const std::string& unit);
 
   /// Writes `spec` as a unit file in the runtime unit directory (header naming `app`); reloads
   /// the manager when a loaded unit's file changed.
@@ -29,12 +33,15 @@ class RuntimeUnits {
   void uninstall_unit_file(const std::string& unit);
 
   /// Stops `unit` and clears a failed state, so a deliberate stop ends `stopped` (this also
-  /// unloads it). A saved unit is put on standby first, so pmctl.target does not start it again.
+  /// unloads it), and removes its command drop-in. A saved unit is put on standby first, so
+  /// pmctl.target does not start it again.
   void stop(const std::string& unit);
   /// Sets or clears a saved unit's standby flag (boot_units.hpp).
   void standby(const std::string& unit, bool on);
 
  private:
+  bool write_exec_dropin(const UnitSpec& unit);
+
   Deps& deps_;
 };
 
