@@ -51,7 +51,7 @@ std::vector<std::string> table_row(const core::AppView& v, const std::string& us
           std::string(core::truncate_to_width(name, 40)),
           core::printable(v.record.decl.ns),
           package_version(v.record.decl),
-          v.record.decl.cluster.enabled ? "cluster" : "fork",
+          std::string(core::exec_mode_of(v.record.decl)),
           v.state.main_pid ? std::to_string(v.state.main_pid) : "0",
           online ? core::format_uptime(v.uptime_ms) : "0",
           std::to_string(v.restarts),
@@ -109,6 +109,13 @@ std::string unit_state_text(const core::UnitState& s) {
 
 /// A cluster instance's own endpoint, and the app's balancer, live. Shared mode has neither a
 /// private endpoint nor a balancer process: the socket unit and its holder service instead.
+std::vector<std::vector<std::string>> pool_rows(const core::AppView& v) {
+  const auto& d = v.record.decl;
+  return {
+      {"instances", std::to_string(d.cluster.instances) + " (a pool: no public port, no balancer)"},
+      {"instance", d.instance_var + "=" + std::to_string(v.record.instance)}};
+}
+
 std::vector<std::vector<std::string>> cluster_rows(const core::AppView& v, Context& ctx) {
   const auto& c = v.record.decl.cluster;
   const core::BalancerView b = ctx.lifecycle().balancer_view(v.record.decl);
@@ -163,7 +170,7 @@ void print_description(const core::AppView& v, Context& ctx) {
       {"interpreter args", join(d.interpreter_args)},
       {"script id", std::to_string(v.record.id)},
       {"exec cwd", d.cwd},
-      {"exec mode", d.cluster.enabled ? "cluster_mode" : "fork_mode"},
+      {"exec mode", std::string(core::exec_mode_of(d)) + "_mode"},
       {"pid", v.state.main_pid ? std::to_string(v.state.main_pid) : "N/A"},
       {"memory", memory_text(v)},
       {"autorestart", d.restart.autorestart ? "yes" : "no"},
@@ -179,8 +186,10 @@ void print_description(const core::AppView& v, Context& ctx) {
       {"slice", core::app_slice_name(d.name)},
       {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
       {"journalctl", journal + shell_quote(v.unit)}};
-  if (d.cluster.enabled)
+  if (d.cluster.balanced())
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
+  else if (d.cluster.enabled)
+    for (auto& row : pool_rows(v)) t.rows.push_back(std::move(row));
   std::cout << t.render();
 }
 

@@ -151,12 +151,18 @@ int start_new(const core::AppDecl& decl, bool force, Context& ctx) {
   }
 }
 
-/// Cluster mode: the instances and their balancer. Returns once every instance accepts on its
-/// endpoint, or after listen_timeout with a warning (the balancer skips one that does not).
+/// Instances: a pool, or cluster mode's instances and their balancer. Returns once every
+/// instance accepts on its endpoint (a pool has none), or after listen_timeout with a warning
+/// (the balancer skips one that does not).
 void start_cluster(const core::AppDecl& decl, Context& ctx) {
   const auto& c = decl.cluster;
-  say("Starting " + decl.script + " in cluster_mode (" + std::to_string(c.instances) +
-      " instance(s) behind port " + std::to_string(c.public_port) + ")");
+  const std::string mode = std::string(core::exec_mode_of(decl)) + "_mode (";
+  if (c.balanced())
+    say("Starting " + decl.script + " in " + mode + std::to_string(c.instances) +
+        " instance(s) behind port " + std::to_string(c.public_port) + ")");
+  else
+    say("Starting " + decl.script + " in " + mode + std::to_string(c.instances) +
+        " instance(s), a pool: no public port)");
   const auto ids = ctx.lifecycle().start_cluster(decl);
   if (decl.autostart) {
     const auto late =

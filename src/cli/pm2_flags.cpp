@@ -20,7 +20,8 @@ namespace {
   throw core::Error(flag + ": " + why, hint);
 }
 
-// PM2's -i: any value but 1 (max, 0 and -1 too, whatever the CPU count) means cluster mode.
+// PM2's -i: any value but 1 (max, 0 and -1 too, whatever the CPU count) means instances: behind
+// a balancer with a public port (cluster mode), else a pool of workers.
 void apply_cluster(const Pm2Flags& f, const std::set<std::string>& given, core::AppDecl& decl) {
   const bool instances = given.count("--instances") > 0;
   if (instances) {
@@ -37,7 +38,8 @@ void apply_cluster(const Pm2Flags& f, const std::set<std::string>& given, core::
   };
   const core::ClusterText text{text_of("--instance-endpoint", f.instance_endpoint),
                                text_of("--lb-policy", f.lb_policy), text_of("--lb", f.lb)};
-  decl.cluster.public_port = core::public_port_of(decl);
+  decl.cluster.public_port = core::has_public_port(decl) ? core::public_port_of(decl) : 0;
+  if (!decl.cluster.balanced()) core::check_pool_text(text, decl.name);
   core::apply_cluster_text(text, decl.cluster);
   core::validate_cluster(decl);
 }

@@ -73,7 +73,7 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
       {"unstable_restarts", 0},
       {"created_at", v.record.created_at_ms},
       {"pm_uptime", v.started_usec / 1000},
-      {"exec_mode", d.cluster.enabled ? "cluster_mode" : "fork_mode"},
+      {"exec_mode", std::string(core::exec_mode_of(d)) + "_mode"},
       {"instances", d.cluster.enabled ? d.cluster.instances : 1},
       {"instance_var", d.instance_var},
       {d.instance_var.empty() ? "NODE_APP_INSTANCE" : d.instance_var, v.record.instance},
@@ -90,11 +90,11 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
       {"unit", v.unit},
       {"exit_code", v.state.exec_main_code == 1 ? v.state.exec_main_status : 0}};
   env.update(restart_fields(d.restart));
-  if (d.cluster.enabled) {
+  if (d.cluster.enabled && !d.increment_var.empty()) env["increment_var"] = d.increment_var;
+  if (d.cluster.balanced()) {
     // pmctl's own: where this instance listens and where the app's public port is.
     env["pm_endpoint"] = v.record.endpoint;
     env["public_port"] = d.cluster.public_port;
-    if (!d.increment_var.empty()) env["increment_var"] = d.increment_var;
   }
   // PM2's names for the instance's files (with the -<id> suffix when not merged); pmctl writes
   // files only where the declaration asks for them, so an absent key means "the journal only".

@@ -161,14 +161,9 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
        "got true"},
       {{{"io", json::object()}},
        "eco.json: app 'api': field 'io': PM2 Plus monitoring is not part of pmctl, got {}"},
-      {{{"exec_mode", "cluster"}},
-       "eco.json: app 'api': field 'port': cluster mode needs a public port for 'api'"},
       {{{"instances", 2}, {"env", {{"PORT", "http"}}}},
        "eco.json: app 'api': field 'port': the public port of 'api' must be a number from 1 to "
        "65535, got 'http'"},
-      {{{"instances", 2}, {"exec_mode", "fork"}},
-       "eco.json: app 'api': field 'instances': several fork-mode instances of one app come with "
-       "a later pmctl release"},
       {{{"instances", 1000}, {"port", 3000}},
        "eco.json: app 'api': field 'instances': instances: 1000 instances are more than pmctl runs "
        "for one app (256)"},
@@ -187,8 +182,10 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
         {"lb_policy", "random"}},
        "eco.json: app 'api': shared mode has no private endpoints: instance_endpoint 'unix' does "
        "not apply"},
-      {{{"instances", 2}, {"lb_policy", "random"}},
-       "eco.json: app 'api': field 'port': cluster mode needs a public port for 'api'"},
+      {{{"instances", 2}, {"lb_policy", "rr"}},
+       "eco.json: app 'api': lb_policy applies behind a balancer, and 'api' has no public port"},
+      {{{"instances", 2}, {"lb", "shared"}},
+       "eco.json: app 'api': lb applies behind a balancer, and 'api' has no public port"},
       {{{"uid", "root"}},
        "eco.json: app 'api': field 'uid': running an app as another user needs root"},
       {{{"gid", "root"}},

@@ -71,10 +71,17 @@ TEST(Cluster, ValidatesEndpointsPolicyAndIncrementVar) {
   EXPECT_EQ(app.cluster.policy, Policy::LeastConnections);
   apply_cluster_text({.endpoints = "tcp", .policy = "rr"}, app.cluster);
   EXPECT_EQ(app.cluster, ClusterSettings{});
+  app.cluster.enabled = true;
+  app.cluster.public_port = 3000;
   for (const char* var : {"PORT", "NODE_APP_INSTANCE"}) {
     app.increment_var = var;
     EXPECT_THROW(validate_cluster(app), Error) << var;
   }
+  // A pool's PORT is its own: PM2's increment_var PORT gives each worker one.
+  app.cluster.public_port = 0;
+  app.increment_var = "PORT";
+  EXPECT_NO_THROW(validate_cluster(app));
+  app.cluster.public_port = 3000;
   app.increment_var = "WORKER_PORT";
   EXPECT_NO_THROW(validate_cluster(app));
   app.env["WORKER_PORT"] = "abc";
@@ -84,6 +91,7 @@ TEST(Cluster, ValidatesEndpointsPolicyAndIncrementVar) {
 TEST(Cluster, ValidatesTheLoadBalancingMode) {
   AppDecl app = app_with_port("3000");
   app.cluster.enabled = true;
+  app.cluster.public_port = 3000;
   EXPECT_FALSE(app.cluster.shared());  // proxy by default
   apply_cluster_text({.lb = "shared"}, app.cluster);
   EXPECT_NO_THROW(validate_cluster(app));

@@ -366,68 +366,83 @@ TEST_F(LifecycleClusterTest, ReloadOfAForkAppIsARestart) {
   AppDecl d = web(1);
   d.cluster = {};
   d.name = "solo";
-  const int id = lifecycle_.start_new(d, false);
-  manager_.calls.clear();
-  lifecycle_.reload(id);
-  EXPECT_EQ(
-      only(manager_.calls, {"pmctl-solo-"}),
-      (std::vector<std::string>{"stop pmctl-solo-0.service", "reset_failed pmctl-solo-0.service",
-                                "start_transient pmctl-solo-0.service"}));
+  lifecycle_.start_new(d, false);
+  lifecycle_.start_new(d, true);  // -f: a second app of that name, not an instance
+  try {
+    lifecycle_.scale("solo", 3);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "'solo' is 2 fork-mode apps started with -f, not instances of one");
+  }
+  EXPECT_EQ(registry_.load().ids().size(), 2u);
+  EXPECT_FALSE(registry_.load().find(0)->decl.cluster.enabled);
 }
 
-TEST_F(LifecycleClusterTest, ScaleUpAddsInstancesWithTheLowestFreeNumbersAndRewritesTheBackends) {
-  lifecycle_.start_cluster(web(3));
-  lifecycle_.scale("web", 2);  // removes pm_id 0 (instance 0)
-  manager_.calls.clear();
-  EXPECT_EQ(lifecycle_.scale("web", 4), (std::vector<int>{3, 4}));
-  const auto data = registry_.load();
-  EXPECT_EQ(data.find(3)->instance, 0);  // PM2 reuses the freed number first
-  EXPECT_EQ(data.find(4)->instance, 3);
-  EXPECT_TRUE(loaded("pmctl-web-3.service"));
-  EXPECT_TRUE(loaded("pmctl-web-4.service"));
-  const std::string hup = "kill pmctl-web-lb.service " + std::to_string(SIGHUP);
-  EXPECT_EQ(manager_.calls.back(), hup);
-  EXPECT_EQ(backends(),
-            "# pmctl app 'web': 4 instance(s); written by pmctl, read by pmctl-balancer on SIGHUP\n"
-            "tcp:127.0.0.1:20000\ntcp:127.0.0.1:20001\ntcp:127.0.0.1:20002\ntcp:127.0.0.1:20003\n");
-}
-
-TEST_F(LifecycleClusterTest, ScaleDownDrainsTheLowestPmIdsFirstThenStopsAndDeletesThem) {
-  lifecycle_.start_cluster(web(3));
-  manager_.calls.clear();
-  EXPECT_EQ(lifecycle_.scale("web", 1), (std::vector<int>{0, 1}));
-  const std::string hup = "kill pmctl-web-lb.service " + std::to_string(SIGHUP);
-  const auto calls = only(manager_.calls, {"pmctl-web-0", "pmctl-web-1", "pmctl-web-lb.service"});
-  ASSERT_GE(calls.size(), 3u);
-  EXPECT_EQ(calls[0], hup);  // drained before anything stops
-  EXPECT_EQ(calls[1], "stop pmctl-web-0.service");
-  EXPECT_EQ(registry_.load().ids(), (std::vector<int>{2}));
-  EXPECT_TRUE(loaded("pmctl-web-2.service"));
-  EXPECT_TRUE(loaded("pmctl-web-lb.service"));
-  EXPECT_EQ(backends(),
-            "# pmctl app 'web': 1 instance(s); written by pmctl, read by pmctl-balancer on SIGHUP\n"
-            "tcp:127.0.0.1:20002\n");
-}
-
-TEST_F(LifecycleClusterTest, ScaleArgumentsFollowPm2AndRefuseZeroAndForkApps) {
-  EXPECT_EQ(scale_target("+2", 3, "web"), 5);
-  EXPECT_EQ(scale_target("-2", 3, "web"), 1);
-  EXPECT_EQ(scale_target("7", 3, "web"), 7);
-  EXPECT_THROW(scale_target("-3", 3, "web"), Error);
-  EXPECT_THROW(scale_target("0", 3, "web"), Error);
-  EXPECT_THROW(scale_target("two", 3, "web"), Error);
-  EXPECT_THROW(scale_target("300", 3, "web"), Error);
+// PM2 scales a fork app too: its copies run beside it, a pool in fork mode.
+TEST_F(LifecycleClusterTest, AForkAppScalesIntoAPoolAndBack) {
   AppDecl d = web(1);
   d.cluster = {};
   d.name = "solo";
   lifecycle_.start_new(d, false);
-  try {
-    lifecycle_.scale("solo", 2);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "'solo' runs in fork mode: scale works on cluster apps");
+  EXPECT_EQ(lifecycle_.scale("solo", 3), (std::vector<int>{1, 2}));
+  const auto data = registry_.load();
+  ASSERT_EQ(data.ids(), (std::vector<int>{0, 1, 2}));
+  for (const auto& rec : data.apps) {
+    EXPECT_TRUE(rec.decl.cluster.enabled);
+    EXPECT_FALSE(rec.decl.cluster.balanced());
+    EXPECT_EQ(exec_mode_of(rec.decl), "fork");
+    EXPECT_EQ(rec.instance, rec.id);
+    EXPECT_EQ(rec.decl.env, d.env);  // the clones have the app's own environment
+    EXPECT_TRUE(loaded("pmctl-solo-" + std::to_string(rec.id) + ".service"));
   }
-  EXPECT_EQ(registry_.load().ids().size(), 1u);
+  EXPECT_FALSE(loaded("pmctl-solo-lb.service"));
+  EXPECT_EQ(lifecycle_.scale("solo", 1), (std::vector<int>{0, 1}));  // PM2: lowest ids go
+  EXPECT_EQ(registry_.load().ids(), (std::vector<int>{2}));
+}
+
+AppDecl pool(AppDecl d) {
+  d.env.erase("PORT");
+  d.cluster.public_port = 0;
+  return d;
+}
+
+TEST_F(LifecycleClusterTest, APoolRunsItsInstancesWithoutAPortOrABalancer) {
+  EXPECT_EQ(lifecycle_.start_cluster(pool(web(3))), (std::vector<int>{0, 1, 2}));
+  const auto data = registry_.load();
+  for (const auto& rec : data.apps) {
+    EXPECT_EQ(rec.endpoint, "");
+    EXPECT_TRUE(loaded("pmctl-web-" + std::to_string(rec.id) + ".service"));
+    const std::string env = read(registry_.env_file(rec.id));
+    EXPECT_THAT(env, ::testing::HasSubstr("NODE_APP_INSTANCE='" + std::to_string(rec.id) + "'"));
+    EXPECT_THAT(env, ::testing::Not(::testing::HasSubstr("PORT")));
+  }
+  EXPECT_EQ(exec_mode_of(data.apps[0].decl), "cluster");  // node: PM2 says cluster_mode
+  EXPECT_FALSE(loaded("pmctl-web-lb.socket"));
+  EXPECT_FALSE(loaded("pmctl-web-lb.service"));
+  EXPECT_FALSE(fs::exists(dir_ / "run/apps/web/backends"));
+  EXPECT_TRUE(probed_.empty());  // no public port, no private ports
+}
+
+// A pool's reload: each replacement starts beside its old instance, which stops only after it.
+TEST_F(LifecycleClusterTest, APoolReloadStartsEachReplacementBeforeItsInstanceStops) {
+  lifecycle_.start_cluster(pool(web(2)));
+  manager_.calls.clear();
+  lifecycle_.reload(0);
+  const auto calls = only(manager_.calls, {"pmctl-web-0", "pmctl-web-lb"});
+  const auto at = [&](const std::string& call) {
+    return std::find(calls.begin(), calls.end(), call) - calls.begin();
+  };
+  ASSERT_LT(at("start_transient pmctl-web-0-b.service"), static_cast<long>(calls.size()));
+  EXPECT_LT(at("start_transient pmctl-web-0-b.service"), at("stop pmctl-web-0.service"));
+  for (const auto& call : calls) EXPECT_EQ(call.find("-lb"), std::string::npos) << call;
+  EXPECT_TRUE(loaded("pmctl-web-0-b.service"));
+  EXPECT_FALSE(loaded("pmctl-web-0.service"));
+  EXPECT_EQ(registry_.load().find(0)->restarts, 1u);
+  // Scale works on it as on any instances.
+  EXPECT_EQ(lifecycle_.scale("web", 3), (std::vector<int>{2}));
+  EXPECT_EQ(lifecycle_.scale("web", 1), (std::vector<int>{0, 1}));
+  EXPECT_FALSE(loaded("pmctl-web-lb.service"));
 }
 
 TEST_F(LifecycleClusterTest, ANewInstanceThatNeverGetsReadyUndoesTheScale) {

@@ -79,6 +79,20 @@ std::vector<int> free_instance_numbers(const std::set<int>& used, int count) {
 
 bool asks_for_cluster(std::string_view instances_text) { return instances_text != "1"; }
 
+bool has_public_port(const AppDecl& app) {
+  const auto it = app.env.find("PORT");
+  return it != app.env.end() && !it->second.empty();
+}
+
+void check_pool_text(const ClusterText& text, const std::string& app) {
+  const char* given = text.endpoints ? "instance_endpoint" : text.policy ? "lb_policy" : "lb";
+  if (!text.endpoints && !text.policy && !text.lb) return;
+  throw Error(
+      std::string(given) + " applies behind a balancer, and '" + app + "' has no public port",
+      "pass --port N (or set port in the ecosystem file): without one its instances are "
+      "a pool of workers, each on its own");
+}
+
 std::uint16_t public_port_of(const AppDecl& app) {
   const auto it = app.env.find("PORT");
   if (it == app.env.end() || it->second.empty())
@@ -123,7 +137,9 @@ void apply_cluster_text(const ClusterText& text, ClusterSettings& c) {
 void validate_cluster(const AppDecl& app) {
   check_shared_endpoints(app.cluster);
   if (app.increment_var.empty()) return;
-  if (app.increment_var == "PORT" || app.increment_var == app.instance_var)
+  // A pool's PORT is the app's own: PM2's increment_var PORT gives each worker its own.
+  if ((app.increment_var == "PORT" && app.cluster.balanced()) ||
+      app.increment_var == app.instance_var)
     throw Error("increment_var '" + app.increment_var + "' is a variable pmctl sets per instance",
                 "in cluster mode PORT is each instance's private endpoint; name another variable");
   const auto base = app.env.find(app.increment_var);

@@ -43,6 +43,10 @@ std::vector<int> free_instance_numbers(const std::set<int>& used, int count);
 /// 0 and -1 too, so the mode does not change with the machine's CPU count).
 bool asks_for_cluster(std::string_view instances_text);
 
+/// Whether the app's env has a PORT (`--port`/`port` set it): its instances then sit behind a
+/// balancer on it; without, they are a pool.
+bool has_public_port(const AppDecl& app);
+
 /// The public port of a cluster app: `--port`/`port` (both set PORT), else the app's own PORT.
 /// Throws core::Error when there is none or it is not a port from 1 to 65535.
 std::uint16_t public_port_of(const AppDecl& app);
@@ -58,6 +62,9 @@ struct ClusterText {
 /// core::Error on a word that is none of its setting's. Checks in the order pmctl has always
 /// reported mistakes in: endpoints, lb, shared mode's endpoints, then policy.
 void apply_cluster_text(const ClusterText& text, ClusterSettings& c);
+
+/// Refuses balancer settings given for a pool (app `app`, no public port): they would do nothing.
+void check_pool_text(const ClusterText& text, const std::string& app);
 
 /// Checks what cluster mode needs of a declaration (shared mode's endpoints, increment_var).
 void validate_cluster(const AppDecl& app);

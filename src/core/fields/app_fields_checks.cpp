@@ -147,11 +147,10 @@ ClusterText read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
       app.fail("instances", e.what(), e.hint());
     app.fail_type("instances", "a number or \"max\"", e.hint());
   }
-  const bool cluster = mode ? *mode == "cluster" : asks_for_cluster(text);
-  if (!cluster && count != 1)
-    app.fail("instances", "several fork-mode instances of one app come with a later pmctl release",
-             "use \"exec_mode\": \"cluster\" (any language: each instance listens on its $PORT)");
-  decl.cluster.enabled = cluster;
+  // exec_mode fork with several instances: PM2 runs them side by side, a pool.
+  const bool fork = mode && *mode == "fork";
+  decl.cluster.enabled = fork ? count != 1 : mode ? true : asks_for_cluster(text);
+  decl.cluster.fork = fork && decl.cluster.enabled;
   decl.cluster.instances = count;
   // Their types now, their words in finish_cluster after the public port: the order the errors
   // have always come in (and by then the app's label is its name).
@@ -160,22 +159,26 @@ ClusterText read_cluster(const RawApp& app, unsigned cpu_count, AppDecl& decl) {
 }
 
 void finish_cluster(const RawApp& app, const ClusterText& text, AppDecl& decl) {
-  if (!decl.cluster.enabled) {
+  if (!decl.cluster.enabled || decl.cluster.fork) {
     // Fork mode never uses them and has never refused them: a known word is kept, as the
     // registry has always kept it; an unknown one has no value to become.
     ClusterSettings& c = decl.cluster;
     if (const auto e = endpoints_from_string(text.endpoints.value_or(""))) c.endpoints = *e;
     if (const auto p = policy_from_string(text.policy.value_or(""))) c.policy = *p;
     if (const auto lb = lb_mode_from_string(text.lb.value_or(""))) c.lb = *lb;
-    return;
+  } else {
+    try {
+      decl.cluster.public_port = has_public_port(decl) ? public_port_of(decl) : 0;
+    } catch (const Error& e) {
+      app.fail("port", e.what(), e.hint());
+    }
   }
+  if (!decl.cluster.enabled) return;
   try {
-    decl.cluster.public_port = public_port_of(decl);
-  } catch (const Error& e) {
-    app.fail("port", e.what(), e.hint());
-  }
-  try {
-    apply_cluster_text(text, decl.cluster);
+    if (!decl.cluster.fork) {
+      if (!decl.cluster.balanced()) check_pool_text(text, decl.name);
+      apply_cluster_text(text, decl.cluster);
+    }
     validate_cluster(decl);
   } catch (const Error& e) {
     throw Error(app.where() + ": " + e.what(), e.hint());

@@ -103,7 +103,7 @@ void BootStore::write_saved_copies(FileUndo& undo, const std::vector<BootApp>& a
       env[key] = value;
     undo.write(saved_env_path(state, saved.id), render_environment_file(env), 0600);
     const AppDecl& decl = app.record.decl;
-    if (!decl.cluster.enabled || decl.cluster.shared()) continue;
+    if (!decl.cluster.balanced() || decl.cluster.shared()) continue;
     undo.write(saved_backends_path(state, decl.name), saved_backends_text(apps, decl.name), 0644);
     if (!balancer_needs_copy(balancer, deps_.scope)) continue;
     const auto binary = read_regular_file(balancer);
@@ -123,7 +123,7 @@ void BootStore::set_standby_flags(const std::set<std::string>& names,
     if (!keep_units_of_running) break;
     if (app.record.slot == Slot::Saved && !app.stopped) awake.insert(unit_of(app.record));
     const std::string& name = app.record.decl.name;
-    if (!app.record.decl.cluster.enabled || !balancers_asked.insert(name).second) continue;
+    if (!app.record.decl.cluster.balanced() || !balancers_asked.insert(name).second) continue;
     const std::string base = saved_balancer_base(name);
     if (balancers_.base(name) == base) {
       awake.insert(base + ".socket");

@@ -92,7 +92,7 @@ void BootStore::resurrect_app(const std::vector<BootApp>& group) {
     launcher_.launch(recs[i]);
     if (!first_up) first_up = &recs[i];
   }
-  if (first_up && first_up->decl.cluster.enabled) balancers_.ensure(*first_up);
+  if (first_up && first_up->decl.cluster.balanced()) balancers_.ensure(*first_up);
 }
 
 }  // namespace pmctl::core

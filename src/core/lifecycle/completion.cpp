@@ -57,7 +57,7 @@ bool Completion::complete(const std::string& name) {
     if (state.loaded) units_.stop(unit_of(rec));  // a failed unit goes before it starts afresh
     launcher_.launch(rec);
   }
-  if (cluster) {
+  if (recs.front().decl.cluster.balanced()) {
     balancers_.write_backends(data, name);
     balancers_.ensure(recs.front());
     balancers_.signal(name);

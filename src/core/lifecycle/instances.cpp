@@ -38,7 +38,7 @@ void Instances::start(int id) {
     fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
   launcher_.launch(rec);
-  if (rec.decl.cluster.enabled) balancers_.ensure(rec);
+  if (rec.decl.cluster.balanced()) balancers_.ensure(rec);
 }
 
 void Instances::restart(int id) {
@@ -51,7 +51,7 @@ void Instances::restart(int id) {
         id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
   }
   launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
-  if (!rec.decl.cluster.enabled) return;
+  if (!rec.decl.cluster.balanced()) return;
   balancers_.ensure(rec);
   // One instance at a time: the next one goes down only once this one serves again (or after
   // listen_timeout), so a restart of the whole app keeps serving.
@@ -70,7 +70,7 @@ void Instances::stop(int id) {
     deps_.registry.update([&](RegistryData& d) {
       if (AppRecord* r = d.find(id)) r->boot_id.clear();
     });
-  if (!rec.decl.cluster.enabled) return;
+  if (!rec.decl.cluster.balanced()) return;
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   if (!views_.any_up(data, data.ids_named(rec.decl.name))) balancers_.stop(rec.decl.name);
 }
@@ -84,14 +84,14 @@ void Instances::remove(int id) {
   if (rec.decl.cluster.shared())
     units_.uninstall_unit_file(unit);
   else
-    units_.clear_exec_dropin(unit);
+    units_.forget(unit);
   bool last_of_name = true;
   const RegistryData after = deps_.registry.update([&](RegistryData& d) {
     d.remove(id);
     last_of_name = d.ids_named(rec.decl.name).empty();
   });
   deps_.registry.remove_instance_files(id);
-  if (rec.decl.cluster.enabled) {
+  if (rec.decl.cluster.balanced()) {
     if (last_of_name) {
       balancers_.remove(rec.decl.name);
     } else {

@@ -112,7 +112,8 @@ AppRecord Launcher::move_off_saved(const AppRecord& rec) {
 // Shared mode has no endpoint to probe: a connection the replacement does not take yet waits in
 // the socket's queue, which every instance serves.
 bool Launcher::wait_ready(const AppRecord& rec) {
-  if (rec.decl.cluster.shared()) {
+  // No endpoint to probe (shared mode, a pool): still running a moment after it started.
+  if (rec.decl.cluster.shared() || !rec.decl.cluster.balanced()) {
     if (!rec.decl.wait_ready) std::this_thread::sleep_for(kSettle);
     return live(rec).active_state == "active";
   }

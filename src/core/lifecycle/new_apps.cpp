@@ -113,15 +113,15 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   validate_namespace(given.ns);
   AppDecl decl = given;
   decl.cluster.enabled = true;
-  if (decl.cluster.public_port == 0) decl.cluster.public_port = public_port_of(decl);
   validate_cluster(decl);
   const RegistryData data = deps_.registry.load(Registry::Environments::Skip);
   // The same start, killed half-way before: this one completes it (docs/reliability.md).
   if (Completion::marked(data, decl.name) && completion_.complete(decl.name))
     return data.ids_named(decl.name);
   check_name_free(data, decl.name);
-  check_public_port(decl);
-  if (deps_.tools().runtime_dir.empty())
+  const bool balanced = decl.cluster.balanced();  // else a pool: no port, no balancer
+  if (balanced) check_public_port(decl);
+  if (balanced && deps_.tools().runtime_dir.empty())
     balancers_.write_backends({}, decl.name);  // says what is missing
   std::vector<AppRecord> recs;
   deps_.registry.update([&](RegistryData& d) {
@@ -139,13 +139,13 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
     for (const auto& rec : recs) quietly([&] { units_.stop(unit_of(rec)); });
     for (const auto& rec : recs)
       if (rec.decl.cluster.shared()) quietly([&] { units_.uninstall_unit_file(unit_of(rec)); });
-    quietly([&] { balancers_.remove(decl.name); });
+    if (balanced) quietly([&] { balancers_.remove(decl.name); });
     forget(recs);
   });
   // Shared mode: the instances' units name the socket (Sockets=), so it comes first.
   if (decl.cluster.shared()) balancers_.start(decl);
   for (const auto& rec : recs) launcher_.launch(rec);
-  if (!decl.cluster.shared()) balancers_.start(decl);
+  if (balanced && !decl.cluster.shared()) balancers_.start(decl);
   completion_.mark(ids, "");
   return ids;
 }
@@ -156,6 +156,10 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
   const AppRecord& first = *data.find(ids.at(0));
   if (!first.decl.cluster.enabled || !decl.cluster.enabled)
     throw Error("'" + name + "' cannot switch between fork and cluster mode",
+                "delete it first ('pmctl delete " + name + "'), then start it again");
+  if (first.decl.cluster.balanced() != decl.cluster.balanced())
+    throw Error("'" + name + "' cannot switch between a pool of workers and instances behind a " +
+                    "public port",
                 "delete it first ('pmctl delete " + name + "'), then start it again");
   if (static_cast<int>(ids.size()) != decl.cluster.instances)
     throw Error("'" + name + "' runs " + std::to_string(ids.size()) +
@@ -176,7 +180,8 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
                 "delete the app first, then start it again");
   if (old.public_port != decl.cluster.public_port) check_public_port(decl);
   // Everything checked: from here on things change.
-  if (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy)
+  if (decl.cluster.balanced() &&
+      (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy))
     balancers_.stop(name);
   const RegistryData now = deps_.registry.update([&](RegistryData& d) {
     for (int id : ids) d.at(id).decl = decl;

@@ -23,7 +23,8 @@ std::string instance_text(const AppRecord& rec) {
 
 /// Why a started instance is not ready, for the error that aborts a reload or scale.
 std::string not_ready_text(const AppRecord& rec) {
-  if (rec.decl.cluster.shared()) return "stopped right after it started";
+  if (rec.decl.cluster.shared() || !rec.decl.cluster.balanced())
+    return "stopped right after it started";
   return "did not accept a connection within " + std::to_string(rec.decl.listen_timeout_ms) + " ms";
 }
 
@@ -57,7 +58,8 @@ void Rollout::lock(const std::string& name) {
 std::vector<AppRecord> Rollout::replacements_of(const std::vector<AppRecord>& recs) {
   std::vector<AppRecord> next = recs;
   for (auto& n : next) n.slot = n.slot == Slot::B ? Slot::A : Slot::B;
-  if (recs.front().decl.cluster.shared()) return next;  // no endpoints: they share the socket
+  // No endpoints: a pool has none, shared mode's instances share the socket.
+  if (!recs.front().decl.cluster.balanced() || recs.front().decl.cluster.shared()) return next;
   if (recs.front().decl.cluster.endpoints == Endpoints::Unix) {
     for (auto& n : next)
       n.endpoint = unix_endpoint(cluster_dir(deps_.tools().runtime_dir, n.decl.name), n.id, n.slot);
@@ -118,6 +120,10 @@ void Rollout::switch_to(const std::vector<AppRecord>& recs, const std::vector<Ap
       r->restarts += automatic[i] + 1;
     }
   });
+  if (!recs.front().decl.cluster.balanced()) {
+    for (const auto& rec : recs) units_.stop(unit_of(rec));  // a pool: nothing to drain
+    return;
+  }
   if (recs.front().decl.cluster.shared()) {
     // The old instance stops accepting once it closes its server on SIGINT; what it has not
     // accepted stays in the socket's queue for the others.
@@ -152,7 +158,7 @@ void Rollout::reload(const std::vector<int>& ids) {
   for (const auto& rec : up)
     if (rec.decl.name != up.front().decl.name)
       throw Error("internal: one reload batch spans two apps", "reload them one by one");
-  balancers_.ensure(up.front());
+  if (up.front().decl.cluster.balanced()) balancers_.ensure(up.front());
   const std::vector<AppRecord> next = replacements_of(up);
   std::vector<int> marked;
   for (const auto& rec : up) marked.push_back(rec.id);
@@ -171,15 +177,37 @@ std::vector<int> Rollout::scale(const std::string& name, int target) {
   auto ids = data.ids_named(name);
   std::sort(ids.begin(), ids.end());
   if (ids.empty()) throw Error("no app named '" + name + "'", "'pmctl ls' lists the apps");
-  const AppRecord first = *data.find(ids.front());
-  if (!first.decl.cluster.enabled)
-    throw Error("'" + name + "' runs in fork mode: scale works on cluster apps",
-                "delete it and start it again with -i N (one public port behind the balancer)");
+  AppRecord first = *data.find(ids.front());
   lock(name);
+  const bool was_fork = !first.decl.cluster.enabled;
+  if (was_fork) first = make_pool(name, ids);
+  const OnFailure back([&] {  // a failed scale leaves a fork app what it was
+    if (!was_fork) return;
+    quietly([&] {
+      deps_.registry.update([&](RegistryData& d) {
+        if (AppRecord* r = d.find(first.id)) r->decl.cluster.enabled = r->decl.cluster.fork = false;
+      });
+    });
+  });
   const int current = static_cast<int>(ids.size());
   if (target > current) return scale_up(first, target - current);
   if (target < current) return scale_down(data, ids, current - target);
   return {};
+}
+
+// PM2 scales a fork app too: its copies run beside it, in fork mode. Its unit and environment
+// stay as they are (instance 0 is what it already had), only the registry says "instances".
+AppRecord Rollout::make_pool(const std::string& name, const std::vector<int>& ids) {
+  if (ids.size() > 1)
+    throw Error("'" + name + "' is " + std::to_string(ids.size()) +
+                    " fork-mode apps started with -f, not instances of one",
+                "delete the copies you do not need, then scale the one left");
+  const RegistryData data = deps_.registry.update([&](RegistryData& d) {
+    ClusterSettings& c = d.at(ids.front()).decl.cluster;
+    c.enabled = c.fork = true;
+    c.public_port = 0;
+  });
+  return *data.find(ids.front());
 }
 
 std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
@@ -188,9 +216,12 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
     std::set<int> used;
     for (const auto& app : d.apps)
       if (app.decl.name == first.decl.name) used.insert(app.instance);
-    recs =
-        add_instances(d, first.decl, free_instance_numbers(used, count), deps_.tools().runtime_dir,
-                      [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
+    // The clone's declaration from this read: `first` came from one without environments, and
+    // the new instances must get the app's own (the update reads them).
+    const AppRecord* source = d.find(first.id);
+    recs = add_instances(d, source ? source->decl : first.decl, free_instance_numbers(used, count),
+                         deps_.tools().runtime_dir,
+                         [this](std::uint16_t p) { return deps_.port_free("127.0.0.1", p); });
     for (auto& rec : recs) rec.pending = d.at(rec.id).pending = "scale";
   });
   std::vector<int> added;
@@ -208,9 +239,11 @@ std::vector<int> Rollout::scale_up(const AppRecord& first, int count) {
                     "'pmctl logs " + rec.decl.name + "' says why");
     }
   }
-  balancers_.write_backends(deps_.registry.load(Registry::Environments::Skip), first.decl.name);
-  balancers_.ensure(recs.front());
-  balancers_.signal(first.decl.name);
+  if (first.decl.cluster.balanced()) {
+    balancers_.write_backends(deps_.registry.load(Registry::Environments::Skip), first.decl.name);
+    balancers_.ensure(recs.front());
+    balancers_.signal(first.decl.name);
+  }
   completion_.mark(added, "");
   return added;
 }
@@ -226,7 +259,7 @@ std::vector<int> Rollout::scale_down(const RegistryData& data, const std::vector
     staying.remove(id);
   }
   completion_.mark(going, "scale");  // out of the balancer, not yet removed
-  balancers_.drain(staying, name, draining);
+  if (data.find(ids.front())->decl.cluster.balanced()) balancers_.drain(staying, name, draining);
   for (int id : going)
     instances_.remove(id);  // stops (SIGINT, kill_timeout), forgets, rewrites the file
   return going;

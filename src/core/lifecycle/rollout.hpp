@@ -1,7 +1,8 @@
 #pragma once
-// PM2's reload and scale of a cluster app, zero-downtime: replacements and new instances join the
-// balancer once ready; old and removed ones are drained first, then stopped. One rollout of an
-// app at a time: the app's reload lock is held until this process ends.
+// PM2's reload and scale of an app's instances, zero-downtime: replacements and new instances
+// start beside the old ones and join the balancer (if any) once ready; old and removed ones are
+// drained first, then stopped; a pool's reload never has fewer instances running than it had. One
+// rollout of an app at a time: the app's reload lock is held until this process ends.
 
 #include <string>
 #include <utility>
@@ -43,10 +44,10 @@ class Rollout {
   /// are drained and stopped together; the pm_ids stay. If one replacement fails, all of the
   /// batch's are removed, the old instances keep serving, and core::Error says why.
   void reload(const std::vector<int>& ids);
-  /// PM2's scale of cluster app `name` to `target` instances. New instances clone the first
-  /// one's declaration, take the lowest free instance numbers and join the balancer once ready;
-  /// removed ones (lowest pm_ids first) are drained, stopped and deleted. Returns the ids added
-  /// or removed.
+  /// PM2's scale of app `name` to `target` instances (a fork app becomes a pool). New instances
+  /// clone the first one's declaration, take the lowest free instance numbers and join the
+  /// balancer (if any) once ready; removed ones (lowest pm_ids first) are drained, stopped and
+  /// deleted. Returns the ids added or removed.
   std::vector<int> scale(const std::string& name, int target);
 
  private:
@@ -54,6 +55,7 @@ class Rollout {
   std::vector<AppRecord> replacements_of(const std::vector<AppRecord>& recs);
   void start_replacements(const std::vector<AppRecord>& recs, const std::vector<AppRecord>& next);
   void switch_to(const std::vector<AppRecord>& recs, const std::vector<AppRecord>& next);
+  AppRecord make_pool(const std::string& name, const std::vector<int>& ids);
   std::vector<int> scale_up(const AppRecord& first, int count);
   std::vector<int> scale_down(const RegistryData& data, const std::vector<int>& ids, int count);
 

@@ -45,4 +45,14 @@ std::optional<LbMode> lb_mode_from_string(std::string_view text) {
   return value_of(kLbModeWords, text);
 }
 
+std::string_view exec_mode_of(const AppDecl& d) {
+  const auto& c = d.cluster;
+  if (c.balanced()) return "cluster";
+  if (!c.enabled || c.fork) return "fork";
+  const std::string_view interpreter = d.interpreter;
+  const auto slash = interpreter.rfind('/');
+  const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
+  return base.starts_with("node") || base.starts_with("bun") ? "cluster" : "fork";
+}
+
 }  // namespace pmctl::core

@@ -59,19 +59,30 @@ std::optional<Endpoints> endpoints_from_string(std::string_view text);
 std::optional<Policy> policy_from_string(std::string_view text);
 std::optional<LbMode> lb_mode_from_string(std::string_view text);
 
-/// PM2's cluster mode as pmctl runs it: N instance units behind one balancer that owns the
-/// public port (docs/usage.md, "Cluster mode").
+/// PM2's instances as pmctl runs them: N instance units of one app. With a public port they sit
+/// behind one balancer that owns it (cluster mode, docs/usage.md "Cluster mode"); without one
+/// they are a pool of workers, side by side, each its own unit (docs/usage.md "Worker pools").
 struct ClusterSettings {
-  bool enabled = false;
+  bool enabled = false;           ///< Instances (a pool or a cluster), not one fork-mode app.
   int instances = 1;              ///< As resolved when the app was started (PM2's `instances`).
-  std::uint16_t public_port = 0;  ///< The balancer's port, on every IPv4 address.
+  std::uint16_t public_port = 0;  ///< The balancer's port, on every IPv4 address; 0: a pool.
   Endpoints endpoints = Endpoints::Tcp;
   Policy policy = Policy::RoundRobin;
   LbMode lb = LbMode::Proxy;
-  bool shared() const { return enabled && lb == LbMode::Shared; }
+  /// PM2's `exec_mode: fork` was declared with the instances: a pool, whatever PORT says, shown
+  /// as fork_mode.
+  bool fork = false;
+  /// Behind a balancer (a public port): endpoints, a balancer unit, reloads that drain.
+  bool balanced() const { return enabled && public_port != 0; }
+  bool shared() const { return balanced() && lb == LbMode::Shared; }
 
   bool operator==(const ClusterSettings&) const = default;
 };
+
+struct AppDecl;
+/// PM2's exec_mode of an app, "cluster" or "fork": cluster behind a balancer, and for a Node
+/// app's instances not declared fork; PM2 runs other languages' instances in fork mode.
+std::string_view exec_mode_of(const AppDecl& d);
 
 /// One app as declared by the user (CLI flags today, ecosystem files later), fully resolved:
 /// paths are absolute and the environment is complete, so starting it again after a reboot does

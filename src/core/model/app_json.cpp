@@ -184,6 +184,7 @@ void to_json(json& j, const ClusterSettings& c) {
   j = json{{"enabled", c.enabled},          {"instances", c.instances},
            {"public_port", c.public_port},  {"endpoints", to_string(c.endpoints)},
            {"policy", to_string(c.policy)}, {"lb", to_string(c.lb)}};
+  if (c.fork) j["fork"] = true;  // absent in registries from before pools
 }
 
 void from_json(const json& j, ClusterSettings& c) {
@@ -194,6 +195,7 @@ void from_json(const json& j, ClusterSettings& c) {
   read_word(j, "endpoints", endpoints_from_string, c.enabled, c.endpoints);
   read_word(j, "policy", policy_from_string, c.enabled, c.policy);
   read_word(j, "lb", lb_mode_from_string, c.enabled, c.lb);
+  read(j, "fork", c.fork);
 }
 
 // An app is one flat object: the declaration's fields next to the record's own.

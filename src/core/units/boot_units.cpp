@@ -139,7 +139,7 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
     const std::string& name = app.record.decl.name;
     if (std::find(app_order.begin(), app_order.end(), name) == app_order.end())
       app_order.push_back(name);
-    if (app.record.decl.cluster.enabled) app_running[name] = app_running[name] || !app.stopped;
+    if (app.record.decl.cluster.balanced()) app_running[name] = app_running[name] || !app.stopped;
   }
   for (const auto& name : app_order) {
     const auto it = std::find_if(apps.begin(), apps.end(),
@@ -147,7 +147,7 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
     files.push_back({app_slice_name(name),
                      render_unit_file(slice_unit(app_slice_name(name), "pmctl app '" + name + "'"),
                                       boot_header())});
-    if (!it->record.decl.cluster.enabled) continue;
+    if (!it->record.decl.cluster.balanced()) continue;
     for (const auto& unit : balancer_unit_files(it->record.decl, paths)) {
       files.push_back({unit.name, rendered(unit, paths)});
       if (app_running[name]) wanted.push_back(unit.name);

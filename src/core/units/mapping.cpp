@@ -143,7 +143,7 @@ void add_logging(std::vector<Property>& props, const AppDecl& app, const Instanc
 // every instance accepts on the public port's socket (fd 3), and PORT is the public port.
 void add_cluster_env(std::map<std::string, std::string>& env, const AppDecl& app,
                      const InstanceContext& ctx) {
-  if (!app.cluster.enabled) return;
+  if (!app.cluster.enabled) return;  // a pool: PORT is the app's own
   if (app.cluster.shared())
     env["PORT"] = std::to_string(app.cluster.public_port);
   else if (!ctx.endpoint.empty())
@@ -198,7 +198,7 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
                           (own != app.env.end() && !own->second.empty() ? " " + own->second : "");
     if (app.shutdown_with_message) env["PMCTL_SHUTDOWN_WITH_MESSAGE"] = "1";
     // A listen() on the public port becomes a listen() on the instance's own endpoint.
-    if (app.cluster.enabled) env["PMCTL_PUBLIC_PORT"] = std::to_string(app.cluster.public_port);
+    if (app.cluster.balanced()) env["PMCTL_PUBLIC_PORT"] = std::to_string(app.cluster.public_port);
     // Shared mode: that listen() takes the socket systemd passed (the first, fd 3) instead.
     if (app.cluster.shared()) env["PMCTL_LISTEN_FD"] = "3";
   }
@@ -210,7 +210,7 @@ bool uses_node_preload(const AppDecl& app) {
   const auto slash = interpreter.rfind('/');
   const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
   return app.node_shim && base.starts_with("node") &&
-         (app.wait_ready || app.shutdown_with_message || app.cluster.enabled);
+         (app.wait_ready || app.shutdown_with_message || app.cluster.balanced());
 }
 
 UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx) {
