@@ -84,10 +84,11 @@ std::string working_dir(const StartOptions& o, const Context& ctx) {
 }
 
 core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
+  // PM2 7 starts the script and takes nothing from --env: there is no env_NAME to take.
   if (!o.env_name.empty())
-    throw core::Error("--env '" + o.env_name + "' names an ecosystem environment",
-                      "pass an ecosystem file with env_" + o.env_name +
-                          ", or set single variables with --setenv KEY=VALUE");
+    warn("--env '" + o.env_name + "' takes env_" + o.env_name +
+         " from an ecosystem file, and there is none here: the app starts with its own "
+         "environment (set single variables with --setenv KEY=VALUE)");
   core::AppDecl decl;
   decl.cwd = working_dir(o, ctx);
   const char* path = std::getenv("PATH");

@@ -137,9 +137,11 @@ void run_file_action(FileAction action, const std::string& file, const FileOptio
   const auto apps = declared_apps(file, o, ctx);
   const std::string shown = file == "-" ? "stdin" : file;
   if (action == FileAction::Start || action == FileAction::Reload) {
-    for (const auto& w : ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload))
-      warn(w);
+    const core::Applied applied =
+        ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload);
+    for (const auto& w : applied.warnings) warn(w);
     say("Applied " + shown + " (" + std::to_string(apps.size()) + " app(s))");
+    for (const auto& [name, what] : applied.apps) say("  " + core::printable(name) + ": " + what);
   } else {
     for (int id : registered_ids(apps, shown, ctx)) {
       if (action == FileAction::Stop)

@@ -198,19 +198,22 @@ TEST_F(ClusterReloadTest, ScaleUpAndDownUnderAClientLoopFailsNoRequest) {
   EXPECT_EQ(ids_of("rl-scale").back(), (std::pair<int, std::string>{4, "0"}));
 }
 
-TEST_F(ClusterReloadTest, ScaleRefusesZeroAForkAppAndNonsense) {
+TEST_F(ClusterReloadTest, ScaleRefusesZeroCopiesOfAForkAppAndNonsense) {
   start_cluster("rl-zero", 2, 17156);
   for (const std::string arg : {"0", "-2", "many"}) {
     const Result r = pmctl({"scale", "rl-zero", arg});
     EXPECT_NE(r.exit_code, 0) << arg;
     EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: scale")) << r.err;
   }
+  // A fork app scales into a pool (PoolTest); two started with -f are not instances of one.
   ASSERT_EQ(pmctl({"start", app_path("server.js"), "--name", "rl-fork"}).exit_code, 0);
-  const Result r = pmctl({"scale", "rl-fork", "2"});
+  ASSERT_EQ(pmctl({"start", app_path("server.js"), "--name", "rl-fork", "-f"}).exit_code, 0);
+  const Result r = pmctl({"scale", "rl-fork", "3"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_THAT(r.err,
-              ::testing::HasSubstr("'rl-fork' runs in fork mode: scale works on cluster apps"))
+  EXPECT_THAT(r.err, ::testing::HasSubstr(
+                         "'rl-fork' is 2 fork-mode apps started with -f, not instances of one"))
       << r.err;
+  EXPECT_EQ(ids_of("rl-fork").size(), 2u);
   EXPECT_EQ(ids_of("rl-zero").size(), 2u);
 }
 

@@ -399,12 +399,14 @@ TEST_F(ClusterErrorsTest, APublicPortInUseIsRefused) {
   sh("rm -f " + file);
 }
 
-TEST_F(ClusterErrorsTest, BadInstanceCountsAndAMissingPortAreRefused) {
+TEST_F(ClusterErrorsTest, BadInstanceCountsAndBalancerSettingsWithoutAPortAreRefused) {
   expect_refused(start_bad({"-i", "two", "--port", "17111"}),
                  "-i: 'two' is not a number of instances");
   expect_refused(start_bad({"-i", "1.5", "--port", "17111"}), "not a number of instances");
   expect_refused(start_bad({"-i", "100000", "--port", "17111"}), "more than pmctl runs");
-  expect_refused(start_bad({"-i", "2"}), "cluster mode needs a public port for 'bad'");
+  // Without a port the instances are a pool: a balancer setting would do nothing.
+  expect_refused(start_bad({"-i", "2", "--lb", "shared"}),
+                 "lb applies behind a balancer, and 'bad' has no public port");
   expect_refused(start_bad({"-i", "2", "--port", "17111", "--lb-policy", "random"}),
                  "rr or leastconn");
   expect_refused(start_bad({"--port", "17111", "--instance-endpoint", "unix"}),

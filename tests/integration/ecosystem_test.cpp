@@ -232,7 +232,7 @@ TEST_F(EcosystemTest, EveryKindOfBrokenFileGivesOneErrorLineAndStartsNothing) {
   const auto before = app("bystander")["pid"];
   for (const std::string file :
        {"duplicate.json", "syntax.json", "syntax.yml", "throws.config.js", "loops.config.js",
-        "missing_script.json", "negative_instances.json", "no-such-file.json"}) {
+        "missing_script.json", "bad_instances.json", "no-such-file.json"}) {
     SCOPED_TRACE(file);
     const Result r = pmctl({"start", eco(file)});
     EXPECT_NE(r.exit_code, 0);

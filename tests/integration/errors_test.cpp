@@ -102,9 +102,13 @@ TEST_F(BadInputTest, ANameOfDigitsIsRefusedAndANumberSelectsTheId) {
   EXPECT_EQ(status_of(keeper_), "stopped");
 }
 
-TEST_F(BadInputTest, EnvNameWithoutAnEcosystemFile) {
-  expect_rejected({"start", app_path("server.js"), "--name", "e1", "--env", "production"},
-                  "ecosystem");
+// PM2 7 starts the script; pmctl too, and says that --env took nothing.
+TEST_F(BadInputTest, EnvNameWithoutAnEcosystemFileStartsTheAppAndSaysSo) {
+  const Result r = pmctl({"start", app_path("server.js"), "--name", "e1", "--env", "production"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("there is none here")) << r.err;
+  EXPECT_TRUE(eventually([] { return status_of("e1") == "online"; }));
+  pmctl({"delete", "e1"});
 }
 
 TEST_F(BadInputTest, UnknownCommandSuggestsTheClosestOne) {

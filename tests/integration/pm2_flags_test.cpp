@@ -36,7 +36,7 @@ TEST_F(Pm2FlagsTest, NoAutostartRegistersAStoppedApp) {
 
 TEST_F(Pm2FlagsTest, FlagsPmctlCannotHonourAreRefusedWithTheirReason) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"-i", "2"}, "cluster mode needs a public port"},  // no --port, no PORT
+      {{"-i", "2", "--lb-policy", "rr"}, "has no public port"},  // a pool has no balancer
       {{"--watch"}, "file changes"},
       {{"--cron", "0 * * * *"}, "scheduled restarts"},
       {{"--max-memory-restart", "lots"}, "--max-memory-restart"},

@@ -69,7 +69,9 @@ class PoolTest : public PmctlTest {
     }
     EXPECT_EQ(twice, 0);
     // A worker removes its claim just after it writes the result.
-    EXPECT_TRUE(eventually([&] { return fs::is_empty(queue_ + "/claimed"); }));
+    EXPECT_TRUE(eventually([&] { return fs::is_empty(queue_ + "/claimed"); }))
+        << sh("cd " + queue_ + " && for f in claimed/*; do echo $f; cat done/${f##*-}; done").out
+        << sh("journalctl -o cat --no-pager _PID=1 | grep -E 'pmctl-q' | tail -40").out;
   }
   std::vector<std::string> units_of(const std::string& name) {
     std::vector<std::string> out;
@@ -149,6 +151,41 @@ TEST_F(PoolTest, AnEcosystemPoolInForkModeAndAForkAppScaledLikePm2) {
   }));
   produce(100);
   expect_every_job_done_once(100);
+}
+
+// Applying a file again converges: a changed `instances` scales, then the rest restart or
+// reload, and the summary names each app with what happened to it.
+TEST_F(PoolTest, ApplyingAFileWithOtherInstancesScalesAndSaysWhatHappenedToEachApp) {
+  const std::string file = queue_ + "/ecosystem.config.json";
+  const auto write = [&](int workers, int solo) {
+    std::ofstream(file) << R"({"apps": [{"name": "qconv", "script": ")" +
+                               app_path("queue_worker.sh") + R"(", "instances": )" +
+                               std::to_string(workers) + R"(, "env": {"QUEUE": ")" + queue_ +
+                               R"("}}, {"name": "qone", "script": ")" +
+                               app_path("queue_worker.sh") + R"(", "instances": )" +
+                               std::to_string(solo) + R"(, "env": {"QUEUE": ")" + queue_ +
+                               R"("}}]})";
+  };
+  write(2, 1);
+  Result r = pmctl({"start", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("qconv: started"));
+  EXPECT_THAT(r.out, HasSubstr("qone: started"));
+  produce(150);
+  write(3, 2);
+  r = pmctl({"reload", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("qconv: scaled 2->3, reloaded"));
+  EXPECT_THAT(r.out, HasSubstr("qone: scaled 1->2, reloaded"));  // a fork app becomes a pool
+  EXPECT_EQ(units_of("qconv").size(), 3u);
+  EXPECT_EQ(units_of("qone").size(), 2u);
+  write(1, 2);
+  r = pmctl({"start", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("qconv: scaled 3->1, restarted"));
+  EXPECT_THAT(r.out, HasSubstr("qone: restarted"));
+  EXPECT_EQ(units_of("qconv").size(), 1u);
+  expect_every_job_done_once(150);
 }
 
 }  // namespace

@@ -20,6 +20,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// `d` without a public port: a pool of workers.
+AppDecl pool(AppDecl d) {
+  d.env.erase("PORT");
+  d.cluster.public_port = 0;
+  return d;
+}
+
 class LifecycleClusterTest : public ::testing::Test {
  protected:
   LifecycleClusterTest()
@@ -256,14 +263,30 @@ TEST_F(LifecycleClusterTest, RegistersWithoutStartingWhenAutostartIsOff) {
   EXPECT_TRUE(manager_.units.empty());
 }
 
-TEST_F(LifecycleClusterTest, RedeclaresAClusterAppWithTheSameInstanceCount) {
+TEST_F(LifecycleClusterTest, RedeclaresAClusterAppAndScalesItToTheFilesInstances) {
   lifecycle_.start_cluster(web(2));
   AppDecl d = web(2);
   d.cluster.public_port = 3005;
-  lifecycle_.redeclare_cluster("web", d);
+  EXPECT_EQ(lifecycle_.redeclare_cluster("web", d), "restarted");
   EXPECT_EQ(registry_.load().find(1)->decl.cluster.public_port, 3005);
   EXPECT_TRUE(loaded("pmctl-web-lb.socket"));
-  EXPECT_THROW(lifecycle_.redeclare_cluster("web", web(3)), Error);
+  d.cluster.instances = 3;
+  EXPECT_EQ(lifecycle_.redeclare_cluster("web", d, true), "scaled 2->3, reloaded");
+  EXPECT_EQ(registry_.load().ids(), (std::vector<int>{0, 1, 2}));
+  d.cluster.instances = 1;
+  EXPECT_EQ(lifecycle_.redeclare_cluster("web", d), "scaled 3->1, restarted");
+  EXPECT_EQ(registry_.load().ids(), (std::vector<int>{2}));  // PM2: the lowest pm_ids go
+  // A pool cannot become instances behind a port, nor the other way round.
+  EXPECT_THROW(lifecycle_.redeclare_cluster("web", pool(web(2))), Error);
+  AppDecl solo = pool(web(1));
+  solo.cluster = {};
+  solo.name = "solo";
+  lifecycle_.start_new(solo, false);
+  EXPECT_THROW(lifecycle_.redeclare_cluster("solo", web(2)), Error);
+  EXPECT_EQ(registry_.load().ids_named("solo").size(), 1u);
+  AppDecl solo_pool = pool(web(2));
+  solo_pool.name = "solo";
+  EXPECT_EQ(lifecycle_.redeclare_cluster("solo", solo_pool), "scaled 1->2, restarted");
 }
 
 /// The calls among `calls` that name one of `units`, in order.
@@ -399,12 +422,6 @@ TEST_F(LifecycleClusterTest, AForkAppScalesIntoAPoolAndBack) {
   EXPECT_FALSE(loaded("pmctl-solo-lb.service"));
   EXPECT_EQ(lifecycle_.scale("solo", 1), (std::vector<int>{0, 1}));  // PM2: lowest ids go
   EXPECT_EQ(registry_.load().ids(), (std::vector<int>{2}));
-}
-
-AppDecl pool(AppDecl d) {
-  d.env.erase("PORT");
-  d.cluster.public_port = 0;
-  return d;
 }
 
 TEST_F(LifecycleClusterTest, APoolRunsItsInstancesWithoutAPortOrABalancer) {

@@ -18,8 +18,12 @@ core::ConvertedApp converted(core::AppDecl decl) {
 }
 
 TEST_F(NewAppsTest, ApplyingAFileRegistersAndStartsEveryApp) {
-  const auto warnings = new_apps_.apply({converted(decl("a")), converted(decl("b"))}, false, false);
-  EXPECT_TRUE(warnings.empty());
+  const auto applied = new_apps_.apply({converted(decl("a")), converted(decl("b"))}, false, false);
+  EXPECT_TRUE(applied.warnings.empty());
+  using Outcome = std::pair<std::string, std::string>;
+  EXPECT_EQ(applied.apps, (std::vector<Outcome>{{"a", "started"}, {"b", "started"}}));
+  EXPECT_EQ(new_apps_.apply({converted(decl("a"))}, false, false).apps,
+            (std::vector<Outcome>{{"a", "restarted"}}));
   EXPECT_EQ(registry_.load().apps.size(), 2u);
   EXPECT_EQ(manager_.units.count("pmctl-a-0.service"), 1u);
   EXPECT_EQ(manager_.units.count("pmctl-b-1.service"), 1u);

@@ -35,10 +35,10 @@ class Lifecycle {
   // Apps coming in (new_apps.hpp).
   int start_new(const AppDecl& decl, bool force) { return new_apps_.start_fork(decl, force); }
   std::vector<int> start_cluster(const AppDecl& decl) { return new_apps_.start_cluster(decl); }
-  void redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload = false) {
-    new_apps_.redeclare_cluster(name, decl, reload);
+  std::string redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload = false) {
+    return new_apps_.redeclare_cluster(name, decl, reload);
   }
-  std::vector<std::string> apply(const std::vector<ConvertedApp>& apps, bool force, bool reload) {
+  Applied apply(const std::vector<ConvertedApp>& apps, bool force, bool reload) {
     return new_apps_.apply(apps, force, reload);
   }
   /// PM2's --update-env: `env` merged into each app's declaration (variables are added or

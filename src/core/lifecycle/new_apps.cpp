@@ -1,5 +1,7 @@
 #include "core/lifecycle/new_apps.hpp"
 
+#include <algorithm>
+
 #include "core/base/clock.hpp"
 #include "core/base/on_failure.hpp"
 #include "core/cluster/cluster.hpp"
@@ -150,30 +152,45 @@ std::vector<int> NewApps::start_cluster(const AppDecl& given) {
   return ids;
 }
 
-void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload) {
+// What a file may change of a registered app's mode, and what it may not (with what to do).
+void NewApps::check_mode_switch(const std::string& name, const AppDecl& old, const AppDecl& decl) {
+  const std::string again = "delete it first ('pmctl delete " + name + "'), then start it again";
+  // A fork app may become a pool, as `scale` makes it one; not instances behind a port.
+  if (old.cluster.balanced() != decl.cluster.balanced())
+    throw Error(
+        "'" + name + "' cannot switch between " +
+            (old.cluster.balanced()
+                 ? "instances behind a public port"
+                 : std::string(old.cluster.enabled ? "a pool of workers" : "fork mode")) +
+            " and " +
+            (decl.cluster.balanced() ? "instances behind a public port" : "a pool of workers"),
+        again);
+}
+
+std::string NewApps::redeclare_cluster(const std::string& name, const AppDecl& given, bool reload) {
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   const auto ids = data.ids_named(name);
   const AppRecord& first = *data.find(ids.at(0));
-  if (!first.decl.cluster.enabled || !decl.cluster.enabled)
-    throw Error("'" + name + "' cannot switch between fork and cluster mode",
-                "delete it first ('pmctl delete " + name + "'), then start it again");
-  if (first.decl.cluster.balanced() != decl.cluster.balanced())
-    throw Error("'" + name + "' cannot switch between a pool of workers and instances behind a " +
-                    "public port",
-                "delete it first ('pmctl delete " + name + "'), then start it again");
-  if (static_cast<int>(ids.size()) != decl.cluster.instances)
-    throw Error("'" + name + "' runs " + std::to_string(ids.size()) +
-                    " instances, the file asks for " + std::to_string(decl.cluster.instances),
-                "change the number with 'pmctl scale " + name + " " +
-                    std::to_string(decl.cluster.instances) + "' first");
+  AppDecl decl = given;
+  if (first.decl.cluster.enabled && !decl.cluster.enabled) {
+    // `instances: 1` for an app that runs instances: one instance of it, as PM2 scales to it.
+    decl.cluster = first.decl.cluster;
+    decl.cluster.instances = 1;
+    if (decl.cluster.balanced()) decl.cluster.public_port = public_port_of(decl);
+  }
+  check_mode_switch(name, first.decl, decl);
+  if (!first.decl.cluster.enabled && ids.size() > 1)
+    throw Error("'" + name + "' is " + std::to_string(ids.size()) +
+                    " fork-mode apps started with -f, not instances of one",
+                "delete the copies you do not need, then apply the file again");
   validate_cluster(decl);
   const ClusterSettings& old = first.decl.cluster;
-  if (old.endpoints != decl.cluster.endpoints)
+  if (old.endpoints != decl.cluster.endpoints && decl.cluster.balanced())
     throw Error("'" + name + "' cannot change its instances' endpoints from " +
                     std::string(to_string(old.endpoints)) + " to " +
                     std::string(to_string(decl.cluster.endpoints)),
                 "delete the app first, then start it again");
-  if (old.lb != decl.cluster.lb)
+  if (old.lb != decl.cluster.lb && decl.cluster.balanced())
     throw Error("'" + name + "' cannot change its load balancing from " +
                     std::string(to_string(old.lb)) + " to " +
                     std::string(to_string(decl.cluster.lb)),
@@ -183,14 +200,30 @@ void NewApps::redeclare_cluster(const std::string& name, const AppDecl& decl, bo
   if (decl.cluster.balanced() &&
       (old.public_port != decl.cluster.public_port || old.policy != decl.cluster.policy))
     balancers_.stop(name);
-  const RegistryData now = deps_.registry.update([&](RegistryData& d) {
+  deps_.registry.update([&](RegistryData& d) {
     for (int id : ids) d.at(id).decl = decl;
   });
-  if (!reload) {
-    for (int id : ids) instances_.start(id);
-    return;
+  // PM2 scales first (clones of the first, which has the new declaration; the lowest pm_ids
+  // go), then restarts or reloads the instances it had and kept.
+  const int before = static_cast<int>(ids.size());
+  const int target = decl.cluster.instances;
+  std::vector<int> kept = ids;
+  std::string what;
+  if (target != before) {
+    const auto changed = rollout_.scale(name, target);
+    if (target < before)
+      std::erase_if(kept,
+                    [&](int id) { return std::count(changed.begin(), changed.end(), id) > 0; });
+    what = "scaled " + std::to_string(before) + "->" + std::to_string(target) + ", ";
   }
-  for (const auto& batch : reload_batches(now, ids)) rollout_.reload(batch);
+  const RegistryData now = deps_.registry.load(Registry::Environments::Skip);
+  const bool was_up = views_.any_up(now, kept);
+  if (!reload || !was_up) {
+    for (int id : kept) instances_.start(id);
+    return what + (was_up ? "restarted" : "started");
+  }
+  for (const auto& batch : reload_batches(now, kept)) rollout_.reload(batch);
+  return what + "reloaded";
 }
 
 }  // namespace pmctl::core

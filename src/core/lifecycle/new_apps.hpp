@@ -16,6 +16,13 @@
 
 namespace pmctl::core {
 
+/// What applying an ecosystem file did: per app (in the file's order) its name and what happened
+/// to it ("started", "restarted", "reloaded", "scaled 2->3, reloaded", ...), and warnings.
+struct Applied {
+  std::vector<std::pair<std::string, std::string>> apps;
+  std::vector<std::string> warnings;
+};
+
 class NewApps {
  public:
   NewApps(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher,
@@ -36,22 +43,27 @@ class NewApps {
   /// Registers and starts a cluster app: one record and unit per instance, each with its own
   /// private endpoint, and the balancer. All or nothing. Returns the instances' ids.
   std::vector<int> start_cluster(const AppDecl& decl);
-  /// Gives the registered instances of cluster app `name` a new declaration (same number of
-  /// instances) and starts or restarts them (`reload`: reloads them); the balancer is re-created
-  /// if its settings changed.
-  void redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload);
+  /// Gives the registered instances of app `name` (instances, or a fork app that becomes a pool)
+  /// a new declaration, scales them to its number of instances (PM2: clones of the first, the
+  /// lowest pm_ids go) and starts or restarts the rest (`reload`: reloads them); the balancer is
+  /// re-created if its settings changed. A switch between fork mode, a pool and instances behind
+  /// a port is refused with what to do. Returns what happened, e.g. "scaled 2->3, reloaded".
+  std::string redeclare_cluster(const std::string& name, const AppDecl& decl, bool reload);
   /// Applies an ecosystem file's apps (PM2's start/startOrReload of a file): registered apps get
   /// the file's declaration (PM2: file actions always refresh the environment) and restart
   /// (`reload`: cluster apps reload, start before stop); the others are registered and started.
   /// All or nothing for what it registers: a failure removes the apps this call registered,
-  /// then throws. Returns warnings: cluster instances not yet accepting connections.
-  std::vector<std::string> apply(const std::vector<ConvertedApp>& apps, bool force, bool reload);
+  /// then throws. Returns what happened to each app, and warnings (cluster instances not yet
+  /// accepting connections).
+  Applied apply(const std::vector<ConvertedApp>& apps, bool force, bool reload);
 
  private:
   void check_public_port(const AppDecl& decl);
   void forget(const std::vector<AppRecord>& recs);
-  void apply_cluster(const AppDecl& decl, const std::vector<int>& registered,
-                     std::vector<int>& created, bool reload, std::vector<std::string>& warnings);
+  std::string apply_cluster(const AppDecl& decl, const std::vector<int>& registered,
+                            std::vector<int>& created, bool reload,
+                            std::vector<std::string>& warnings);
+  void check_mode_switch(const std::string& name, const AppDecl& old, const AppDecl& decl);
 
   Deps& deps_;
   RuntimeUnits& units_;

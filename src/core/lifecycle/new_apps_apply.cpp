@@ -6,49 +6,63 @@
 
 namespace pmctl::core {
 
+namespace {
+
+const char* started_word(bool autostart) {
+  return autostart ? "started" : "registered, not started (autostart false)";
+}
+
+}  // namespace
+
 // Waits for the instances as `start -i` does.
-void NewApps::apply_cluster(const AppDecl& decl, const std::vector<int>& registered,
-                            std::vector<int>& created, bool reload,
-                            std::vector<std::string>& warnings) {
-  std::vector<int> ids = registered;
+std::string NewApps::apply_cluster(const AppDecl& decl, const std::vector<int>& registered,
+                                   std::vector<int>& created, bool reload,
+                                   std::vector<std::string>& warnings) {
+  std::string what;
   if (registered.empty()) {
-    ids = start_cluster(decl);
+    const auto ids = start_cluster(decl);
     created.insert(created.end(), ids.begin(), ids.end());
+    what = started_word(decl.autostart);
   } else {
-    redeclare_cluster(decl.name, decl, reload);
+    what = redeclare_cluster(decl.name, decl, reload);
   }
-  if (!decl.autostart) return;
+  if (!decl.autostart) return what;
+  const auto ids = deps_.registry.load(Registry::Environments::Skip).ids_named(decl.name);
   for (const auto& endpoint :
        launcher_.not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms)))
     warnings.push_back("an instance of '" + decl.name + "' does not accept connections on " +
                        endpoint + " yet (it must listen on $PORT)");
+  return what;
 }
 
-std::vector<std::string> NewApps::apply(const std::vector<ConvertedApp>& apps, bool force,
-                                        bool reload) {
+Applied NewApps::apply(const std::vector<ConvertedApp>& apps, bool force, bool reload) {
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   std::vector<int> created;
-  std::vector<std::string> warnings;
+  Applied out;
   const OnFailure undo([&] {
     for (int id : created) quietly([&] { instances_.remove(id); });
   });
   for (const auto& app : apps) {
     const auto ids = data.ids_named(app.decl.name);
     const bool registered_cluster = !ids.empty() && data.find(ids.front())->decl.cluster.enabled;
+    const std::string& name = app.decl.name;
     if (app.decl.cluster.enabled || registered_cluster) {
-      apply_cluster(app.decl, ids, created, reload, warnings);
+      out.apps.emplace_back(name, apply_cluster(app.decl, ids, created, reload, out.warnings));
       continue;
     }
     if (ids.empty() || force || app.force) {
       created.push_back(start_fork(app.decl, true));
+      out.apps.emplace_back(name, started_word(app.decl.autostart));
       continue;
     }
+    const bool was_up = views_.any_up(data, ids);
     deps_.registry.update([&](RegistryData& d) {
       for (int id : ids) d.at(id).decl = app.decl;
     });
-    for (int id : ids) instances_.start(id);
+    for (int id : ids) instances_.start(id);  // PM2: a fork app restarts, even on reload
+    out.apps.emplace_back(name, was_up ? "restarted" : "started");
   }
-  return warnings;
+  return out;
 }
 
 }  // namespace pmctl::core
