@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
+#include "core/base/accounts.hpp"
 #include "core/state/boot_state.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
@@ -81,9 +83,34 @@ void check_platform(const std::string& platform) {
                       "run 'pmctl startup' (or 'pmctl startup systemd')", 2);
 }
 
-void run_startup(Context& ctx, const std::string& platform) {
+/// The linger protocol of root's `startup -u USER`, which runs `pmctl --user startup` as USER
+/// (core/lifecycle/boot_store_for_user.cpp); "" when this pmctl was started by someone else.
+std::string caller_linger() {
+  const char* v = std::getenv("PMCTL_LINGER_BY_CALLER");
+  const std::string value = v ? v : "";
+  return value == "turned-on" || value == "kept" ? value : "";
+}
+
+/// Whether `-u USER` names someone else than the caller (PM2's -u of the caller is a no-op).
+bool names_another_user(const std::string& user) {
+  if (user.empty()) return false;
+  const auto me = core::find_user(std::to_string(geteuid()));
+  const auto them = core::find_user(user);
+  return !(me && them && me->uid == them->uid);
+}
+
+void run_startup_for(Context& ctx, const std::string& user, const std::string& home) {
+  const std::string name = ctx.lifecycle().startup_for(user, home);
+  say("Lingering is on for " + name + ": their user manager starts at boot, and with it the apps " +
+      name + " saved with 'pmctl save'");
+  say("Remove it via: sudo pmctl unstartup -u " + name);
+}
+
+void run_startup(Context& ctx, const std::string& platform, const std::string& user,
+                 const std::string& home) {
   check_platform(platform);
-  const std::string lingering = ctx.lifecycle().startup();
+  if (names_another_user(user)) return run_startup_for(ctx, user, home);
+  const std::string lingering = ctx.lifecycle().startup(caller_linger());
   say("pmctl.target is enabled (" + core::boot_wanted_by(ctx.scope()) +
       "): the apps of the last 'pmctl save' start at boot");
   if (!lingering.empty())
@@ -97,9 +124,12 @@ void run_startup(Context& ctx, const std::string& platform) {
   say("Remove it via: pmctl unstartup");
 }
 
-void run_unstartup(Context& ctx, const std::string& platform) {
+void run_unstartup(Context& ctx, const std::string& platform, const std::string& user,
+                   const std::string& home) {
   check_platform(platform);
-  const std::string lingering = ctx.lifecycle().unstartup();
+  const std::string lingering = names_another_user(user)
+                                    ? ctx.lifecycle().unstartup_for(user, home)
+                                    : ctx.lifecycle().unstartup(caller_linger());
   if (!lingering.empty()) say("Lingering is off again for " + lingering);
   say("pmctl.target is disabled: nothing of pmctl starts at boot; the saved units and the dump "
       "stay ('pmctl cleardump' removes them)");
@@ -132,11 +162,12 @@ void register_boot(CLI::App& app, Context& ctx) {
                                              : "Undo 'pmctl startup'");
     cmd->add_option("platform", *platform, "systemd (the only one)");
     cmd->add_option("-u,--user-name", *user,
-                    "PM2's -u: not needed, pmctl uses the manager you talk to");
-    cmd->add_option("--hp", *home, "PM2's --hp: not needed");
+                    "As root: the user whose saved apps start at boot (their user manager)");
+    cmd->add_option("--hp", *home, "With -u: that user's home directory (default: from passwd)");
     const bool up = std::string(verb) == "startup";
-    cmd->callback(
-        [&ctx, platform, up] { up ? run_startup(ctx, *platform) : run_unstartup(ctx, *platform); });
+    cmd->callback([&ctx, platform, user, home, up] {
+      up ? run_startup(ctx, *platform, *user, *home) : run_unstartup(ctx, *platform, *user, *home);
+    });
   }
 }
 

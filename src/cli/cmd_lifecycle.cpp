@@ -77,7 +77,7 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
       print_error(what + " failed: " + e.what(), e.hint());
       if (!first_failure) first_failure = std::current_exception();
     } catch (const core::ManagerError& e) {
-      const auto t = translate(e);
+      const auto t = translate(e, ctx.scope());
       print_error(what + " failed: " + t.what, t.hint);
       if (!first_failure) first_failure = std::current_exception();
     }

@@ -32,14 +32,19 @@ std::string painted_status(const core::AppView& v) {
   return red(text);
 }
 
+/// "pmctl", with the manager flag the caller gave: a hint's command must reach the same apps.
+std::string pmctl_command(const Context& ctx) {
+  return ctx.options.user ? "pmctl --user" : ctx.options.system ? "pmctl --system" : "pmctl";
+}
+
 /// Under the table: which apps a killed command left half-made, and what completes them.
-void say_incomplete(const std::vector<core::AppView>& views) {
+void say_incomplete(const std::vector<core::AppView>& views, const Context& ctx) {
   std::set<std::string> names;
   for (const auto& v : views)
     if (v.incomplete) names.insert(v.record.decl.name);
   for (const auto& name : names)
-    warn("'" + name + "' is incomplete: a pmctl command changing it was killed half-way; " +
-         "'pmctl start " + name + "' completes it");
+    warn("'" + name + "' is incomplete: a pmctl command changing it was killed half-way; " + "'" +
+         pmctl_command(ctx) + " start " + name + "' completes it");
 }
 
 // Names and namespaces are checked words, but a registry from before the checks may hold any
@@ -146,6 +151,25 @@ std::vector<std::vector<std::string>> cluster_rows(const core::AppView& v, Conte
   return rows;
 }
 
+// The unit of an instance changes (its -b twin after a reload, its saved -s unit after a boot);
+// the app's slice and the instance's pair of patterns do not (docs/usage.md, "Stable handles").
+std::vector<std::vector<std::string>> stable_rows(const core::AppView& v, core::Scope scope) {
+  const std::string flag = scope == core::Scope::User ? " --user" : "";
+  const std::string journal =
+      scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
+  const std::string slice = shell_quote(core::app_slice_name(v.record.decl.name));
+  const std::string first = core::service_unit_name(v.record.decl.name, v.record.id);
+  const std::string base = first.substr(0, first.size() - std::string_view(".service").size());
+  // Both patterns ([.] too): systemctl status names a pattern's loaded units and complains of
+  // nothing, where a plain name that is not loaded now would be "could not be found".
+  const std::string a = shell_quote(base + "[.]service");
+  const std::string b = shell_quote(base + "-[bs].service");
+  return {{"app, stable", "systemctl" + flag + " status|stop|restart " + slice},
+          {"app logs, stable", journal + slice},
+          {"instance, stable", "systemctl" + flag + " status " + a + " " + b},
+          {"instance logs, stable", journal + a + " " + journal.substr(journal.find(' ') + 1) + b}};
+}
+
 void print_description(const core::AppView& v, Context& ctx) {
   const core::Scope scope = ctx.scope();
   const auto& d = v.record.decl;
@@ -186,6 +210,7 @@ void print_description(const core::AppView& v, Context& ctx) {
       {"slice", core::app_slice_name(d.name)},
       {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
       {"journalctl", journal + shell_quote(v.unit)}};
+  for (auto& row : stable_rows(v, scope)) t.rows.push_back(std::move(row));
   if (d.cluster.balanced())
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
   else if (d.cluster.enabled)
@@ -226,9 +251,7 @@ void print_left_by_boot(const std::vector<core::AppView>& views, Context& ctx) {
   std::vector<std::pair<const core::AppRecord*, core::Status>> apps;
   for (const auto& v : views) apps.emplace_back(&v.record, v.status);
   const auto left = core::left_by_boot(apps, core::current_boot_id(), ctx.registry().dir());
-  const std::string pmctl = ctx.options.user     ? "pmctl --user"
-                            : ctx.options.system ? "pmctl --system"
-                                                 : "pmctl";
+  const std::string pmctl = pmctl_command(ctx);
   const auto it_they = [](const std::vector<int>& ids) {
     return std::pair<std::string, std::string>(ids.size() == 1 ? "it was" : "they were",
                                                ids.size() == 1 ? "it" : "them");
@@ -256,7 +279,7 @@ void print_process_table(Context& ctx, std::vector<core::AppView> views) {
               "↺",  "status", "cpu",       "mem",     "user", "watching"};
   for (const auto* v : by_name(views)) t.rows.push_back(table_row(*v, user));
   std::cout << t.render();
-  say_incomplete(views);
+  say_incomplete(views, ctx);
   print_left_by_boot(views, ctx);
 }
 

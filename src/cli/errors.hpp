@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/types/manager.hpp"
+#include "core/types/scope.hpp"
 
 namespace pmctl::cli {
 
@@ -11,7 +12,8 @@ struct Translated {
   std::string hint;
 };
 
-/// The one table that turns service-manager errors into what a user can act on.
-Translated translate(const core::ManagerError& error);
+/// The one table that turns service-manager errors into what a user can act on; the hints name
+/// commands that work for a caller of `scope` (never "use --user" to one who did).
+Translated translate(const core::ManagerError& error, core::Scope scope);
 
 }  // namespace pmctl::cli

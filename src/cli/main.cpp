@@ -158,6 +158,19 @@ void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
 
 }  // namespace
 
+namespace {
+
+/// The manager the command talked to, for the hints of its errors.
+pmctl::core::Scope scope_for_errors(const pmctl::cli::Context& ctx) {
+  try {
+    return ctx.scope();
+  } catch (const std::exception&) {
+    return pmctl::core::Scope::System;  // --user with --system: refused before any call
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   Context ctx;
   const int pmctl_argc = split_script_args(argc, argv, ctx);
@@ -191,7 +204,7 @@ int main(int argc, char** argv) {
     pmctl::cli::print_error(e.what(), e.hint());
     return e.exit_code();
   } catch (const pmctl::core::ManagerError& e) {
-    const auto t = pmctl::cli::translate(e);
+    const auto t = pmctl::cli::translate(e, scope_for_errors(ctx));
     pmctl::cli::print_error(t.what, t.hint);
     return 1;
   } catch (const std::exception& e) {

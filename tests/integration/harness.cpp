@@ -125,4 +125,16 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+std::string show_cell(const std::string& show, const std::string& label) {
+  const std::string bar = "│";
+  const auto row = show.find(bar + " " + label + " ");
+  if (row == std::string::npos) return "";
+  const auto start = show.find(bar, row + bar.size()) + bar.size();
+  const auto end = show.find(bar, start);
+  std::string cell = show.substr(start, end - start);
+  while (!cell.empty() && cell.front() == ' ') cell.erase(0, 1);
+  while (!cell.empty() && cell.back() == ' ') cell.pop_back();
+  return cell;
+}
+
 }  // namespace pmctl::test

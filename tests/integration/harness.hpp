@@ -40,5 +40,8 @@ std::string app_path(const std::string& file);
 std::string unique_name(const std::string& stem);
 /// Text of a file, empty if missing.
 std::string read_file(const std::string& path);
+/// The second cell of the row labelled `label` in a table `pmctl show` printed, trimmed ("" if
+/// there is no such row).
+std::string show_cell(const std::string& show, const std::string& label);
 
 }  // namespace pmctl::test

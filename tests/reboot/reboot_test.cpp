@@ -6,6 +6,7 @@
 // and the test apps have the same absolute paths there. Ports: 17180-17189.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -168,6 +169,42 @@ class RebootTest : public ::testing::Test {
 
   static inline std::string refusal_;
 };
+
+// The commands `pmctl show` prints as stable handles follow the app onto its saved units after a
+// boot, and the app's journal spans the boot (docs/usage.md, "Stable handles").
+TEST_F(RebootTest, StableHandlesAfterABoot) {
+  // A greeting of this run only: the sandbox's journal may hold an earlier run's.
+  const std::string greeting = "greeting=st" + std::to_string(getpid());
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbstable -i 2",
+                    "env GREETING=st" + std::to_string(getpid()) + " "));
+  const std::string show = pmctl("show rbstable").out;
+  const std::string app = test::show_cell(show, "app, stable");
+  const std::string logs = test::show_cell(show, "app logs, stable");
+  const std::string instance = test::show_cell(show, "instance, stable");
+  ASSERT_EQ(app, "systemctl status|stop|restart 'pmctl-rbstable.slice'") << show;
+  ASSERT_TRUE(
+      test::eventually([&] { return count(in_sandbox(logs + " -o cat").out, greeting) == 2; }));
+  ASSERT_RUNS(pmctl("save"));
+  ASSERT_RUNS(pmctl("startup"));
+  reboot();
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        const auto r = of(rows(), "rbstable");
+        return r.size() == 2 && std::get<3>(r[0]) == "online" && std::get<3>(r[1]) == "online";
+      },
+      std::chrono::seconds(20)));
+  const Result status = in_sandbox("systemctl status 'pmctl-rbstable.slice' --no-pager");
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_THAT(status.out, ::testing::HasSubstr("-s.service")) << status.out;  // the saved units
+  EXPECT_TRUE(test::eventually([&] {
+    return count(in_sandbox(logs + " -o cat").out, greeting) == 4;
+  })) << in_sandbox(logs + " -o cat").out;  // two before the boot, two after
+  const Result one = in_sandbox(instance + " --no-pager");
+  EXPECT_EQ(one.exit_code, 0) << one.out;
+  EXPECT_THAT(one.out, ::testing::HasSubstr("-s.service")) << one.out;
+  ASSERT_RUNS(pmctl("unstartup"));
+  ASSERT_RUNS(pmctl("cleardump"));
+}
 
 TEST_F(RebootTest, SystemAppsComeBackAfterAReboot) {
   // pmctl passes the caller's environment to the app, as PM2 does.
@@ -466,6 +503,22 @@ class UserRebootTest : public RebootTest {
   static bool lingers() {
     return in_sandbox("test -e /var/lib/systemd/linger/rbuser").exit_code == 0;
   }
+  static bool target_enabled() {
+    return in_sandbox("test -L /home/rbuser/.config/systemd/user/default.target.wants/pmctl.target")
+               .exit_code == 0;
+  }
+  /// Reboots; with no login, logind starts the lingering user's manager, which starts
+  /// pmctl.target: the user's apps are `before` again, all online.
+  void reboot_and_expect_online(const std::vector<Row>& before) {
+    reboot();
+    EXPECT_TRUE(test::eventually(
+        [&] { return trimmed(in_sandbox("systemctl is-active " + manager_).out) == "active"; },
+        std::chrono::seconds(20)));
+    EXPECT_TRUE(test::eventually([&] { return rows(as_) == before; }, std::chrono::seconds(20)))
+        << testing::PrintToString(rows(as_));
+    for (const auto& [name, id, ns, status] : rows(as_))
+      EXPECT_EQ(status, "online") << name << " " << id;
+  }
 
   static void deny_self_linger() {
     in_sandbox(
@@ -508,20 +561,9 @@ TEST_F(UserRebootTest, UserManagerOfALingeringUser) {
 
   ASSERT_RUNS(in_sandbox("loginctl enable-linger rbuser"));
   ASSERT_RUNS(pmctl("startup", as_));
-  EXPECT_EQ(
-      in_sandbox("test -L /home/rbuser/.config/systemd/user/default.target.wants/pmctl.target")
-          .exit_code,
-      0);
+  EXPECT_TRUE(target_enabled());
 
-  reboot();
-  // No login: logind started the lingering user's manager, which started pmctl.target.
-  EXPECT_TRUE(test::eventually(
-      [&] { return trimmed(in_sandbox("systemctl is-active " + manager_).out) == "active"; },
-      std::chrono::seconds(20)));
-  EXPECT_TRUE(test::eventually([&] { return rows(as_) == before; }, std::chrono::seconds(20)))
-      << testing::PrintToString(rows(as_));
-  for (const auto& [name, id, ns, status] : rows(as_))
-    EXPECT_EQ(status, "online") << name << " " << id;
+  reboot_and_expect_online(before);
   EXPECT_TRUE(answers(17182)) << "the user's cluster app does not answer after the reboot";
 
   // Root turned lingering on, not startup: unstartup leaves it.
@@ -539,6 +581,27 @@ TEST_F(UserRebootTest, UnstartupTurnsOffTheLingeringStartupTurnedOn) {
   EXPECT_TRUE(lingers());
   ASSERT_RUNS(pmctl("unstartup", as_));
   EXPECT_FALSE(lingers());
+}
+
+// PM2's `startup -u USER --hp HOME`, pasted as root: the user's saved apps (a fork app and a pool)
+// come back at boot in the user's manager, without a login; `unstartup -u` undoes it.
+TEST_F(UserRebootTest, RootsStartupDashUStartsTheUsersSavedAppsAtBoot) {
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbufork", as_));
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbupool -i 2", as_));
+  const auto before = rows(as_);
+  ASSERT_EQ(before.size(), 3u) << testing::PrintToString(before);
+  ASSERT_RUNS(pmctl("save", as_));
+  ASSERT_FALSE(lingers());
+
+  ASSERT_RUNS(pmctl("startup systemd -u rbuser --hp /home/rbuser"));
+  EXPECT_TRUE(lingers());
+  EXPECT_TRUE(target_enabled());
+
+  reboot_and_expect_online(before);
+
+  ASSERT_RUNS(pmctl("unstartup -u rbuser"));
+  EXPECT_FALSE(lingers());  // startup -u turned it on, so unstartup -u turns it off
+  EXPECT_FALSE(target_enabled());
 }
 
 }  // namespace

@@ -47,11 +47,21 @@ class BootStore {
   /// when no save made one), and, for a user manager, lingering turned on so it runs at boot.
   /// Refused to a non-root caller of the system manager. Records what it did
   /// (state/startup_record.hpp). Returns the user whose lingering is on ("" if none).
-  std::string startup();
+  /// `caller_linger`: "" (this process sees to lingering), "turned-on" (root's `startup -u`
+  /// turned it on for this user: recorded as startup's) or "kept" (root sees to it: untouched).
+  std::string startup(const std::string& caller_linger = "");
   /// Undoes exactly what startup did: pmctl.target disabled, the target file removed if startup
-  /// made it (and no save has taken it over), lingering off if startup turned it on. Returns the
-  /// user whose lingering it turned off ("" if none).
-  std::string unstartup();
+  /// made it (and no save has taken it over), lingering off if startup turned it on (unless
+  /// `caller_linger` is "kept": root's `unstartup -u` sees to it). Returns the user whose
+  /// lingering it turned off ("" if none).
+  std::string unstartup(const std::string& caller_linger = "");
+  /// PM2's `startup -u USER [--hp HOME]`, run by root: lingering on for USER, USER's manager
+  /// started, and `pmctl --user startup` run as USER (boot_store_for_user.cpp). Returns USER.
+  /// An unknown user, a --hp that is no directory, or a caller who is not root: core::Error.
+  std::string startup_for(const std::string& user, const std::string& home);
+  /// Undoes it: `pmctl --user unstartup` as USER, then lingering off if startup turned it on.
+  /// Returns USER if lingering went off, else "".
+  std::string unstartup_for(const std::string& user, const std::string& home);
 
  private:
   void write_files(const std::vector<BootApp>& apps, bool keep_units_of_running);
@@ -65,6 +75,8 @@ class BootStore {
   std::filesystem::path unit_dir();
   bool ensure_target();
   bool enable_linger(const Account& user);
+  void start_user_manager(const Account& user);
+  void run_user_verb(const Account& user, const std::string& verb, const std::string& linger);
 
   Deps& deps_;
   RuntimeUnits& units_;

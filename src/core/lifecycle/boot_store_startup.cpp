@@ -62,7 +62,7 @@ bool BootStore::enable_linger(const Account& user) {
   return true;
 }
 
-std::string BootStore::startup() {
+std::string BootStore::startup(const std::string& caller_linger) {
   check_root("startup");
   const fs::path state = deps_.registry.dir();
   StartupRecord record = read_startup_record(state);
@@ -71,7 +71,9 @@ std::string BootStore::startup() {
     const OnFailure undo([&] {
       if (created) fs::remove(unit_dir() / kBootTarget);
     });
-    if (deps_.scope == Scope::User)
+    if (caller_linger == "turned-on")
+      record.linger_enabled = true;
+    else if (deps_.scope == Scope::User && caller_linger.empty())
       record.linger_enabled = enable_linger(current_user()) || record.linger_enabled;
     deps_.manager.enable_unit_files({kBootTarget});
     deps_.manager.reload_daemon();
@@ -81,7 +83,7 @@ std::string BootStore::startup() {
   return record.linger_enabled ? current_user().name : "";
 }
 
-std::string BootStore::unstartup() {
+std::string BootStore::unstartup(const std::string& caller_linger) {
   check_root("unstartup");
   const fs::path state = deps_.registry.dir();
   const StartupRecord record = read_startup_record(state);
@@ -90,7 +92,7 @@ std::string BootStore::unstartup() {
   if (record.target_created && !saved_target(state)) fs::remove(unit_dir() / kBootTarget);
   deps_.manager.reload_daemon();
   std::string lingering_off;
-  if (record.linger_enabled) {
+  if (record.linger_enabled && caller_linger.empty()) {
     const Account me = current_user();
     if (deps_.tools().set_linger) deps_.tools().set_linger(me.uid, false);
     lingering_off = me.name;

@@ -74,8 +74,18 @@ class Lifecycle {
   int save(bool force) { return boot_.save(force); }
   std::vector<std::string> resurrect(std::string& source) { return boot_.resurrect(source); }
   void clear_dump() { boot_.clear_dump(); }
-  std::string startup() { return boot_.startup(); }
-  std::string unstartup() { return boot_.unstartup(); }
+  std::string startup(const std::string& caller_linger = "") {
+    return boot_.startup(caller_linger);
+  }
+  std::string unstartup(const std::string& caller_linger = "") {
+    return boot_.unstartup(caller_linger);
+  }
+  std::string startup_for(const std::string& user, const std::string& home) {
+    return boot_.startup_for(user, home);
+  }
+  std::string unstartup_for(const std::string& user, const std::string& home) {
+    return boot_.unstartup_for(user, home);
+  }
 
   // Logs.
   /// Hides log lines written so far (pmctl flush): journal entries up to `realtime_usec`.
