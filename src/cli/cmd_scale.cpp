@@ -1,5 +1,5 @@
-// pmctl scale <app> N|+N|-N: PM2's scale of a cluster app, through the balancer without
-// dropping connections.
+// pmctl scale <app> N|+N|-N: PM2's scale of an app's instances (through the balancer without
+// dropping connections in cluster mode; a fork app becomes a pool).
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
@@ -37,9 +37,9 @@ void run_scale(Context& ctx, const std::vector<std::string>& args) {
 
 void register_scale(CLI::App& app, Context& ctx) {
   CLI::App* scale =
-      app.add_subcommand("scale", "Run N, N more (+N) or N fewer (-N) instances of a cluster app");
+      app.add_subcommand("scale", "Run N, N more (+N) or N fewer (-N) instances of an app");
   auto args = std::make_shared<std::vector<std::string>>(2);
-  scale->add_option("name", (*args)[0], "the cluster app")->required();
+  scale->add_option("name", (*args)[0], "the app")->required();
   // CLI11 takes -N for a positional: no option of pmctl's is a number.
   scale->add_option("number", (*args)[1], "N, +N or -N")->required();
   scale->callback([&ctx, args] { run_scale(ctx, *args); });
