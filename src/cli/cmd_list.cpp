@@ -5,6 +5,7 @@
 #include <future>
 #include <iostream>
 #include <set>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
@@ -18,6 +19,7 @@
 #include "core/state/boot_state.hpp"
 #include "core/text/format.hpp"
 #include "core/text/inspect.hpp"
+#include "core/types/error.hpp"
 #include "core/units/log_mapping.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -231,6 +233,50 @@ std::vector<const core::AppView*> by_name(const std::vector<core::AppView>& view
   return out;
 }
 
+/// PM2's --sort: by name (then id) unless another field is asked for; ties keep that order.
+std::vector<const core::AppView*> sorted(const std::vector<core::AppView>& views,
+                                         const ListStyle& style) {
+  auto out = by_name(views);
+  const std::string& f = style.sort;
+  const auto key = [&](const core::AppView* v) -> std::tuple<std::string, double> {
+    if (f == "namespace") return {v->record.decl.ns, 0};
+    if (f == "id") return {"", v->record.id};
+    if (f == "pid") return {"", static_cast<double>(v->state.main_pid)};
+    if (f == "cpu") return {"", v->cpu_percent};
+    if (f == "memory") return {"", static_cast<double>(v->memory_bytes)};
+    if (f == "uptime") return {"", static_cast<double>(v->uptime_ms)};
+    if (f == "status") return {core::status_word(*v), 0};
+    return {v->record.decl.name, 0};
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto* a, const auto* b) { return key(a) < key(b); });
+  if (style.descending) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+/// PM2's -m: one block per app.
+void print_mini(const std::vector<const core::AppView*>& views) {
+  for (const auto* v : views) {
+    const auto& d = v->record.decl;
+    const core::LogTargets files = core::log_targets(d.logs, v->record.id);
+    std::cout << "+--- " << core::printable(d.name) << "\n"
+              << "namespace : " << core::printable(d.ns) << "\n"
+              << "version : " << package_version(d) << "\n"
+              << "pid : " << v->state.main_pid << "\n"
+              << "pm2 id : " << v->record.id << "\n"
+              << "status : " << core::status_word(*v) << "\n"
+              << "mode : " << core::exec_mode_of(d) << "_mode\n"
+              << "restarted : " << v->restarts << "\n"
+              << "uptime : "
+              << (v->status == core::Status::Online ? core::format_uptime(v->uptime_ms) : "0")
+              << "\n"
+              << "memory usage : " << core::format_memory(v->memory_bytes) << "\n"
+              << "error log : " << (files.err.empty() ? "journal" : files.err) << "\n"
+              << "watching : no\n"
+              << "PID file : " << (files.pid.empty() ? "none" : files.pid) << "\n\n";
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -270,15 +316,38 @@ void print_left_by_boot(const std::vector<core::AppView>& views, Context& ctx) {
   }
 }
 
+ListStyle parse_sort(const std::string& text, bool mini) {
+  static const std::set<std::string> fields = {"name", "namespace", "id",     "pid",
+                                               "cpu",  "memory",    "uptime", "status"};
+  ListStyle style;
+  style.mini = mini;
+  const auto colon = text.find(':');
+  style.sort = text.substr(0, colon);
+  const std::string order = colon == std::string::npos ? "asc" : text.substr(colon + 1);
+  if (!fields.contains(style.sort) || (order != "asc" && order != "desc"))
+    throw core::Error("--sort '" + core::printable(text) + "' is not a field to sort by",
+                      "name, namespace, id, pid, cpu, memory, uptime or status, then :asc or "
+                      ":desc (e.g. --sort memory:desc)",
+                      2);
+  style.descending = order == "desc";
+  return style;
+}
+
 }  // namespace
 
 void print_process_table(Context& ctx, std::vector<core::AppView> views) {
-  const std::string user = app_user();
-  Table t;
-  t.header = {"id", "name",   "namespace", "version", "mode", "pid",     "uptime",
-              "↺",  "status", "cpu",       "mem",     "user", "watching"};
-  for (const auto* v : by_name(views)) t.rows.push_back(table_row(*v, user));
-  std::cout << t.render();
+  if (silent()) return;
+  const auto order = sorted(views, ctx.list_style);
+  if (ctx.list_style.mini) {
+    print_mini(order);
+  } else {
+    const std::string user = app_user();
+    Table t;
+    t.header = {"id", "name",   "namespace", "version", "mode", "pid",     "uptime",
+                "↺",  "status", "cpu",       "mem",     "user", "watching"};
+    for (const auto* v : order) t.rows.push_back(table_row(*v, user));
+    std::cout << t.render();
+  }
   say_incomplete(views, ctx);
   print_left_by_boot(views, ctx);
 }
@@ -313,7 +382,14 @@ void print_process_table(Context& ctx) {
 void register_list(CLI::App& app, Context& ctx) {
   CLI::App* ls = app.add_subcommand("list", "List apps with their live state (PM2's table)");
   for (const char* alias : {"ls", "status", "l", "ps"}) ls->alias(alias);
-  ls->callback([&ctx] { print_process_table(ctx); });
+  auto sort = std::make_shared<std::string>();
+  ls->add_option("--sort", *sort,
+                 "name|namespace|id|pid|cpu|memory|uptime|status, then :asc or :desc (PM2's)");
+  ls->add_flag("-m,--mini-list", ctx.list_style.mini, "One block per app (PM2's -m)");
+  ls->callback([&ctx, sort] {
+    if (!sort->empty()) ctx.list_style = parse_sort(*sort, ctx.list_style.mini);
+    print_process_table(ctx);
+  });
 
   CLI::App* jlist = app.add_subcommand("jlist", "List apps as JSON, in PM2's jlist shape");
   jlist->callback([&ctx] { std::cout << pm2_list_json(ctx).dump() << "\n"; });

@@ -17,8 +17,10 @@
 #include "cli/pm2_flags.hpp"
 #include "core/base/interpreter.hpp"
 #include "core/fields/parse.hpp"
+#include "core/model/names.hpp"
 #include "core/model/selectors.hpp"
 #include "core/types/error.hpp"
+#include "core/units/unit_names.hpp"
 
 extern char** environ;
 
@@ -155,7 +157,7 @@ int start_new(const core::AppDecl& decl, bool force, Context& ctx) {
 /// Instances: a pool, or cluster mode's instances and their balancer. Returns once every
 /// instance accepts on its endpoint (a pool has none), or after listen_timeout with a warning
 /// (the balancer skips one that does not).
-void start_cluster(const core::AppDecl& decl, Context& ctx) {
+std::vector<int> start_cluster(const core::AppDecl& decl, Context& ctx, bool table = true) {
   const auto& c = decl.cluster;
   const std::string mode = std::string(core::exec_mode_of(decl)) + "_mode (";
   if (c.balanced())
@@ -174,7 +176,8 @@ void start_cluster(const core::AppDecl& decl, Context& ctx) {
   }
   say("Done: '" + decl.name + "' has ids " + std::to_string(ids.front()) + "-" +
       std::to_string(ids.back()));
-  print_process_table(ctx);
+  if (table) print_process_table(ctx);
+  return ids;
 }
 
 void run_start(StartOptions o, Context& ctx) {
@@ -191,16 +194,46 @@ void run_start(StartOptions o, Context& ctx) {
     print_process_table(ctx);
     return;
   }
-  if (o.targets.size() > 1)
-    throw core::Error("start takes one script or ecosystem file at a time",
-                      "put the script's own arguments after '--': pmctl start app.js -- --port 80",
-                      2);
-  const core::AppDecl decl = build_decl(o, ctx);
-  if (decl.cluster.enabled) return start_cluster(decl, ctx);
-  say("Starting " + decl.script + " in fork_mode (1 instance)");
-  const int id = start_new(decl, o.force, ctx);
-  say("Done: '" + decl.name + "' has id " + std::to_string(id));
-  print_process_table(ctx);
+  // PM2: several scripts in one start are each an app of their own. Every one is checked
+  // before any starts, and a name or namespace pmctl would refuse is refused here, before the
+  // first "Starting" line.
+  if (o.targets.size() > 1 && o.has("--name"))
+    throw core::Error(
+        "--name names one app, and " + std::to_string(o.targets.size()) + " scripts were given",
+        "start them one by one to name each, or leave --name out (each is named "
+        "after its script); the script's own arguments go after '--'",
+        2);
+  std::vector<core::AppDecl> decls;
+  for (const auto& target : o.targets) {
+    StartOptions one = o;
+    one.targets = {target};
+    decls.push_back(build_decl(one, ctx));
+    core::validate_app_name(decls.back().name);
+    core::validate_namespace(decls.back().ns);
+  }
+  std::vector<int> started;  // all or nothing: a later one failing removes the earlier ones
+  try {
+    for (const auto& decl : decls) {
+      if (decl.cluster.enabled) {
+        const auto ids = start_cluster(decl, ctx, decls.size() == 1);
+        started.insert(started.end(), ids.begin(), ids.end());
+        continue;
+      }
+      say("Starting " + decl.script + " in fork_mode (1 instance)");
+      started.push_back(start_new(decl, o.force, ctx));
+      say("Done: '" + decl.name + "' has id " + std::to_string(started.back()));
+    }
+  } catch (...) {
+    for (int id : started) {
+      try {
+        ctx.lifecycle().remove(id);
+      } catch (const std::exception&) {
+        // the error that stopped the start is the one to report
+      }
+    }
+    throw;
+  }
+  if (decls.size() > 1 || !decls.front().cluster.enabled) print_process_table(ctx);
 }
 
 }  // namespace

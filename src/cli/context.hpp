@@ -17,6 +17,14 @@ struct GlobalOptions {
   bool user = false;
   bool system = false;
   bool no_color = false;
+  bool silent = false;  ///< PM2's -s: no [pmctl] lines, no table (errors still on stderr)
+};
+
+/// How `ls` (and the table other verbs print) shows the apps: PM2's --sort and -m.
+struct ListStyle {
+  std::string sort = "name";  ///< name, namespace, id, pid, cpu, memory, uptime, status
+  bool descending = false;
+  bool mini = false;  ///< one block per app
 };
 
 /// What every command shares: the global options, the words after `--`, and the registry,
@@ -24,6 +32,7 @@ struct GlobalOptions {
 class Context {
  public:
   GlobalOptions options;
+  ListStyle list_style;
   std::vector<std::string> script_args;  ///< Everything after a bare `--`.
   bool script_args_given = false;
 

@@ -44,8 +44,10 @@ void add_log_options(CLI::App& cmd, LogOptions& o) {
   cmd.add_option("-l,--log", o.log,
                  "Both streams to this file too (default <state>/logs/<name>.log)")
       ->expected(0, 1);
-  cmd.add_flag("--merge-logs,!--no-merge-logs", o.merge_logs,
+  // Two flags, not CLI11's "--merge-logs,!--no-merge-logs", which --help shows as it is.
+  cmd.add_flag("--merge-logs", o.merge_logs,
                "Do not add -<id> to the log file names (the default here)");
+  cmd.add_flag("--no-merge-logs", o.no_merge_logs, "Add -<id> to the log file names");
   cmd.add_option("--log-date-format", o.date_format,
                  "Prefix file lines with this dayjs date format");
   cmd.add_flag("--time", o.time, "Prefix file lines with YYYY-MM-DDTHH:mm:ss");
@@ -68,7 +70,7 @@ core::LogSettings log_settings(const LogOptions& o, const std::set<std::string>&
     s.log_file = o.log.empty()
                      ? core::default_combined_log(core::default_state_dir(scope).string(), app_name)
                      : path(o.log, "--log");
-  s.merge_logs = o.merge_logs;
+  s.merge_logs = !o.no_merge_logs;
   if (given.count("--log-date-format") && o.date_format.empty())
     throw core::Error("--log-date-format needs a format", "for example 'YYYY-MM-DD HH:mm:ss Z'", 2);
   s.date_format = o.date_format.empty() && o.time ? kTimeFormat : o.date_format;

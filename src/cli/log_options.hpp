@@ -13,6 +13,7 @@ namespace pmctl::cli {
 struct LogOptions {
   std::string output, error, log, date_format, log_type, pid;
   bool merge_logs = true;  ///< PM2's fork-mode default; --no-merge-logs is pmctl's own.
+  bool no_merge_logs = false;
   bool time = false;
   bool disable_logs = false;
   bool no_journal = false;  ///< pmctl's own --no-journal (ecosystem: journal: false).

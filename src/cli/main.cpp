@@ -14,6 +14,7 @@
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
 #include "cli/output.hpp"
+#include "cli/parse_errors.hpp"
 #include "core/types/error.hpp"
 #include "pmctl_config.hpp"
 
@@ -79,10 +80,14 @@ bool is_command(const CLI::App& app, const std::string& word) {
 int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   const std::string word = command_word(argc, argv);
   if (!word.empty() && !is_command(app, word)) {
-    pmctl::cli::print_error("unknown command '" + word + "'", suggestion(app, word));
+    if (const auto pm2 = pmctl::cli::pm2_only_command(word))
+      pmctl::cli::print_error(pm2->what, pm2->hint);
+    else
+      pmctl::cli::print_error("unknown command '" + word + "'", suggestion(app, word));
     return 2;
   }
-  pmctl::cli::print_error(e.what(), "see 'pmctl --help'");
+  const auto t = pmctl::cli::parse_error_text(e, word);
+  pmctl::cli::print_error(t.what, t.hint);
   return 2;
 }
 
@@ -176,18 +181,20 @@ int main(int argc, char** argv) {
   const int pmctl_argc = split_script_args(argc, argv, ctx);
 
   CLI::App app{"pmctl: PM2's command line and ecosystem files, run by systemd", "pmctl"};
-  app.set_version_flag("-v,--version", PMCTL_VERSION);
+  app.set_version_flag("-v,-V,--version", PMCTL_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
   app.add_flag("--user", ctx.options.user, "Talk to your user manager (systemctl --user)");
   app.add_flag("--system", ctx.options.system, "Talk to the system manager (systemctl --system)");
   app.add_flag("--no-color", ctx.options.no_color, "Never colour the output");
+  app.add_flag("-s,--silent", ctx.options.silent, "No [pmctl] lines and no table (PM2's -s)");
 
   register_commands(app, ctx, command_word(pmctl_argc, argv));
 
   pmctl::cli::set_color(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
   app.parse_complete_callback([&] {
     if (ctx.options.no_color) pmctl::cli::set_color(false);
+    pmctl::cli::set_silent(ctx.options.silent);
     for (const CLI::App* sub : app.get_subcommands())
       if (changes_state(sub->get_name())) ctx.begin_transaction(command_line(argc, argv));
   });

@@ -12,6 +12,7 @@ namespace pmctl::cli {
 namespace {
 
 bool g_color = false;
+bool g_silent = false;
 
 std::string repeat(std::string_view unit, std::size_t n) {
   std::string out;
@@ -47,6 +48,8 @@ void row_line(const std::vector<std::string>& cells, const std::vector<std::size
 }  // namespace
 
 void set_color(bool enabled) { g_color = enabled; }
+void set_silent(bool on) { g_silent = on; }
+bool silent() { return g_silent; }
 bool color_enabled() { return g_color; }
 
 std::string paint(std::string_view text, std::string_view code) {
@@ -75,7 +78,10 @@ std::string Table::render() const {
   return out + border(widths, "└", "┴", "┘");
 }
 
-void say(std::string_view message) { std::cout << blue("[pmctl]") << " " << message << "\n"; }
+void say(std::string_view message) {
+  if (g_silent) return;
+  std::cout << blue("[pmctl]") << " " << message << "\n";
+}
 
 // Warnings and errors quote what the user gave (names, paths, namespaces): a control character
 // in it is shown escaped, so each stays one line.

@@ -8,6 +8,9 @@ namespace pmctl::cli {
 
 /// Colours only when stdout is a terminal and neither --no-color nor NO_COLOR says otherwise.
 void set_color(bool enabled);
+/// PM2's -s/--silent: say() and the process table print nothing (warnings and errors do).
+void set_silent(bool silent);
+bool silent();
 bool color_enabled();
 std::string paint(std::string_view text, std::string_view ansi_code);
 std::string bold(std::string_view text);

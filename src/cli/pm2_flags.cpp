@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/base/accounts.hpp"
+#include "core/base/envfile.hpp"
 #include "core/cluster/cluster.hpp"
 #include "core/cluster/cluster_probes.hpp"
 #include "core/fields/parse.hpp"
@@ -90,6 +91,10 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_flag("--no-treekill", f.no_treekill,
                "Stop signal to the main process only (KillMode=mixed)");
   cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
+  cmd.add_option("--ignore-watch", f.ignore_watch, "Refused with --watch (PM2's watch filter)");
+  cmd.add_option("--watch-delay", f.watch_delay, "Refused with --watch (PM2's watch delay)");
+  cmd.add_option("--instance-var", f.instance_var,
+                 "The variable that holds the instance number (default NODE_APP_INSTANCE)");
   cmd.add_option("-c,--cron,--cron-restart", f.cron,
                  "Refused unless 0: scheduled restarts are not supported yet");
   cmd.add_flag("--wait-ready", f.wait_ready, "Online only after process.send('ready') (READY=1)");
@@ -108,9 +113,16 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
 
 void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
                      core::AppDecl& decl) {
-  if (f.watch)
-    refuse("--watch", "restarting on file changes is not supported yet",
-           "restart after a deploy with 'pmctl reload'");
+  for (const char* flag : {"--watch", "--ignore-watch", "--watch-delay"})
+    if (given.count(flag))
+      refuse(flag, "restarting on file changes is not supported yet",
+             "restart after a deploy with 'pmctl reload'");
+  if (given.count("--instance-var")) {
+    if (!core::valid_env_name(f.instance_var))
+      refuse("--instance-var", "'" + f.instance_var + "' is not an environment variable name",
+             "letters, digits and _, not starting with a digit");
+    decl.instance_var = f.instance_var;
+  }
   if (given.count("--cron") && f.cron != "0")
     refuse("--cron", "scheduled restarts are not supported yet",
            "use a systemd timer that runs 'pmctl restart'");

@@ -52,5 +52,87 @@ TEST_F(Pm2FlagsTest, FlagsPmctlCannotHonourAreRefusedWithTheirReason) {
   EXPECT_TRUE(jlist().empty());
 }
 
+// A command line pmctl cannot run is one pmctl sentence on stderr, never the parser's words.
+TEST_F(Pm2FlagsTest, ParserMistakesAreOnePmctlSentence) {
+  const std::vector<std::vector<std::string>> lines = {{},
+                                                       {"stop"},
+                                                       {"ls", "extra"},
+                                                       {"ls", "--nope"},
+                                                       {"logs", "--lines"},
+                                                       {"scale"},
+                                                       {"scale", "web"},
+                                                       {"env"},
+                                                       {"start", app_path("server.js"), "--bogus"},
+                                                       {"show"}};
+  for (const auto& argv : lines) {
+    const Result r = pmctl(argv);
+    EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(argv);
+    EXPECT_THAT(r.err, ::testing::StartsWith("pmctl: error: ")) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    for (const char* raw : {"not expected", "is required", "Subcommand", "subcommand", "{"})
+      EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr(raw))) << r.err;
+  }
+  EXPECT_THAT(pmctl({"stop"}).err, ::testing::HasSubstr("needs a target"));
+  EXPECT_THAT(pmctl({"ls", "--nope"}).err, ::testing::HasSubstr("'pmctl ls' has no option --nope"));
+  for (const char* cmd : {"start", "logs", "ls", "scale", "startup"})
+    EXPECT_THAT(pmctl({cmd, "--help"}).out, ::testing::Not(::testing::HasSubstr("{"))) << cmd;
+}
+
+// A command PM2 has and pmctl has not says what to do instead, not "did you mean" another verb.
+TEST_F(Pm2FlagsTest, Pm2CommandsPmctlHasNotNameThePmctlWay) {
+  for (const char* cmd :
+       {"monit", "dash", "ping", "update", "link", "deploy", "install", "reset"}) {
+    const Result r = pmctl({cmd});
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_THAT(r.err, ::testing::HasSubstr("is a PM2 command pmctl does not have")) << r.err;
+    EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr("did you mean"))) << r.err;
+  }
+  EXPECT_THAT(pmctl({"monit"}).err, ::testing::HasSubstr("systemd-cgtop"));
+}
+
+TEST_F(Pm2FlagsTest, VersionSilentSortMiniInstanceVarAndWatchFlagsAsPm2) {
+  const Result v = pmctl({"-V"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out, pmctl({"--version"}).out);
+  // -s: nothing on stdout, the app starts.
+  const Result quiet = pmctl(
+      {"-s", "start", app_path("greet.sh"), "--name", "fsilent", "--instance-var", "WORKER_ID"});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_THAT(pmctl({"env", "fsilent"}).out, ::testing::HasSubstr("WORKER_ID: 0\n"));
+  start({app_path("server.js"), "--name", "fbig"});
+  // --sort field:desc, and -m's blocks.
+  const Result by_name_desc = pmctl({"ls", "--sort", "name:desc"});
+  EXPECT_LT(by_name_desc.out.find("fsilent"), by_name_desc.out.find("fbig")) << by_name_desc.out;
+  const Result by_name = pmctl({"ls", "--sort", "name"});
+  EXPECT_LT(by_name.out.find("fbig"), by_name.out.find("fsilent")) << by_name.out;
+  EXPECT_EQ(pmctl({"ls", "--sort", "weight"}).exit_code, 2);
+  const Result mini = pmctl({"ls", "-m"});
+  EXPECT_THAT(mini.out, ::testing::HasSubstr("+--- fbig\n"));
+  EXPECT_THAT(mini.out, ::testing::HasSubstr("status : online\n"));
+  for (const char* flag : {"--ignore-watch", "--watch-delay"}) {
+    const Result r = pmctl({"start", app_path("server.js"), "--name", "fwatch", flag, "100"});
+    EXPECT_EQ(r.exit_code, 1) << flag;
+    EXPECT_THAT(r.err, ::testing::HasSubstr("restarting on file changes is not supported yet"));
+  }
+  EXPECT_EQ(pmctl({"start", app_path("server.js"), "--instance-var", "9X"}).exit_code, 1);
+}
+
+// PM2: several scripts in one start are each their own app; all or nothing here, and a bad
+// name is refused before any "Starting" line.
+TEST_F(Pm2FlagsTest, SeveralScriptsInOneStartAreEachAnAppAllOrNothing) {
+  const Result r = pmctl({"start", app_path("greet.sh"), app_path("server.js")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(
+      eventually([] { return status_of("greet") == "online" && status_of("server") == "online"; }));
+  ASSERT_EQ(pmctl({"delete", "all"}).exit_code, 0);
+  const Result half = pmctl({"start", app_path("greet.sh"), "/no/such/script.js"});
+  EXPECT_EQ(half.exit_code, 1);
+  EXPECT_EQ(jlist().size(), 0u);  // nothing of it stays
+  const Result named = pmctl({"start", app_path("greet.sh"), "--name", "bad name"});
+  EXPECT_EQ(named.exit_code, 1);
+  EXPECT_THAT(named.out, ::testing::Not(::testing::HasSubstr("Starting"))) << named.out;
+}
+
 }  // namespace
 }  // namespace pmctl::test
