@@ -207,7 +207,7 @@ void report_dropped(sd::Journal& journal, Context& ctx, const Selection& sel,
   }
 }
 
-void run_logs(Context& ctx, const LogsOptions& o) {
+void run_logs(Context& ctx, const LogsOptions& o, const std::function<bool()>& interrupted = {}) {
   if (o.err_only && o.out_only)
     throw core::Error("--err and --out cannot be combined", "leave both out to see both streams",
                       2);
@@ -246,7 +246,7 @@ void run_logs(Context& ctx, const LogsOptions& o) {
         show(line);
         return true;
       },
-      resume);
+      resume, interrupted);
 }
 
 std::vector<int> target_ids(Context& ctx, const core::RegistryData& data,
@@ -283,6 +283,14 @@ void run_reload_logs(Context& ctx, const std::vector<std::string>& targets) {
 }
 
 }  // namespace
+
+void follow_app_logs(Context& ctx, const std::string& target,
+                     const std::function<bool()>& interrupted) {
+  LogsOptions o;
+  o.target = target;
+  o.lines = "0";
+  run_logs(ctx, o, interrupted);
+}
 
 void register_logs(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<LogsOptions>();

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -40,6 +41,8 @@ struct StartOptions {
   std::string only;
   bool force = false;
   bool no_autorestart = false;
+  bool attach = false;     ///< PM2's --attach: follow the output after the start
+  bool no_daemon = false;  ///< PM2's --no-daemon: the same, and stop the apps on Ctrl-C
   std::string restart_delay;
   std::string exp_backoff;
   std::string max_restarts;
@@ -83,6 +86,36 @@ std::string working_dir(const StartOptions& o, const Context& ctx) {
   std::string text = dir.string();
   if (text.size() > 1 && text.back() == '/') text.pop_back();
   return text;
+}
+
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_interrupt(int) { g_interrupted = 1; }
+
+/// --attach: the started apps' output until Ctrl-C (pmctl ends, the apps run on, as PM2's).
+/// --no-daemon: pmctl has no daemon to keep in the foreground, so it stays there itself: the
+/// output until SIGINT or SIGTERM (a container's stop), then it stops the apps it started.
+void attach(Context& ctx, const std::vector<core::AppDecl>& decls, const std::vector<int>& ids,
+            bool stop_after) {
+  ctx.end_transaction();  // following holds no lock: other pmctl commands go on meanwhile
+  std::string names;
+  for (const auto& d : decls) {
+    names += names.empty() ? "" : "|";
+    for (char c : d.name)
+      names += (c == '.' || c == '+') ? std::string("\\") + c : std::string(1, c);
+  }
+  const std::string target = decls.size() == 1 ? decls.front().name : "/^(" + names + ")$/";
+  if (stop_after) {
+    struct sigaction sa = {};
+    sa.sa_handler = on_interrupt;  // no SA_RESTART: the journal wait returns EINTR
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+  }
+  follow_app_logs(ctx, target, [] { return g_interrupted != 0; });
+  if (!stop_after) return;
+  ctx.begin_transaction("pmctl start --no-daemon (stopping on a signal)");
+  for (int id : ids) ctx.lifecycle().stop(id);
+  say("stopped " + std::to_string(ids.size()) + " app(s): pmctl --no-daemon was interrupted");
 }
 
 core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
@@ -234,6 +267,7 @@ void run_start(StartOptions o, Context& ctx) {
     throw;
   }
   if (decls.size() > 1 || !decls.front().cluster.enabled) print_process_table(ctx);
+  if (o.attach || o.no_daemon) attach(ctx, decls, started, o.no_daemon);
 }
 
 }  // namespace
@@ -258,6 +292,9 @@ void register_start(CLI::App& app, Context& ctx) {
   cmd->add_option("--env", opts->env_name, "Ecosystem environment name (env_<name>)");
   cmd->add_option("--only", opts->only, "With an ecosystem file: only these apps (a,b)");
   cmd->add_flag("-f,--force", opts->force, "Start another copy even if one of that name runs");
+  cmd->add_flag("--attach", opts->attach, "Then follow the apps' output (Ctrl-C: they run on)");
+  cmd->add_flag("--no-daemon", opts->no_daemon,
+                "Then follow their output, and stop them on Ctrl-C or SIGTERM (containers)");
   cmd->add_flag("--no-autorestart", opts->no_autorestart, "Do not restart the app when it exits");
   cmd->add_option("--restart-delay", opts->restart_delay,
                   "Delay before an automatic restart (ms, or 2s)");

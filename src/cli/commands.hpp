@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 
 #include "cli/context.hpp"
 
@@ -9,6 +10,10 @@ namespace pmctl::cli {
 // One registration function per command family, one file each (cmd_*.cpp). Each adds its
 // subcommands with an options struct and a callback that calls a run function.
 void register_start(CLI::App& app, Context& ctx);
+/// `pmctl logs <target>` with no tail: follows the apps' output until interrupted (start's
+/// --attach and --no-daemon); returns once a signal ended a wait and `interrupted` says so.
+void follow_app_logs(Context& ctx, const std::string& target,
+                     const std::function<bool()>& interrupted = {});
 void register_lifecycle(CLI::App& app, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);

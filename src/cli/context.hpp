@@ -44,6 +44,8 @@ class Context {
   /// Makes the rest of this command one transaction: waits for any other changing command
   /// (saying so after 1 s, giving up after PMCTL_LOCK_TIMEOUT) and holds the lock until exit.
   void begin_transaction(const std::string& command_line);
+  /// Ends it early: what a command does after its changes (follow logs) holds no lock.
+  void end_transaction() { transaction_.reset(); }
 
  private:
   std::unique_ptr<core::Registry> registry_;

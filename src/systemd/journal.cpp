@@ -139,7 +139,7 @@ std::vector<LogLine> Journal::tail(const LogQuery& query, std::size_t lines) {
 }
 
 void Journal::follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
-                     std::uint64_t after_usec) {
+                     std::uint64_t after_usec, const std::function<bool()>& interrupted) {
   if (query.units.empty()) return;
   sd_journal* j = impl_->journal.get();
   // Opening the inotify fd before seeking makes the first sd_journal_wait() see every entry
@@ -156,7 +156,11 @@ void Journal::follow(const LogQuery& query, const std::function<bool(const LogLi
   for (;;) {
     int r = journal_check(sd_journal_next(j), "reading");
     if (r == 0) {
-      journal_check(sd_journal_wait(j, static_cast<std::uint64_t>(-1)), "waiting for entries");
+      // sd_journal_wait waits again after a signal (EINTR): with `interrupted` to ask, it waits
+      // 250 ms at a time instead.
+      const std::uint64_t wait = interrupted ? 250000 : static_cast<std::uint64_t>(-1);
+      journal_check(sd_journal_wait(j, wait), "waiting for entries");
+      if (interrupted && interrupted()) return;
       continue;
     }
     LogLine line = impl_->read_entry();

@@ -48,8 +48,9 @@ class Journal {
   /// Calls `sink` for each entry newer than `after_usec` (CLOCK_REALTIME µs; 0 = entries written
   /// after this call starts), until `sink` returns false. Blocks in sd_journal_wait between
   /// entries. Passing the time of the last line `tail` returned continues exactly after it.
+  /// With `interrupted`, asks it every 250 ms while waiting, and returns once it says so.
   void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
-              std::uint64_t after_usec = 0);
+              std::uint64_t after_usec = 0, const std::function<bool()>& interrupted = {});
   /// How many lines journald says it dropped from `unit` after `after_usec` (CLOCK_REALTIME µs):
   /// the sum of N_DROPPED of its "Suppressed N messages from UNIT" entries
   /// (MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e, OBJECT_SYSTEMD_UNIT=UNIT). `unit` is a system

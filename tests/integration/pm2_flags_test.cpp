@@ -134,5 +134,25 @@ TEST_F(Pm2FlagsTest, SeveralScriptsInOneStartAreEachAnAppAllOrNothing) {
   EXPECT_THAT(named.out, ::testing::Not(::testing::HasSubstr("Starting"))) << named.out;
 }
 
+// --attach follows the output after the start (Ctrl-C ends pmctl, the app runs on); --no-daemon
+// keeps pmctl in the foreground the way PM2's does, and stops the app on SIGINT or SIGTERM.
+TEST_F(Pm2FlagsTest, AttachFollowsTheOutputAndNoDaemonStopsTheAppOnASignal) {
+  const std::string bin = PMCTL_BINARY;
+  const Result attached = sh("GREETING=att timeout -k 5 -s INT 3 " + bin + " start " +
+                             app_path("greet.sh") + " --name fattach --attach");
+  EXPECT_EQ(attached.exit_code, 124);  // ended by the signal
+  EXPECT_THAT(attached.out, ::testing::HasSubstr("greeting=att")) << attached.out;
+  EXPECT_EQ(status_of("fattach"), "online");
+  for (const char* signal : {"INT", "TERM"}) {
+    const Result fg = sh(std::string("GREETING=fg timeout -k 5 -s ") + signal + " 3 " + bin +
+                         " start " + app_path("greet.sh") + " --name fnodaemon --no-daemon");
+    EXPECT_EQ(fg.exit_code, 124) << signal;  // timeout's code: pmctl did not exit by itself
+    EXPECT_THAT(fg.out, ::testing::HasSubstr("greeting=fg")) << fg.out;
+    EXPECT_THAT(fg.out, ::testing::HasSubstr("stopped 1 app(s)")) << fg.out;
+    EXPECT_EQ(status_of("fnodaemon"), "stopped") << signal;
+    pmctl({"delete", "fnodaemon"});
+  }
+}
+
 }  // namespace
 }  // namespace pmctl::test
