@@ -157,8 +157,8 @@ std::vector<std::vector<std::string>> cluster_rows(const core::AppView& v, Conte
 // the app's slice and the instance's pair of patterns do not (docs/usage.md, "Stable handles").
 std::vector<std::vector<std::string>> stable_rows(const core::AppView& v, core::Scope scope) {
   const std::string flag = scope == core::Scope::User ? " --user" : "";
-  const std::string journal =
-      scope == core::Scope::User ? "journalctl --user-unit " : "journalctl -u ";
+  const std::string unit_flag = scope == core::Scope::User ? "--user-unit " : "-u ";
+  const std::string journal = "journalctl " + unit_flag;
   const std::string slice = shell_quote(core::app_slice_name(v.record.decl.name));
   const std::string first = core::service_unit_name(v.record.decl.name, v.record.id);
   const std::string base = first.substr(0, first.size() - std::string_view(".service").size());
@@ -169,7 +169,7 @@ std::vector<std::vector<std::string>> stable_rows(const core::AppView& v, core::
   return {{"app, stable", "systemctl" + flag + " status|stop|restart " + slice},
           {"app logs, stable", journal + slice},
           {"instance, stable", "systemctl" + flag + " status " + a + " " + b},
-          {"instance logs, stable", journal + a + " " + journal.substr(journal.find(' ') + 1) + b}};
+          {"instance logs, stable", journal + a + " " + unit_flag + b}};
 }
 
 void print_description(const core::AppView& v, Context& ctx) {

@@ -45,8 +45,8 @@ void add_log_options(CLI::App& cmd, LogOptions& o) {
                  "Both streams to this file too (default <state>/logs/<name>.log)")
       ->expected(0, 1);
   // Two flags, not CLI11's "--merge-logs,!--no-merge-logs", which --help shows as it is.
-  cmd.add_flag("--merge-logs", o.merge_logs,
-               "Do not add -<id> to the log file names (the default here)");
+  cmd.add_flag("--merge-logs")
+      ->description("Do not add -<id> to the log file names (the default here)");
   cmd.add_flag("--no-merge-logs", o.no_merge_logs, "Add -<id> to the log file names");
   cmd.add_option("--log-date-format", o.date_format,
                  "Prefix file lines with this dayjs date format");

@@ -12,8 +12,7 @@ namespace pmctl::cli {
 /// PM2's log flags of `pmctl start`, as typed.
 struct LogOptions {
   std::string output, error, log, date_format, log_type, pid;
-  bool merge_logs = true;  ///< PM2's fork-mode default; --no-merge-logs is pmctl's own.
-  bool no_merge_logs = false;
+  bool no_merge_logs = false;  ///< pmctl's own; --merge-logs (PM2's fork-mode default) is a no-op
   bool time = false;
   bool disable_logs = false;
   bool no_journal = false;  ///< pmctl's own --no-journal (ecosystem: journal: false).

@@ -45,14 +45,23 @@ std::set<std::string> help_commands() {
   return out;
 }
 
+/// The lines of source file `path` from the heading `heading` ("## Commands") to the next
+/// heading of its level.
+std::vector<std::string> section_lines(const std::string& path, const std::string& heading) {
+  const std::string text = source_file(path);
+  const auto start = text.find(heading);
+  const std::string level = "\n" + heading.substr(0, heading.find(' ') + 1);
+  std::istringstream in(text.substr(start, text.find(level, start + 1) - start));
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
 /// usage.md's "## Commands" table: the first cell of each row, in backticks.
 std::set<std::string> usage_commands() {
   std::set<std::string> out;
-  const std::string text = source_file("docs/usage.md");
-  const auto start = text.find("## Commands");
-  std::istringstream in(text.substr(start, text.find("\n## ", start + 1) - start));
   const std::regex row(R"(^\| `([^`]+)` \|.*$)");
-  for (std::string line; std::getline(in, line);) {
+  for (const auto& line : section_lines("docs/usage.md", "## Commands")) {
     std::smatch m;
     if (std::regex_match(line, m, row)) add_words(m[1], "\\|", out);
   }
@@ -62,12 +71,9 @@ std::set<std::string> usage_commands() {
 /// The man page's COMMANDS section: each entry's leading *word*s (joined by | or ", ").
 std::set<std::string> man_commands() {
   std::set<std::string> out;
-  const std::string text = source_file("man/pmctl.1.scd");
-  const auto start = text.find("# COMMANDS");
-  std::istringstream in(text.substr(start, text.find("\n# ", start + 1) - start));
   const std::regex head(R"(^\*([A-Za-z]+)\*((?:(?:\||, )\*[A-Za-z]+\*)*).*$)");
   const std::regex word(R"(\*([A-Za-z]+)\*)");
-  for (std::string line; std::getline(in, line);) {
+  for (const auto& line : section_lines("man/pmctl.1.scd", "# COMMANDS")) {
     std::smatch m;
     if (!std::regex_match(line, m, head)) continue;
     out.insert(m[1]);

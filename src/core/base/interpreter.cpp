@@ -128,4 +128,9 @@ Launch resolve_launch(std::string_view target, std::string_view cwd,
                 .default_name = default_name_of(script)};
 }
 
+std::string_view program_name(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace pmctl::core

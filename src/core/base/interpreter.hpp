@@ -21,6 +21,9 @@ struct Launch {
 /// Returns the program name (not a path), or "" for "run directly".
 std::string interpreter_for(std::string_view script_path, bool executable, bool bun_available);
 
+/// The file name of an interpreter path ("node" for "/usr/bin/node"), to tell which one it is.
+std::string_view program_name(std::string_view path);
+
 /// Looks `program` up like execvp: a name with a `/` is taken as a path (relative to `cwd`),
 /// otherwise each directory of `path_env` is tried. Returns the absolute path of an executable
 /// regular file, or nothing.

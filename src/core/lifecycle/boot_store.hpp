@@ -75,6 +75,7 @@ class BootStore {
   std::filesystem::path unit_dir();
   bool ensure_target();
   bool enable_linger(const Account& user);
+  Account user_for(const std::string& verb, const std::string& name, const std::string& home);
   void start_user_manager(const Account& user);
   void run_user_verb(const Account& user, const std::string& verb, const std::string& linger);
 

@@ -13,6 +13,7 @@
 #include "core/base/on_failure.hpp"
 #include "core/base/run_as.hpp"
 #include "core/lifecycle/boot_store.hpp"
+#include "core/state/registry.hpp"
 #include "core/state/startup_record.hpp"
 #include "core/types/error.hpp"
 
@@ -65,11 +66,19 @@ void BootStore::run_user_verb(const Account& user, const std::string& verb,
                 "the line above says why");
 }
 
-std::string BootStore::startup_for(const std::string& name, const std::string& home) {
+// The user `verb -u name` acts for, once the caller is known to be root.
+Account BootStore::user_for(const std::string& verb, const std::string& name,
+                            const std::string& home) {
   const Account user = target_user(name, home);
-  check_root("startup -u " + name);
+  const std::string command = verb + " -u " + name;
+  check_root(command);
   if (geteuid() != 0)
-    throw Error("'pmctl startup -u " + name + "' needs root", "run: sudo pmctl startup -u " + name);
+    throw Error("'pmctl " + command + "' needs root", "run: sudo pmctl " + command);
+  return user;
+}
+
+std::string BootStore::startup_for(const std::string& name, const std::string& home) {
+  const Account user = user_for("startup", name, home);
   if (user.uid == 0) return startup();  // root's apps are the system manager's
   const bool turned_on = !user_lingers(user.name);
   if (turned_on) deps_.tools().set_linger(user.uid, true);
@@ -82,15 +91,11 @@ std::string BootStore::startup_for(const std::string& name, const std::string& h
 }
 
 std::string BootStore::unstartup_for(const std::string& name, const std::string& home) {
-  const Account user = target_user(name, home);
-  check_root("unstartup -u " + name);
-  if (geteuid() != 0)
-    throw Error("'pmctl unstartup -u " + name + "' needs root",
-                "run: sudo pmctl unstartup -u " + name);
+  const Account user = user_for("unstartup", name, home);
   if (user.uid == 0) return unstartup();
   // The user's record says whether startup turned lingering on; the user's unstartup removes it.
-  const StartupRecord record =
-      read_startup_record(fs::path(user.home) / ".local" / "state" / "pmctl");
+  // run_as gives that pmctl no $XDG_STATE_HOME, so its state is in user_state_dir.
+  const StartupRecord record = read_startup_record(user_state_dir(user.home));
   start_user_manager(user);
   run_user_verb(user, "unstartup", "kept");
   if (!record.linger_enabled) return "";

@@ -80,11 +80,11 @@ void Instances::remove(int id) {
   const std::string unit = unit_of(rec);
   if (!rec.pending.empty() && rec.decl.cluster.enabled) completion_.stop_others(rec);
   // Stopped, not folded: the app's counters leave the registry with it.
-  if (launcher_.live(rec).loaded) units_.stop(unit);
-  if (rec.decl.cluster.shared())
-    units_.uninstall_unit_file(unit);
-  else
-    units_.forget(unit);
+  if (launcher_.live(rec).loaded)
+    units_.stop(unit);  // which forgets its runtime files too
+  else if (!rec.decl.cluster.shared())
+    units_.forget(unit);  // gone by itself: what it left in the runtime dirs goes now
+  if (rec.decl.cluster.shared()) units_.uninstall_unit_file(unit);
   bool last_of_name = true;
   const RegistryData after = deps_.registry.update([&](RegistryData& d) {
     d.remove(id);

@@ -19,15 +19,17 @@ std::string NewApps::apply_cluster(const AppDecl& decl, const std::vector<int>& 
                                    std::vector<int>& created, bool reload,
                                    std::vector<std::string>& warnings) {
   std::string what;
+  std::vector<int> ids;
   if (registered.empty()) {
-    const auto ids = start_cluster(decl);
+    ids = start_cluster(decl);
     created.insert(created.end(), ids.begin(), ids.end());
     what = started_word(decl.autostart);
   } else {
     what = redeclare_cluster(decl.name, decl, reload);
+    if (decl.autostart)  // a scale may have added or removed instances
+      ids = deps_.registry.load(Registry::Environments::Skip).ids_named(decl.name);
   }
   if (!decl.autostart) return what;
-  const auto ids = deps_.registry.load(Registry::Environments::Skip).ids_named(decl.name);
   for (const auto& endpoint :
        launcher_.not_listening(ids, std::chrono::milliseconds(decl.listen_timeout_ms)))
     warnings.push_back("an instance of '" + decl.name + "' does not accept connections on " +

@@ -74,7 +74,6 @@ bool RuntimeUnits::write_exec_dropin(const UnitSpec& u) {
 }
 
 void RuntimeUnits::start_transient(const UnitSpec& spec) {
-  const auto units = with_aux(spec);
   UnitSpec sent = spec;
   std::vector<UnitSpec*> sent_units{&sent};
   for (auto& aux : sent.aux) sent_units.push_back(&aux);
@@ -86,7 +85,7 @@ void RuntimeUnits::start_transient(const UnitSpec& spec) {
   try {
     deps_.manager.start_transient(sent);
   } catch (...) {
-    for (const UnitSpec* u : units) clear_exec_dropin(u->name);  // no unit, no drop-in
+    for (const UnitSpec* u : sent_units) clear_exec_dropin(u->name);  // no unit, no drop-in
     throw;
   }
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/base/interpreter.hpp"
+
 namespace pmctl::core {
 namespace {
 
@@ -49,9 +51,7 @@ std::string_view exec_mode_of(const AppDecl& d) {
   const auto& c = d.cluster;
   if (c.balanced()) return "cluster";
   if (!c.enabled || c.fork) return "fork";
-  const std::string_view interpreter = d.interpreter;
-  const auto slash = interpreter.rfind('/');
-  const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
+  const std::string_view base = program_name(d.interpreter);
   return base.starts_with("node") || base.starts_with("bun") ? "cluster" : "fork";
 }
 

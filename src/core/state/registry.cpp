@@ -274,7 +274,9 @@ fs::path default_state_dir(Scope scope) {
   if (home.empty())
     throw Error("cannot find a state directory: $HOME is not set",
                 "set $HOME, $XDG_STATE_HOME or $PMCTL_STATE_DIR");
-  return fs::path(home) / ".local" / "state" / "pmctl";
+  return user_state_dir(home);
 }
+
+fs::path user_state_dir(const fs::path& home) { return home / ".local" / "state" / "pmctl"; }
 
 }  // namespace pmctl::core

@@ -84,5 +84,7 @@ class Registry {
 /// System: /var/lib/pmctl. User: $XDG_STATE_HOME/pmctl, else ~/.local/state/pmctl.
 /// $PMCTL_STATE_DIR overrides both (tests).
 std::filesystem::path default_state_dir(Scope scope);
+/// A user's state directory without $XDG_STATE_HOME: `home`/.local/state/pmctl.
+std::filesystem::path user_state_dir(const std::filesystem::path& home);
 
 }  // namespace pmctl::core

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string_view>
 
+#include "core/base/interpreter.hpp"
 #include "core/cluster/cluster.hpp"
 #include "core/units/balancer_units.hpp"
 #include "core/units/log_mapping.hpp"
@@ -173,9 +174,7 @@ void add_socket_cleanup(std::vector<Property>& props, const InstanceContext& ctx
 }
 
 bool is_python(std::string_view interpreter) {
-  const auto slash = interpreter.rfind('/');
-  const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
-  return base.starts_with("python");
+  return program_name(interpreter).starts_with("python");
 }
 
 }  // namespace
@@ -206,10 +205,7 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
 }
 
 bool uses_node_preload(const AppDecl& app) {
-  const std::string_view interpreter = app.interpreter;
-  const auto slash = interpreter.rfind('/');
-  const auto base = slash == std::string_view::npos ? interpreter : interpreter.substr(slash + 1);
-  return app.node_shim && base.starts_with("node") &&
+  return app.node_shim && program_name(app.interpreter).starts_with("node") &&
          (app.wait_ready || app.shutdown_with_message || app.cluster.balanced());
 }
 
