@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "core/units/mapping.hpp"
+
 namespace pmctl::cli {
 namespace {
 
@@ -48,6 +50,16 @@ std::map<std::string, std::string> inherited_env(char** environ_block,
     env.emplace(std::string(name), std::string(text.substr(eq + 1)));
   }
   env["PWD"] = cwd;
+  return env;
+}
+
+std::map<std::string, std::string> process_env(const core::AppRecord& rec) {
+  core::InstanceContext instance;
+  instance.id = rec.id;
+  instance.instance = rec.instance;
+  instance.endpoint = rec.endpoint;
+  auto env = rec.decl.env;
+  for (auto& [key, value] : core::injected_env(rec.decl, instance)) env[key] = value;
   return env;
 }
 

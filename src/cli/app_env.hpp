@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/app_record.hpp"
+
 namespace pmctl::cli {
 
 /// The environment a new app inherits, as PM2 does: the caller's whole environment, minus
@@ -13,5 +15,10 @@ namespace pmctl::cli {
 std::map<std::string, std::string> inherited_env(char** environ_block,
                                                  const std::vector<std::string>& filters,
                                                  const std::string& cwd);
+
+/// What the app's process gets: its declared environment and the variables pmctl adds (pm_id,
+/// name, namespace, the instance variable, ...), as `pmctl env` prints it and jlist's
+/// pm2_env.env holds it.
+std::map<std::string, std::string> process_env(const core::AppRecord& rec);
 
 }  // namespace pmctl::cli

@@ -1,11 +1,11 @@
 // pmctl env <id|name>: the environment an app's process gets, as `key: value` lines (PM2's env).
 #include <iostream>
 
+#include "cli/app_env.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/model/selectors.hpp"
 #include "core/types/error.hpp"
-#include "core/units/mapping.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -16,14 +16,8 @@ void print_env(Context& ctx, const std::string& target) {
   if (ids.size() > 1)
     throw core::Error("'" + target + "' names " + std::to_string(ids.size()) + " apps",
                       "pass one id; 'pmctl ls' shows them");
-  const core::AppRecord& rec = *data.find(ids.front());
-  core::InstanceContext instance;
-  instance.id = rec.id;
-  instance.instance = rec.instance;
-  instance.endpoint = rec.endpoint;
-  auto env = rec.decl.env;
-  for (auto& [key, value] : core::injected_env(rec.decl, instance)) env[key] = value;
-  for (const auto& [key, value] : env) std::cout << key << ": " << green(value) << "\n";
+  for (const auto& [key, value] : process_env(*data.find(ids.front())))
+    std::cout << key << ": " << green(value) << "\n";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cli/app_env.hpp"
+#include "cli/app_overrides.hpp"
 #include "cli/commands.hpp"
 #include "cli/ecosystem_actions.hpp"
 #include "cli/errors.hpp"
@@ -23,6 +24,7 @@ struct TargetOptions {
   std::vector<std::string> targets;
   bool update_env = false;
   FileOptions file;  ///< --env, --only: for an ecosystem file target
+  AppOverrides app;  ///< restart and reload: PM2's app options, applied to the named apps
 };
 
 std::string describe(const core::RegistryData& data, int id) {
@@ -35,6 +37,9 @@ std::optional<std::string> file_target(const TargetOptions& o) {
   const bool any_file = std::any_of(o.targets.begin(), o.targets.end(), names_ecosystem);
   if (any_file && o.targets.size() > 1)
     throw core::Error("an ecosystem file must be the only target", "run one command per file", 2);
+  if (any_file && o.app.any())
+    throw core::Error("app options on the command line apply to named apps, not to a file",
+                      "set them in the ecosystem file, or name the apps", 2);
   if (any_file) return o.targets.front();
   if (!o.file.env_name.empty())
     throw core::Error(
@@ -58,20 +63,42 @@ std::vector<std::vector<int>> one_by_one(const core::RegistryData& /*data*/,
   return out;
 }
 
+/// Restart and reload with app options: a renamed app restarts under its new name; the others
+/// take their new declarations first, then go through the verb as usual.
+Action with_overrides(Context& ctx, const std::vector<int>& ids, const AppOverrides& o,
+                      Action action) {
+  if (!o.any()) return action;
+  auto decls = std::make_shared<std::map<int, core::AppDecl>>(redeclared(ctx, ids, o));
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
+  std::map<int, core::AppDecl> kept;
+  for (const auto& [id, decl] : *decls)
+    if (decl.name == data.find(id)->decl.name) kept.emplace(id, decl);
+  ctx.lifecycle().redeclare(kept);
+  return [decls, kept, action](core::Lifecycle& l, const std::vector<int>& batch) {
+    std::vector<int> rest;
+    for (int id : batch)
+      if (kept.count(id))
+        rest.push_back(id);
+      else
+        l.restart_as(id, decls->at(id));
+    if (!rest.empty()) action(l, rest);
+  };
+}
+
 /// Goes through every target and reports the first failure at the end, like systemctl.
 void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
-                  const Batcher& batches,
-                  const std::function<void(const std::vector<int>&)>& action) {
+                  const Batcher& batches, Action action) {
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const auto ids = core::resolve_targets(data, o.targets, ctx.cwd());
   if (o.update_env) ctx.lifecycle().update_env(ids, inherited_env(environ, {}, ctx.cwd()));
+  action = with_overrides(ctx, ids, o.app, std::move(action));
   std::exception_ptr first_failure;
   for (const auto& batch : batches(data, ids)) {
     std::string what = std::string(verb);
     for (std::size_t i = 0; i < batch.size(); ++i)
       what += (i ? " and " : " ") + describe(data, batch[i]);
     try {
-      action(batch);
+      action(ctx.lifecycle(), batch);
       say(what + " " + green("✓"));
     } catch (const core::Error& e) {
       print_error(what + " failed: " + e.what(), e.hint());
@@ -100,12 +127,17 @@ CLI::App* add_verb(CLI::App& app, Context& ctx, const std::string& name, const s
     cmd->add_flag("-a,--update-env", opts->update_env,
                   "Merge your current environment into the app's");
     cmd->add_option("--env", opts->file.env_name, "With an ecosystem file: apply env_<name>");
+    add_app_overrides(*cmd, opts->app);
   }
   cmd->add_option("--only", opts->file.only, "With an ecosystem file: only these apps (a,b)");
-  cmd->callback([opts, &ctx, name, action, file_action, batches] {
+  cmd->callback([opts, cmd, &ctx, name, action, file_action, batches, starts] {
+    collect_given(*cmd, opts->app);
+    opts->app.given.erase("--update-env");
+    opts->app.given.erase("--env");
+    opts->app.given.erase("--only");
+    if (ctx.script_args_given && starts) opts->app.args = ctx.script_args;
     if (auto file = file_target(*opts)) return run_file_action(file_action, *file, opts->file, ctx);
-    for_each_app(ctx, *opts, name, batches,
-                 [&](const std::vector<int>& ids) { action(ctx.lifecycle(), ids); });
+    for_each_app(ctx, *opts, name, batches, action);
   });
   return cmd;
 }

@@ -11,6 +11,7 @@
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "cli/pm2_json.hpp"
+#include "cli/versioning.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/utf8.hpp"
 #include "core/cluster/cluster.hpp"
@@ -218,6 +219,11 @@ void print_description(const core::AppView& v, Context& ctx) {
   else if (d.cluster.enabled)
     for (auto& row : pool_rows(v)) t.rows.push_back(std::move(row));
   std::cout << t.render();
+  // PM2's second table: the git checkout the app runs from.
+  Table git;
+  git.header = {"Revision control metadata", ""};
+  git.rows = versioning_rows(app_checkout(d));
+  if (!git.rows.empty()) std::cout << git.render();
 }
 
 /// PM2's order: by name, then id. Sorts pointers: an AppView is a whole record, and moving 50

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli/app_env.hpp"
+#include "cli/app_overrides.hpp"
 #include "cli/commands.hpp"
 #include "cli/ecosystem_actions.hpp"
 #include "cli/list_view.hpp"
@@ -56,23 +57,31 @@ struct StartOptions {
   bool has(const std::string& option) const { return given.count(option) > 0; }
 };
 
-core::RestartPolicy parse_policy(const StartOptions& o) {
-  core::RestartPolicy p;
-  p.autorestart = !o.no_autorestart;
-  if (o.has("--restart-delay"))
-    p.restart_delay_ms = core::parse_duration_ms(o.restart_delay, "--restart-delay");
-  if (o.has("--exp-backoff-restart-delay"))
-    p.exp_backoff_ms = core::parse_duration_ms(o.exp_backoff, "--exp-backoff-restart-delay");
-  if (o.has("--max-restarts"))
-    p.max_restarts =
-        static_cast<std::uint32_t>(core::parse_count(o.max_restarts, "--max-restarts"));
-  if (o.has("--min-uptime"))
-    p.min_uptime_ms = core::parse_duration_ms(o.min_uptime, "--min-uptime");
-  if (o.has("--kill-timeout"))
-    p.kill_timeout_ms = core::parse_duration_ms(o.kill_timeout, "--kill-timeout");
-  if (o.has("--stop-exit-codes"))
-    p.stop_exit_codes = core::parse_exit_codes(o.stop_exit_codes, "--stop-exit-codes");
-  return p;
+/// The options of a smart start that PM2 applies to the registered apps (app_overrides.hpp).
+AppOverrides start_overrides(const StartOptions& o) {
+  AppOverrides ov;
+  ov.name = o.name;
+  ov.ns = o.ns;
+  ov.interpreter_args = o.interpreter_args;
+  ov.max_memory = o.pm2.max_memory;
+  ov.restart_delay = o.restart_delay;
+  ov.exp_backoff = o.exp_backoff;
+  ov.max_restarts = o.max_restarts;
+  ov.min_uptime = o.min_uptime;
+  ov.kill_timeout = o.kill_timeout;
+  ov.listen_timeout = o.pm2.listen_timeout;
+  ov.date_format = o.logs.date_format;
+  ov.stop_exit_codes = o.stop_exit_codes;
+  ov.setenv = o.setenv;
+  ov.no_autorestart = o.no_autorestart;
+  ov.time = o.logs.time;
+  for (const char* option :
+       {"--name", "--namespace", "--interpreter-args", "--max-memory-restart", "--no-autorestart",
+        "--restart-delay", "--exp-backoff-restart-delay", "--max-restarts", "--min-uptime",
+        "--kill-timeout", "--stop-exit-codes", "--listen-timeout", "--log-date-format", "--time",
+        "--setenv"})
+    if (o.has(option)) ov.given.insert(option);
+  return ov;
 }
 
 std::string working_dir(const StartOptions& o, const Context& ctx) {
@@ -139,7 +148,7 @@ core::AppDecl build_decl(const StartOptions& o, Context& ctx) {
   decl.interpreter = launch.interpreter;
   decl.interpreter_args = core::split_args(o.interpreter_args);
   decl.args = ctx.script_args;
-  decl.restart = parse_policy(o);
+  apply_policy(start_overrides(o), decl.restart);
   decl.logs = log_settings(o.logs, o.given, decl.cwd, decl.name, ctx.scope());
   decl.env = inherited_env(environ, o.filter_env, decl.cwd);
   for (const auto& item : o.setenv) {
@@ -222,7 +231,16 @@ void run_start(StartOptions o, Context& ctx) {
     throw core::Error("--only needs an ecosystem file",
                       "pmctl start ecosystem.config.js --only api", 2);
   if (auto ids = registered_targets(o, ctx)) {
-    for (int id : *ids) ctx.lifecycle().start(id);
+    // PM2: options given with the names of registered apps apply to them (restart with them).
+    AppOverrides overrides = start_overrides(o);
+    if (ctx.script_args_given) overrides.args = ctx.script_args;
+    const auto decls =
+        overrides.any() ? redeclared(ctx, *ids, overrides) : std::map<int, core::AppDecl>{};
+    for (int id : *ids)
+      if (decls.empty())
+        ctx.lifecycle().start(id);
+      else
+        ctx.lifecycle().restart_as(id, decls.at(id));
     say("started " + std::to_string(ids->size()) + " app(s)");
     print_process_table(ctx);
     return;

@@ -90,6 +90,7 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_flag("--no-autostart", f.no_autostart, "Register the app without starting it");
   cmd.add_flag("--no-treekill", f.no_treekill,
                "Stop signal to the main process only (KillMode=mixed)");
+  cmd.add_flag("--no-vizion", f.no_vizion, "No git metadata (versioning) in jlist and describe");
   cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
   cmd.add_option("--ignore-watch", f.ignore_watch, "Refused with --watch (PM2's watch filter)");
   cmd.add_option("--watch-delay", f.watch_delay, "Refused with --watch (PM2's watch delay)");
@@ -106,8 +107,8 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
       "--no-shim", f.no_shim,
       "Node apps: no pmctl preload (no process.send, no listen() on the public port rewritten)");
   for (const char* name :
-       {"-x,--execute-command", "--no-vizion", "--no-pmx", "--no-automation",
-        "--source-map-support", "--disable-source-map-support", "--disable-trace"})
+       {"-x,--execute-command", "--no-pmx", "--no-automation", "--source-map-support",
+        "--disable-source-map-support", "--disable-trace"})
     cmd.add_flag(name, f.no_op, "Accepted; changes nothing in pmctl (PM2 compatibility)");
 }
 
@@ -136,6 +137,7 @@ void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core
   if (given.count("--port")) decl.env["PORT"] = std::to_string(core::parse_count(f.port, "--port"));
   decl.autostart = !f.no_autostart;
   decl.treekill = !f.no_treekill;
+  decl.vizion = !f.no_vizion;
   apply_identity(f, given, scope, decl);
   apply_cluster(f, given, decl);
 }

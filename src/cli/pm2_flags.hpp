@@ -16,7 +16,7 @@ struct Pm2Flags {
   std::string instance_endpoint, lb_policy, lb;  ///< pmctl's own cluster-mode flags
   std::string instance_var, watch_delay;
   std::vector<std::string> ignore_watch;
-  bool no_autostart = false, no_treekill = false;
+  bool no_autostart = false, no_treekill = false, no_vizion = false;
   bool watch = false, wait_ready = false, shutdown_with_message = false, no_shim = false;
   bool no_op = false;  ///< any flag that PM2 has and pmctl does not need
 };

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <map>
 
+#include "cli/app_env.hpp"
+#include "cli/versioning.hpp"
 #include "core/units/log_mapping.hpp"
 
 namespace pmctl::cli {
@@ -83,13 +85,17 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
       {"interpreter_args", d.interpreter_args},
       {"node_args", d.interpreter_args},
       {"args", d.args},
-      {"env", d.env},
+      {"env", process_env(v.record)},
       {"username", d.user.empty() ? username : d.user},
       {"watch", false},
       {"version", package_version(d)},
       {"unit", v.unit},
       {"exit_code", v.state.exec_main_code == 1 ? v.state.exec_main_status : 0}};
   env.update(restart_fields(d.restart));
+  env["vizion"] = d.vizion;
+  env["versioning"] = versioning_json(app_checkout(d));
+  // PM2 copies the app's environment to the top level of pm2_env too; its own keys come first.
+  for (const auto& [key, value] : d.env) env.emplace(key, value);
   if (d.cluster.enabled && !d.increment_var.empty()) env["increment_var"] = d.increment_var;
   if (d.cluster.balanced()) {
     // pmctl's own: where this instance listens and where the app's public port is.

@@ -266,6 +266,12 @@ TEST_F(AppFields, PutsEveryLogFieldIntoLogSettings) {
   }
 }
 
+TEST_F(AppFields, VizionFalseTurnsTheGitMetadataOff) {
+  EXPECT_TRUE(convert(api({})).decl.vizion);
+  EXPECT_FALSE(convert(api({{"vizion", false}})).decl.vizion);
+  EXPECT_THROW(convert(api({{"vizion", "no"}})), Error);
+}
+
 TEST_F(AppFields, LogFileTrueUsesAFileSafeNameAndFallsBackToCwd) {
   ctx_.log_dir.clear();
   const auto out = convert({{"name", "my@app"}, {"script", "app.js"}, {"log_file", true}});
@@ -283,7 +289,7 @@ TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
       {{"cron_restart", 0}},
       {{"cron", "0"}},
       {{"source_map_support", true}, {"disable_source_map_support", true}},
-      {{"vizion", false}, {"post_update", {"npm install"}}, {"execute_command", true}},
+      {{"vizion", true}, {"post_update", {"npm install"}}, {"execute_command", true}},
       {{"username", "me"}, {"windowsHide", true}, {"pmx", false}, {"automation", false}},
       {{"disable_trace", true}, {"trace", false}, {"v8", false}, {"event_loop_inspector", false}},
       {{"deep_monitoring", false}, {"io", nullptr}},

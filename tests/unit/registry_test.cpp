@@ -52,6 +52,7 @@ AppRecord sample_record(int id) {
   r.decl.max_memory_bytes = 200u << 20;
   r.decl.autostart = false;
   r.decl.treekill = false;
+  r.decl.vizion = false;
   r.decl.instance_var = "INSTANCE_ID";
   r.decl.wait_ready = true;
   r.decl.listen_timeout_ms = 5000;

@@ -167,6 +167,7 @@ void read_process_fields(const RawApp& app, ConvertedApp& out) {
   d.max_memory_bytes = read_size_bytes(app, "max_memory_restart").value_or(0);
   d.autostart = read_bool(app, "autostart").value_or(true);
   d.treekill = read_bool(app, "treekill").value_or(true);
+  d.vizion = read_bool(app, "vizion").value_or(true);
   d.wait_ready = read_bool(app, "wait_ready").value_or(false);
   d.listen_timeout_ms = read_duration_ms(app, "listen_timeout").value_or(d.listen_timeout_ms);
   d.shutdown_with_message = read_bool(app, "shutdown_with_message").value_or(false);

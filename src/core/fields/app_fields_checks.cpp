@@ -47,8 +47,8 @@ struct Inert {
 };
 
 // Accepted because they change nothing here: watch options only matter with watch (refused
-// above), systemd waits for a stopping app itself, pmctl never injects an agent, never reads git
-// metadata, and pmctl ls shows the unit's own user.
+// above), systemd waits for a stopping app itself, pmctl never injects an agent, and pmctl ls shows
+// the unit's own user.
 const std::vector<Inert>& inert() {
   static const std::vector<Inert> table = {
       {"ignore_watch", Kind::List},
@@ -57,7 +57,6 @@ const std::vector<Inert>& inert() {
       {"kill_retry_time", Kind::Duration},
       {"source_map_support", Kind::Bool},
       {"disable_source_map_support", Kind::Bool},
-      {"vizion", Kind::Bool},
       {"post_update", Kind::List},
       {"execute_command", Kind::Bool},
       {"username", Kind::String},

@@ -41,14 +41,27 @@ void Instances::start(int id) {
   if (rec.decl.cluster.balanced()) balancers_.ensure(rec);
 }
 
-void Instances::restart(int id) {
-  const AppRecord rec = record(id);
+void Instances::restart(int id) { restart_as(id, record(id).decl); }
+
+void Instances::restart_as(int id, const AppDecl& decl) {
+  AppRecord rec = record(id);
   const UnitState state = launcher_.live(rec);
   const Status status = status_of(state, rec.decl.restart);
   if (state.loaded) {
     units_.stop(unit_of(rec));
     fold_restarts(
         id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
+  }
+  if (!(decl == rec.decl)) {
+    bool old_name_gone = false;
+    deps_.registry.update([&](RegistryData& d) {
+      if (AppRecord* r = d.find(id)) r->decl = decl;
+      old_name_gone = d.ids_named(rec.decl.name).empty();
+    });
+    // A rename: the slice of the old name is empty now; stopping it lets systemd unload it.
+    if (decl.name != rec.decl.name && old_name_gone)
+      deps_.manager.stop(app_slice_name(rec.decl.name));
+    rec.decl = decl;
   }
   launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
   if (!rec.decl.cluster.balanced()) return;

@@ -31,6 +31,9 @@ class Instances {
   /// once the instance accepts connections again (at most listen_timeout).
   void start(int id);
   void restart(int id);
+  /// Restarts it under `decl` (PM2's options on restart): its unit stops under the old
+  /// declaration, the registry takes the new one, the new unit starts. A rename goes this way.
+  void restart_as(int id, const AppDecl& decl);
   /// Stops it; the balancer stops with the app's last running instance.
   void stop(int id);
   /// Stops it and forgets it; the balancer goes with the app's last instance, else the instance

@@ -6,6 +6,7 @@
 
 #include "core/base/resources.hpp"
 #include "core/state/log_files.hpp"
+#include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
@@ -24,6 +25,49 @@ void Lifecycle::update_env(const std::vector<int>& ids,
       if (AppRecord* rec = data.find(id))
         for (const auto& [key, value] : env)
           rec->decl.env[key] = key == "PWD" ? rec->decl.cwd : value;
+  });
+}
+
+void Lifecycle::check_redeclare(const std::map<int, AppDecl>& decls) const {
+  const auto data = deps_.registry.load(Registry::Environments::Skip);
+  for (const auto& [id, decl] : decls) {
+    const AppRecord* rec = data.find(id);
+    if (!rec) throw Error("no app with id " + std::to_string(id), "see 'pmctl ls'");
+    const AppDecl& old = rec->decl;
+    if (!(decl.cluster == old.cluster))
+      throw Error("'" + old.name + "' keeps its instances and port on a restart",
+                  "change the instance count with 'pmctl scale " + old.name + " N'", 2);
+    if (decl.name == old.name) continue;
+    if (old.cluster.balanced())
+      throw Error("'" + old.name + "' cannot be renamed: it runs behind port " +
+                      std::to_string(old.cluster.public_port) +
+                      ", and its balancer and socket units are named after it",
+                  "delete it and start it again under the new name", 2);
+    for (const auto& [other_id, other] : decls)
+      if (other.name == decl.name && data.find(other_id)->decl.name != old.name)
+        throw Error("'" + old.name + "' and '" + data.find(other_id)->decl.name +
+                        "' cannot both be named '" + decl.name + "'",
+                    "rename one app at a time", 2);
+    for (int other : data.ids_named(decl.name))
+      if (!decls.count(other))
+        throw Error(
+            "an app named '" + decl.name + "' exists already (id " + std::to_string(other) + ")",
+            "pick another name, or delete that app first", 2);
+    for (int sibling : data.ids_named(old.name)) {
+      const auto it = decls.find(sibling);
+      if (it == decls.end() || it->second.name != decl.name)
+        throw Error("'" + old.name + "' has " + std::to_string(data.ids_named(old.name).size()) +
+                        " instances: rename them all at once",
+                    "pmctl restart " + old.name + " --name " + decl.name, 2);
+    }
+  }
+}
+
+void Lifecycle::redeclare(const std::map<int, AppDecl>& decls) {
+  check_redeclare(decls);
+  deps_.registry.update([&](RegistryData& data) {
+    for (const auto& [id, decl] : decls)
+      if (AppRecord* rec = data.find(id); rec && rec->decl.name == decl.name) rec->decl = decl;
   });
 }
 

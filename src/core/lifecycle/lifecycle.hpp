@@ -54,6 +54,17 @@ class Lifecycle {
   void restart(int id) {
     if (!completion_.complete_app_of(id)) instances_.restart(id);
   }
+  /// PM2's app options on restart and reload (`--node-args`, `--name`, ...): checks the apps'
+  /// new declarations before anything changes. A cluster keeps its shape; a new name must be
+  /// free, given to every instance of a pool at once, and not to an app behind a port (its
+  /// balancer and socket are named after it).
+  void check_redeclare(const std::map<int, AppDecl>& decls) const;
+  /// Replaces the declarations of apps whose name stays (reload then rolls them out).
+  void redeclare(const std::map<int, AppDecl>& decls);
+  /// Restarts under a new declaration (a rename goes this way: its units change names).
+  void restart_as(int id, const AppDecl& decl) {
+    if (!completion_.complete_app_of(id)) instances_.restart_as(id, decl);
+  }
   void stop(int id) { instances_.stop(id); }
   void remove(int id) { instances_.remove(id); }
 

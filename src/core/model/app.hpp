@@ -109,6 +109,8 @@ struct AppDecl {
   std::uint64_t max_memory_bytes = 0;  ///< max_memory_restart; 0 = none.
   bool autostart = true;               ///< false: registered, not started.
   bool treekill = true;                ///< false: stop signals only the main process.
+  /// PM2's vizion: jlist and describe show the git checkout the app runs from (`versioning`).
+  bool vizion = true;
   std::string instance_var = "NODE_APP_INSTANCE";
   /// PM2's increment_var: this variable gets the app's value of it (default 0) plus the
   /// instance number. Cluster mode only.

@@ -93,6 +93,7 @@ void to_json_decl(json& j, const AppDecl& d) {
   put(j, "max_memory_bytes", d.max_memory_bytes, defaults.max_memory_bytes);
   put(j, "autostart", d.autostart, defaults.autostart);
   put(j, "treekill", d.treekill, defaults.treekill);
+  put(j, "vizion", d.vizion, defaults.vizion);
   put(j, "instance_var", d.instance_var, defaults.instance_var);
   put(j, "increment_var", d.increment_var, defaults.increment_var);
   put(j, "cluster", d.cluster, defaults.cluster);
@@ -119,6 +120,7 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "max_memory_bytes", d.max_memory_bytes);
   read(j, "autostart", d.autostart);
   read(j, "treekill", d.treekill);
+  read(j, "vizion", d.vizion);
   read(j, "instance_var", d.instance_var);
   read(j, "increment_var", d.increment_var);
   read(j, "cluster", d.cluster);
