@@ -106,13 +106,16 @@ int pump(Stream& out, Stream& err, const std::vector<LogFile*>& files,
     pollfd fds[2];
     for (int i = 0; i < 2; ++i) fds[i] = {streams[i]->fd, POLLIN, 0};  // fd -1 is skipped
     const int r = ppoll(fds, 2, nullptr, &during_poll);
+    // Kept before reopen() changes errno: a reopen that made a directory again left ENOENT
+    // there, which once read as a failed poll and ended the writer (and with it the app).
+    const int poll_errno = errno;
     if (g_reopen) {
       g_reopen = 0;
       reopen(files);
     }
-    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && poll_errno == EINTR) continue;
     if (r < 0) {
-      std::fprintf(stderr, "pmctl-logwriter: poll: %s\n", std::strerror(errno));
+      std::fprintf(stderr, "pmctl-logwriter: poll: %s\n", std::strerror(poll_errno));
       return 1;
     }
     for (int i = 0; i < 2; ++i) {

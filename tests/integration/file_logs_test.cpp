@@ -209,6 +209,25 @@ TEST_F(FileLogsTest, ReloadLogsReopensFilesRenamedByLogrotate) {
   EXPECT_FALSE(contains(old_lines, first_new + "\n")) << first_new;
 }
 
+// PM2 deletes nothing either: removed files (and their directory) are made again at the
+// declared paths, and the writer counts as reopened.
+TEST_F(FileLogsTest, ReloadLogsRecreatesRemovedFilesAndTheirDirectory) {
+  start_server({"-o", path("logs/out.log"), "-e", path("logs/err.log")});
+  ASSERT_TRUE(eventually_in("logs/err.log", "server: err 2"));
+  fs::remove(path("logs/out.log"));
+  fs::remove(path("logs/err.log"));
+  Result r = pmctl({"reloadLogs", name_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "(1 log writer(s) reopened")) << r.out;
+  EXPECT_TRUE(eventually_in("logs/out.log", "server: out"));
+  EXPECT_TRUE(eventually_in("logs/err.log", "server: err"));
+  fs::remove_all(path("logs"));
+  r = pmctl({"reloadLogs", name_});
+  EXPECT_TRUE(contains(r.out, "(1 log writer(s) reopened")) << r.out;
+  EXPECT_TRUE(eventually_in("logs/out.log", "server: out"));
+  EXPECT_EQ(app(name_)["pm2_env"]["restart_time"], 0);
+}
+
 TEST_F(FileLogsTest, LogsShowsAFileLoggedAppsLines) {
   start_server({"-o", path("out.log"), "-e", path("err.log"), "--time"});
   ASSERT_TRUE(eventually_in("err.log", "server: err 4"));
