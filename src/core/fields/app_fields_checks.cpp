@@ -51,22 +51,13 @@ struct Inert {
 // metadata, and pmctl ls shows the unit's own user.
 const std::vector<Inert>& inert() {
   static const std::vector<Inert> table = {
-      {"ignore_watch", Kind::List},
-      {"watch_delay", Kind::Duration},
-      {"watch_options", Kind::Object},
-      {"kill_retry_time", Kind::Duration},
-      {"source_map_support", Kind::Bool},
-      {"disable_source_map_support", Kind::Bool},
-      {"vizion", Kind::Bool},
-      {"post_update", Kind::List},
-      {"execute_command", Kind::Bool},
-      {"username", Kind::String},
-      {"windowsHide", Kind::Bool},
-      {"pmx", Kind::Bool},
-      {"automation", Kind::Bool},
-      {"disable_trace", Kind::Bool},
-      {"install_url", Kind::Internal},
-      {"name_prefix", Kind::Internal},
+      {"ignore_watch", Kind::List},    {"watch_delay", Kind::Duration},
+      {"watch_options", Kind::Object}, {"kill_retry_time", Kind::Duration},
+      {"vizion", Kind::Bool},          {"post_update", Kind::List},
+      {"execute_command", Kind::Bool}, {"username", Kind::String},
+      {"windowsHide", Kind::Bool},     {"pmx", Kind::Bool},
+      {"automation", Kind::Bool},      {"disable_trace", Kind::Bool},
+      {"install_url", Kind::Internal}, {"name_prefix", Kind::Internal},
       {"write", Kind::Internal},
   };
   return table;
