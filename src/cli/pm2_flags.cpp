@@ -106,9 +106,12 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_flag(
       "--no-shim", f.no_shim,
       "Node apps: no pmctl preload (no process.send, no listen() on the public port rewritten)");
+  cmd.add_flag("--source-map-support", f.source_map_support,
+               "Node apps: --enable-source-maps (the default, as in PM2 7)");
+  cmd.add_flag("--disable-source-map-support", f.disable_source_map_support,
+               "Node apps: no --enable-source-maps");
   for (const char* name :
-       {"-x,--execute-command", "--no-pmx", "--no-automation", "--source-map-support",
-        "--disable-source-map-support", "--disable-trace"})
+       {"-x,--execute-command", "--no-pmx", "--no-automation", "--disable-trace"})
     cmd.add_flag(name, f.no_op, "Accepted; changes nothing in pmctl (PM2 compatibility)");
 }
 
@@ -130,6 +133,8 @@ void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core
   decl.wait_ready = f.wait_ready;
   decl.shutdown_with_message = f.shutdown_with_message;
   decl.node_shim = !f.no_shim;
+  // On by default; --source-map-support only says so. Disabling wins, as in PM2.
+  decl.source_maps = !f.disable_source_map_support;
   if (given.count("--listen-timeout"))
     decl.listen_timeout_ms = core::parse_duration_ms(f.listen_timeout, "--listen-timeout");
   if (given.count("--max-memory-restart"))

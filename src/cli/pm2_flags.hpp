@@ -18,6 +18,7 @@ struct Pm2Flags {
   std::vector<std::string> ignore_watch;
   bool no_autostart = false, no_treekill = false, no_vizion = false;
   bool watch = false, wait_ready = false, shutdown_with_message = false, no_shim = false;
+  bool source_map_support = false, disable_source_map_support = false;
   bool no_op = false;  ///< any flag that PM2 has and pmctl does not need
 };
 

@@ -3,17 +3,25 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 namespace pmctl::logwriter {
 namespace {
 
-/// A longer line is cut: the writer's memory stays bounded whatever the app prints.
-constexpr std::size_t kMaxLine = 64 * 1024;
+using Clock = std::chrono::steady_clock;
+
+/// How long the start of a line waits for its newline before it is written without it. A line
+/// written in pieces (several write calls, or a pipe read that ends mid-line) is whole well
+/// within it, so its date prefix and JSON object stay one; an app that prints a prompt or a
+/// progress dot and then waits has it in the file before a person watching notices the lag.
+constexpr auto kPartialLineDelay = std::chrono::milliseconds(200);
 
 volatile std::sig_atomic_t g_reopen = 0;
 
@@ -52,31 +60,48 @@ void write_files(const Stream& s, const std::string& text) {
   for (LogFile* f : s.files) f->write(text);
 }
 
-void on_chunk(Stream& s, std::string_view data, const core::LineStyle& style) {
-  copy(s.copy_fd, data);
-  s.partial.append(data);
-  const core::Moment now = core::moment_of(std::chrono::system_clock::now());
-  std::string text;
-  std::size_t start = 0;
-  for (std::size_t nl; (nl = s.partial.find('\n', start)) != std::string::npos; start = nl + 1)
-    text += core::format_line(style, std::string_view(s.partial).substr(start, nl - start),
-                              s.is_err, now);
-  s.partial.erase(0, start);
-  if (s.partial.size() >= kMaxLine) {
-    text += core::format_line(style, s.partial, s.is_err, now);
-    s.partial.clear();
-  }
-  write_files(s, text);
+core::Moment wall_now() { return core::moment_of(std::chrono::system_clock::now()); }
+
+/// A stream and the lines it is assembling.
+struct Channel {
+  Stream& stream;
+  core::LineAssembler lines;
+  Clock::time_point held_since{};  ///< When the bytes held without a newline began to wait.
+};
+
+void on_chunk(Channel& c, std::string_view data) {
+  copy(c.stream.copy_fd, data);
+  const bool was_holding = c.lines.holding();
+  write_files(c.stream, c.lines.feed(data, wall_now()));
+  // A new line's start waits its own delay, even when the chunk ended the one held before.
+  const bool new_line = !was_holding || data.find('\n') != std::string_view::npos;
+  if (c.lines.holding() && new_line) c.held_since = Clock::now();
 }
 
-void on_eof(Stream& s, const core::LineStyle& style) {
-  if (!s.partial.empty()) {
-    const auto now = core::moment_of(std::chrono::system_clock::now());
-    write_files(s, core::format_line(style, s.partial, s.is_err, now));
-    s.partial.clear();
+void on_eof(Channel& c) {
+  write_files(c.stream, c.lines.finish(wall_now()));
+  close(c.stream.fd);
+  c.stream.fd = -1;
+}
+
+/// Writes the start of a line that has waited kPartialLineDelay for its newline.
+void flush_waiting(Channel& c, Clock::time_point now) {
+  if (c.lines.holding() && now - c.held_since >= kPartialLineDelay)
+    write_files(c.stream, c.lines.flush(wall_now()));
+}
+
+/// How long ppoll may sleep: forever, or until the first held line is due.
+std::optional<timespec> poll_timeout(const Channel* const channels[2], Clock::time_point now) {
+  std::optional<Clock::duration> wait;
+  for (int i = 0; i < 2; ++i) {
+    if (!channels[i]->lines.holding()) continue;
+    const auto left =
+        std::max(Clock::duration::zero(), channels[i]->held_since + kPartialLineDelay - now);
+    wait = wait ? std::min(*wait, left) : left;
   }
-  close(s.fd);
-  s.fd = -1;
+  if (!wait) return std::nullopt;
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(*wait).count();
+  return timespec{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
 }
 
 void reopen(const std::vector<LogFile*>& files) {
@@ -87,12 +112,12 @@ void reopen(const std::vector<LogFile*>& files) {
 }
 
 /// Reads what is there; false at EOF or on a read error.
-bool drain(Stream& s, const core::LineStyle& style) {
+bool drain(Channel& c) {
   char buffer[64 * 1024];
-  const ssize_t n = read(s.fd, buffer, sizeof buffer);
+  const ssize_t n = read(c.stream.fd, buffer, sizeof buffer);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
   if (n <= 0) return false;
-  on_chunk(s, std::string_view(buffer, static_cast<std::size_t>(n)), style);
+  on_chunk(c, std::string_view(buffer, static_cast<std::size_t>(n)));
   return true;
 }
 
@@ -101,24 +126,32 @@ bool drain(Stream& s, const core::LineStyle& style) {
 int pump(Stream& out, Stream& err, const std::vector<LogFile*>& files,
          const core::LineStyle& style) {
   const sigset_t during_poll = setup_signals();
-  Stream* streams[2] = {&out, &err};
+  Channel out_channel{out, core::LineAssembler(style, out.is_err)};
+  Channel err_channel{err, core::LineAssembler(style, err.is_err)};
+  Channel* channels[2] = {&out_channel, &err_channel};
   while (out.fd >= 0 || err.fd >= 0) {
     pollfd fds[2];
-    for (int i = 0; i < 2; ++i) fds[i] = {streams[i]->fd, POLLIN, 0};  // fd -1 is skipped
-    const int r = ppoll(fds, 2, nullptr, &during_poll);
+    for (int i = 0; i < 2; ++i) fds[i] = {channels[i]->stream.fd, POLLIN, 0};  // -1 is skipped
+    const auto timeout = poll_timeout(channels, Clock::now());
+    const int r = ppoll(fds, 2, timeout ? &*timeout : nullptr, &during_poll);
+    // Kept before reopen() changes errno: a reopen that made a directory again left ENOENT
+    // there, which once read as a failed poll and ended the writer (and with it the app).
+    const int poll_errno = errno;
     if (g_reopen) {
       g_reopen = 0;
       reopen(files);
     }
-    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && poll_errno == EINTR) continue;
     if (r < 0) {
-      std::fprintf(stderr, "pmctl-logwriter: poll: %s\n", std::strerror(errno));
+      std::fprintf(stderr, "pmctl-logwriter: poll: %s\n", std::strerror(poll_errno));
       return 1;
     }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      if (!drain(*streams[i], style)) on_eof(*streams[i], style);
+      if (!drain(*channels[i])) on_eof(*channels[i]);
     }
+    const auto now = Clock::now();
+    for (Channel* c : channels) flush_waiting(*c, now);
   }
   return 0;
 }

@@ -15,10 +15,11 @@ struct Stream {
       -1;  ///< Where every byte is copied unchanged: the journal stream (1 or 2), or none.
   bool is_err = false;
   std::vector<LogFile*> files;  ///< Where the formatted lines go.
-  std::string partial;          ///< The start of a line whose newline has not come yet.
 };
 
 /// Copies both streams until both reach EOF (the app and everything it started have exited).
+/// A line whose newline has not come 200 ms after its first byte is written as far as it goes,
+/// and the rest follows it; what is held at EOF is written then.
 /// SIGINT and SIGTERM are ignored, so a stop loses nothing the app wrote; SIGUSR2 reopens
 /// `files`. Returns the exit status.
 int pump(Stream& out, Stream& err, const std::vector<LogFile*>& files,

@@ -209,6 +209,59 @@ TEST_F(FileLogsTest, ReloadLogsReopensFilesRenamedByLogrotate) {
   EXPECT_FALSE(contains(old_lines, first_new + "\n")) << first_new;
 }
 
+// PM2 deletes nothing either: removed files (and their directory) are made again at the
+// declared paths, and the writer counts as reopened.
+TEST_F(FileLogsTest, ReloadLogsRecreatesRemovedFilesAndTheirDirectory) {
+  start_server({"-o", path("logs/out.log"), "-e", path("logs/err.log")});
+  ASSERT_TRUE(eventually_in("logs/err.log", "server: err 2"));
+  fs::remove(path("logs/out.log"));
+  fs::remove(path("logs/err.log"));
+  Result r = pmctl({"reloadLogs", name_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "(1 log writer(s) reopened")) << r.out;
+  EXPECT_TRUE(eventually_in("logs/out.log", "server: out"));
+  EXPECT_TRUE(eventually_in("logs/err.log", "server: err"));
+  fs::remove_all(path("logs"));
+  r = pmctl({"reloadLogs", name_});
+  EXPECT_TRUE(contains(r.out, "(1 log writer(s) reopened")) << r.out;
+  EXPECT_TRUE(eventually_in("logs/out.log", "server: out"));
+  EXPECT_EQ(app(name_)["pm2_env"]["restart_time"], 0);
+}
+
+// A write without a newline reaches the file after a short wait; the rest of the line follows
+// without a second date prefix, and what is left at exit is written then.
+TEST_F(FileLogsTest, WritesALineWithoutItsNewlineAfterAShortWait) {
+  start_server({"-o", path("out.log"), "-e", path("err.log"), "--time"}, "partial.sh");
+  ASSERT_TRUE(eventually_in("err.log", "partial: waiting"));
+  EXPECT_TRUE(eventually_in("out.log", "partial: half"));
+  EXPECT_FALSE(contains(read_file(path("out.log")), "rest")) << "written before the rest came";
+  ASSERT_TRUE(eventually_in("out.log", " and rest\n"));
+  const std::regex stamped(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d: partial: half and rest$)");
+  EXPECT_TRUE(std::regex_match(lines_of(read_file(path("out.log"))).at(0), stamped))
+      << read_file(path("out.log"));
+  EXPECT_EQ(lines_of(read_file(path("out.log"))).size(), 1u);
+  EXPECT_EQ(status_of(name_), "online");
+}
+
+TEST_F(FileLogsTest, WritesWhatIsLeftWithoutANewlineAtExit) {
+  start_server({"-o", path("out.log"), "--no-autorestart", "--setenv", "PARTIAL_EXIT=1"},
+               "partial.sh");
+  ASSERT_TRUE(eventually([&] { return status_of(name_) == "stopped"; }));
+  EXPECT_TRUE(eventually_in("out.log", "partial: last words\n"));
+  EXPECT_EQ(read_file(path("out.log")), "partial: half and rest\npartial: last words\n");
+}
+
+// PM2 writes an object per chunk: the piece and the rest are two objects, the newline in the
+// second's message.
+TEST_F(FileLogsTest, JsonWritesThePiecesOfALineAsTwoObjects) {
+  start_server({"-o", path("out.log"), "--log-type", "json"}, "partial.sh");
+  ASSERT_TRUE(eventually_in("out.log", "and rest"));
+  const auto lines = lines_of(read_file(path("out.log")));
+  ASSERT_EQ(lines.size(), 2u) << read_file(path("out.log"));
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["message"], "partial: half");
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["message"], " and rest\n");
+}
+
 TEST_F(FileLogsTest, LogsShowsAFileLoggedAppsLines) {
   start_server({"-o", path("out.log"), "-e", path("err.log"), "--time"});
   ASSERT_TRUE(eventually_in("err.log", "server: err 4"));

@@ -26,6 +26,28 @@ TEST_F(Pm2FlagsTest, MemoryUserGroupTreekillAndPortReachTheUnit) {
   EXPECT_EQ(app("flagged")["pm2_env"]["username"], "nobody");
 }
 
+// PM2 7's source map support: node runs with --enable-source-maps, so the stack trace of an
+// uncaught exception names the original file and line; --disable-source-map-support leaves the
+// generated ones.
+TEST_F(Pm2FlagsTest, NodeStackTracesNameTheOriginalSourceUnlessDisabled) {
+  const std::string mapped = unique_name("mapped");
+  const std::string unmapped = unique_name("unmapped");
+  start({app_path("mapped_throw.js"), "--name", mapped, "--no-autorestart"});
+  start({app_path("mapped_throw.js"), "--name", unmapped, "--no-autorestart",
+         "--disable-source-map-support"});
+  const auto output = [](const std::string& name) {
+    return pmctl({"logs", name, "--nostream", "--raw", "--lines", "100"}).out;
+  };
+  ASSERT_TRUE(eventually([&] {
+    return output(mapped).find("    at ") != std::string::npos &&
+           output(unmapped).find("    at ") != std::string::npos;
+  })) << output(mapped)
+      << output(unmapped);
+  EXPECT_THAT(output(mapped), ::testing::HasSubstr("apps/src/original.ts:42:1)"));
+  EXPECT_THAT(output(unmapped), ::testing::HasSubstr("apps/mapped_throw.js:5:9)"));
+  EXPECT_THAT(output(unmapped), ::testing::Not(::testing::HasSubstr("original.ts")));
+}
+
 TEST_F(Pm2FlagsTest, NoAutostartRegistersAStoppedApp) {
   start({app_path("server.js"), "--name", "later", "--no-autostart"});
   EXPECT_EQ(status_of("later"), "stopped");

@@ -288,7 +288,7 @@ TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
       {{"shutdown_with_message", false}, {"wait_ready", false}},
       {{"cron_restart", 0}},
       {{"cron", "0"}},
-      {{"source_map_support", true}, {"disable_source_map_support", true}},
+      {{"source_map_support", true}, {"disable_source_map_support", false}},
       {{"vizion", true}, {"post_update", {"npm install"}}, {"execute_command", true}},
       {{"username", "me"}, {"windowsHide", true}, {"pmx", false}, {"automation", false}},
       {{"disable_trace", true}, {"trace", false}, {"v8", false}, {"event_loop_inspector", false}},
@@ -299,6 +299,25 @@ TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
     EXPECT_EQ(out.decl, baseline()) << fields.dump();
     EXPECT_TRUE(out.warnings.empty()) << fields.dump();
   }
+}
+
+// PM2 7: source maps on by default; disable_source_map_support, or an explicit false, turns them
+// off (disable wins over source_map_support: true, as PM2 checks it first).
+TEST_F(AppFields, ReadsSourceMapSupport) {
+  const struct {
+    json fields;
+    bool on;
+  } cases[] = {
+      {json::object(), true},
+      {{{"source_map_support", true}}, true},
+      {{{"source_map_support", false}}, false},
+      {{{"disable_source_map_support", true}}, false},
+      {{{"disable_source_map_support", false}}, true},
+      {{{"source_map_support", true}, {"disable_source_map_support", true}}, false},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(convert(api(c.fields)).decl.source_maps, c.on) << c.fields.dump();
+  EXPECT_THROW(convert(api({{"source_map_support", "yes"}})), Error);
 }
 
 TEST_F(AppFields, ReadsWaitReadyListenTimeoutAndShutdownWithMessage) {

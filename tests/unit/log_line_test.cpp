@@ -63,6 +63,67 @@ TEST(LogLine, ReplacesInvalidUtf8InJsonInsteadOfFailing) {
             "b\n");
 }
 
+LineStyle dated() {
+  LineStyle style;
+  style.date_format = "HH:mm";
+  return style;
+}
+
+TEST(LineAssembler, WritesWholeLinesAsTheyCompleteAndHoldsTheRest) {
+  LineAssembler lines(dated(), false);
+  EXPECT_EQ(lines.feed("one\ntw", sample()), "07:04: one\n");
+  EXPECT_TRUE(lines.holding());
+  EXPECT_EQ(lines.feed("o\n", sample()), "07:04: two\n");
+  EXPECT_FALSE(lines.holding());
+}
+
+TEST(LineAssembler, ALineFlushedEarlyContinuesWithoutASecondPrefix) {
+  LineAssembler lines(dated(), true);
+  EXPECT_EQ(lines.feed("Loading", sample()), "");
+  EXPECT_EQ(lines.flush(sample()), "07:04: Loading");
+  EXPECT_FALSE(lines.holding());
+  EXPECT_EQ(lines.flush(sample()), "") << "nothing held, nothing written";
+  EXPECT_EQ(lines.feed("...", sample()), "");
+  EXPECT_EQ(lines.flush(sample()), "...");
+  EXPECT_EQ(lines.feed(" done\nnext\n", sample()), " done\n07:04: next\n");
+}
+
+TEST(LineAssembler, FinishWritesWhatIsHeldAndEndsAnOpenLine) {
+  LineAssembler held(dated(), false);
+  held.feed("no newline", sample());
+  EXPECT_EQ(held.finish(sample()), "07:04: no newline\n");
+  LineAssembler open(dated(), false);
+  open.feed("prompt> ", sample());
+  open.flush(sample());
+  EXPECT_EQ(open.finish(sample()), "\n");
+  LineAssembler closed(dated(), false);
+  closed.feed("done\n", sample());
+  EXPECT_EQ(closed.finish(sample()), "");
+}
+
+TEST(LineAssembler, CutsALineAtTheLimit) {
+  LineAssembler lines({}, false);
+  const std::string long_line(LineAssembler::kMaxLine, 'x');
+  EXPECT_EQ(lines.feed(long_line, sample()), long_line + "\n");
+  EXPECT_FALSE(lines.holding());
+}
+
+// PM2 writes an object per chunk: a piece's message has no newline, the rest's has.
+TEST(LineAssembler, JsonWritesAnObjectPerPieceWithTheNewlineInTheLast) {
+  LineStyle style;
+  style.json = true;
+  LineAssembler lines(style, true);
+  lines.feed("part", sample());
+  const auto first = nlohmann::json::parse(lines.flush(sample()));
+  EXPECT_EQ(first["message"], "part");
+  EXPECT_EQ(first["type"], "err");
+  const auto rest = nlohmann::json::parse(lines.feed(" two\n", sample()));
+  EXPECT_EQ(rest["message"], " two\n");
+  lines.feed("x", sample());
+  lines.flush(sample());
+  EXPECT_EQ(lines.finish(sample()), "") << "no empty object at the end";
+}
+
 // journald splits a stdout stream at NUL bytes and after LineMax bytes, not only at newlines
 // (checked on 252: "a\0b\n" is two entries, the first with _LINE_BREAK=nul).
 TEST(LogLineJournalEnd, JoinsAtANulShownEscapedAndAtLineMax) {

@@ -118,12 +118,13 @@ TEST(MappingService, MapsADefaultNodeAppToExactlyTheseProperties) {
       {"Slice", app_slice_name("api")},
       {"WorkingDirectory", std::string("/srv/api")},
       {"EnvironmentFiles", std::vector<EnvironmentFile>{{"/var/lib/pmctl/env/3.env", false}}},
-      {"ExecStartEx", std::vector<ExecCommand>{{"/usr/bin/systemd-cat",
-                                                {"/usr/bin/systemd-cat", "-t", "api",
-                                                 "--level-prefix=false", "--stderr-priority=err",
-                                                 "--", "/usr/bin/node", "--max-old-space-size=512",
-                                                 "/srv/api/server.js", "--port", "$PORT"},
-                                                {"no-env-expand"}}}},
+      {"ExecStartEx",
+       std::vector<ExecCommand>{
+           {"/usr/bin/systemd-cat",
+            {"/usr/bin/systemd-cat", "-t", "api", "--level-prefix=false", "--stderr-priority=err",
+             "--", "/usr/bin/node", "--enable-source-maps", "--max-old-space-size=512",
+             "/srv/api/server.js", "--port", "$PORT"},
+            {"no-env-expand"}}}},
       {"LogRateLimitIntervalUSec", std::uint64_t{1'000'000}},
       {"LogRateLimitBurst", std::uint32_t{10'000'000}},
       {"Restart", std::string("always")},
@@ -185,7 +186,7 @@ TEST(MappingExec, BuildsTheAppArgvBehindSystemdCat) {
        "/srv/a.js",
        false,
        {},
-       {"/usr/bin/node", "/srv/a.js"}},
+       {"/usr/bin/node", "--enable-source-maps", "/srv/a.js"}},
       {"no interpreter: the script is executed",
        "",
        {"ignored"},
@@ -208,6 +209,76 @@ TEST(MappingExec, BuildsTheAppArgvBehindSystemdCat) {
     app.script = c.script;
     app.command_string = c.command_string;
     app.args = c.args;
+    Strings argv = {"/usr/bin/systemd-cat",  "-t", "api", "--level-prefix=false",
+                    "--stderr-priority=err", "--"};
+    argv.insert(argv.end(), c.expected_app_argv.begin(), c.expected_app_argv.end());
+    const Props expected = {
+        {"ExecStartEx",
+         std::vector<ExecCommand>{{"/usr/bin/systemd-cat", argv, {"no-env-expand"}}}}};
+    EXPECT_EQ(select(map_service(app, system_ctx()), {"ExecStartEx"}), expected) << c.label;
+  }
+}
+
+struct SourceMapCase {
+  const char* label;
+  std::string interpreter;
+  Strings interpreter_args;
+  bool source_maps;
+  bool command_string;
+  Strings expected_app_argv;
+};
+
+// PM2 7's source map support is node's --enable-source-maps, first of the interpreter's args.
+TEST(MappingExec, GivesNodeAppsSourceMapsUnlessDisabled) {
+  const std::vector<SourceMapCase> cases = {
+      {"node, by default",
+       "/usr/bin/node",
+       {},
+       true,
+       false,
+       {"/usr/bin/node", "--enable-source-maps", "/srv/a.js"}},
+      {"before the app's node_args",
+       "/opt/node/bin/node",
+       {"--inspect"},
+       true,
+       false,
+       {"/opt/node/bin/node", "--enable-source-maps", "--inspect", "/srv/a.js"}},
+      {"Debian's nodejs",
+       "/usr/bin/nodejs",
+       {},
+       true,
+       false,
+       {"/usr/bin/nodejs", "--enable-source-maps", "/srv/a.js"}},
+      {"disable_source_map_support",
+       "/usr/bin/node",
+       {},
+       false,
+       false,
+       {"/usr/bin/node", "/srv/a.js"}},
+      {"not twice when node_args have it",
+       "/usr/bin/node",
+       {"--enable-source-maps"},
+       true,
+       false,
+       {"/usr/bin/node", "--enable-source-maps", "/srv/a.js"}},
+      {"another interpreter",
+       "/usr/bin/python3",
+       {},
+       true,
+       false,
+       {"/usr/bin/python3", "/srv/a.js"}},
+      {"bun", "/usr/local/bin/bun", {}, true, false, {"/usr/local/bin/bun", "/srv/a.js"}},
+      {"no interpreter", "", {}, true, false, {"/srv/a.js"}},
+      {"a command string", "/usr/bin/node", {}, true, true, {"/bin/sh", "-c", "/srv/a.js"}},
+  };
+  for (const auto& c : cases) {
+    AppDecl app = node_app();
+    app.interpreter = c.interpreter;
+    app.interpreter_args = c.interpreter_args;
+    app.source_maps = c.source_maps;
+    app.command_string = c.command_string;
+    app.script = "/srv/a.js";
+    app.args = {};
     Strings argv = {"/usr/bin/systemd-cat",  "-t", "api", "--level-prefix=false",
                     "--stderr-priority=err", "--"};
     argv.insert(argv.end(), c.expected_app_argv.begin(), c.expected_app_argv.end());

@@ -161,7 +161,8 @@ TEST_F(RecoveryTest, WithoutRecordFilesTheDumpThenTheUnitGivesTheDeclaration) {
   EXPECT_EQ(minimal.cwd, "/srv");
   // The unit runs the interpreter; the minimal declaration runs that same command line.
   EXPECT_EQ(minimal.script, "/usr/bin/node");
-  EXPECT_THAT(minimal.args, ::testing::ElementsAre("/srv/worker.js", "--port", "3000"));
+  EXPECT_THAT(minimal.args,
+              ::testing::ElementsAre("--enable-source-maps", "/srv/worker.js", "--port", "3000"));
   EXPECT_EQ(minimal.env.at("TOKEN"), "worker-secret");  // env/<id>.json is still there
 }
 

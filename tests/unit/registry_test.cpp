@@ -57,6 +57,7 @@ AppRecord sample_record(int id) {
   r.decl.wait_ready = true;
   r.decl.listen_timeout_ms = 5000;
   r.decl.shutdown_with_message = true;
+  r.decl.source_maps = false;
   r.restarts = 5;
   r.created_at_ms = 1'700'000'000'123;
   r.log_watermark_usec = 1'700'000'000'123'456;

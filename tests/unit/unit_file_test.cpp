@@ -293,7 +293,7 @@ Type=exec
 Slice=pmctl-api.slice
 WorkingDirectory=/srv/api
 EnvironmentFile=/var/lib/pmctl/env/3.env
-ExecStart=":/usr/bin/systemd-cat" "-t" "api" "--level-prefix=false" "--stderr-priority=err" "--" "/usr/bin/node" "--max-old-space-size=512" "/srv/api/server.js" "--port" "$PORT"
+ExecStart=":/usr/bin/systemd-cat" "-t" "api" "--level-prefix=false" "--stderr-priority=err" "--" "/usr/bin/node" "--enable-source-maps" "--max-old-space-size=512" "/srv/api/server.js" "--port" "$PORT"
 LogRateLimitIntervalSec=1000000us
 LogRateLimitBurst=10000000
 Restart=always
@@ -328,7 +328,7 @@ Slice=pmctl-api.slice
 WorkingDirectory=/srv/api
 EnvironmentFile=/var/lib/pmctl/env/3.env
 User=www-data
-ExecStart=":/usr/bin/systemd-cat" "-t" "api" "--level-prefix=false" "--stderr-priority=err" "--" "/usr/bin/node" "--max-old-space-size=512" "/srv/api/server.js" "--port" "$PORT"
+ExecStart=":/usr/bin/systemd-cat" "-t" "api" "--level-prefix=false" "--stderr-priority=err" "--" "/usr/bin/node" "--enable-source-maps" "--max-old-space-size=512" "/srv/api/server.js" "--port" "$PORT"
 LogRateLimitIntervalSec=1000000us
 LogRateLimitBurst=10000000
 ExecStartPre=":/bin/sh" "-c" "exec rm -f -- \"$1\"" "pmctl-unlink" "/run/pmctl/apps/api/3.sock"

@@ -171,6 +171,10 @@ void read_process_fields(const RawApp& app, ConvertedApp& out) {
   d.wait_ready = read_bool(app, "wait_ready").value_or(false);
   d.listen_timeout_ms = read_duration_ms(app, "listen_timeout").value_or(d.listen_timeout_ms);
   d.shutdown_with_message = read_bool(app, "shutdown_with_message").value_or(false);
+  // PM2 7 turns source maps on unless disable_source_map_support; an explicit
+  // source_map_support: false means off too.
+  d.source_maps = read_bool(app, "source_map_support").value_or(true) &&
+                  !read_bool(app, "disable_source_map_support").value_or(false);
   d.instance_var = read_var_name(app, "instance_var").value_or(d.instance_var);
   d.increment_var = read_var_name(app, "increment_var").value_or("");
   out.force = read_bool(app, "force").value_or(false);

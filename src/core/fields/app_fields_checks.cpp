@@ -55,8 +55,6 @@ const std::vector<Inert>& inert() {
       {"watch_delay", Kind::Duration},
       {"watch_options", Kind::Object},
       {"kill_retry_time", Kind::Duration},
-      {"source_map_support", Kind::Bool},
-      {"disable_source_map_support", Kind::Bool},
       {"post_update", Kind::List},
       {"execute_command", Kind::Bool},
       {"username", Kind::String},

@@ -124,6 +124,9 @@ struct AppDecl {
   bool shutdown_with_message = false;
   /// Whether node apps get pmctl's preload where they need it (`--no-shim` turns it off).
   bool node_shim = true;
+  /// PM2 7's source map support, on unless disabled: node apps run with --enable-source-maps,
+  /// so their stack traces name the original files and lines.
+  bool source_maps = true;
 
   bool operator==(const AppDecl&) const = default;
 };

@@ -99,6 +99,7 @@ void to_json_decl(json& j, const AppDecl& d) {
   put(j, "cluster", d.cluster, defaults.cluster);
   put(j, "wait_ready", d.wait_ready, defaults.wait_ready);
   put(j, "node_shim", d.node_shim, defaults.node_shim);
+  put(j, "source_maps", d.source_maps, defaults.source_maps);
   put(j, "listen_timeout_ms", d.listen_timeout_ms, defaults.listen_timeout_ms);
   put(j, "shutdown_with_message", d.shutdown_with_message, defaults.shutdown_with_message);
 }
@@ -126,6 +127,7 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "cluster", d.cluster);
   read(j, "wait_ready", d.wait_ready);
   read(j, "node_shim", d.node_shim);
+  read(j, "source_maps", d.source_maps);
   read(j, "listen_timeout_ms", d.listen_timeout_ms);
   read(j, "shutdown_with_message", d.shutdown_with_message);
 }

@@ -18,6 +18,17 @@ namespace {
 constexpr std::uint64_t kUsecPerMsec = 1000;
 constexpr std::uint64_t kInfinity = std::numeric_limits<std::uint64_t>::max();
 constexpr const char* kDefaultInstanceVar = "NODE_APP_INSTANCE";
+constexpr const char* kEnableSourceMaps = "--enable-source-maps";
+
+bool is_node(std::string_view interpreter) { return program_name(interpreter).starts_with("node"); }
+
+// PM2 7's process.setSourceMapsEnabled(true), as node's own flag: node reads the maps itself.
+// Not twice when the app's node_args already have it.
+bool uses_source_maps(const AppDecl& app) {
+  return app.source_maps && is_node(app.interpreter) &&
+         std::find(app.interpreter_args.begin(), app.interpreter_args.end(), kEnableSourceMaps) ==
+             app.interpreter_args.end();
+}
 
 // PM2's exp_backoff_restart_delay, which systemd 252 lacks (RestartSteps= came in 254). It runs
 // as ExecStartPre, so it also delays the very first start: pmctl writes kBackoffFresh ("-1 0")
@@ -44,6 +55,7 @@ std::vector<std::string> app_argv(const AppDecl& app, const InstanceContext& ctx
   std::vector<std::string> argv;
   if (!app.interpreter.empty()) {
     argv.push_back(app.interpreter);
+    if (uses_source_maps(app)) argv.push_back(kEnableSourceMaps);
     argv.insert(argv.end(), app.interpreter_args.begin(), app.interpreter_args.end());
   }
   argv.push_back(app.script);
@@ -205,7 +217,7 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
 }
 
 bool uses_node_preload(const AppDecl& app) {
-  return app.node_shim && program_name(app.interpreter).starts_with("node") &&
+  return app.node_shim && is_node(app.interpreter) &&
          (app.wait_ready || app.shutdown_with_message || app.cluster.balanced());
 }
 
