@@ -4,6 +4,10 @@
 
 namespace pmctl::core {
 
+std::string date_prefix(std::string_view format, const Moment& m) {
+  return format.empty() ? std::string() : format_dayjs(format, m) + ": ";
+}
+
 std::string format_line(const LineStyle& style, std::string_view line, bool is_err,
                         const Moment& now) {
   if (style.json) {
@@ -18,8 +22,7 @@ std::string format_line(const LineStyle& style, std::string_view line, bool is_e
                                       {"app_name", style.app_name}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
-  std::string out;
-  if (!style.date_format.empty()) out = format_dayjs(style.date_format, now) + ": ";
+  std::string out = date_prefix(style.date_format, now);
   out.append(line);
   out.push_back('\n');
   return out;
