@@ -320,6 +320,19 @@ TEST_F(PmctlTest, LogsWithNoAppsFollowsTheFirstThatStarts) {
   EXPECT_TRUE(follower.shows("name=" + first + " ")) << follower.out();
 }
 
+// A cluster app scaled while `pmctl logs <app>` follows: the new instances' first lines show.
+TEST_F(PmctlTest, FollowingAClusterAppShowsTheInstancesAScaleAdds) {
+  const std::string name = unique_name("cweb");
+  start({app_path("http_instance.js"), "--name", name, "-i", "2", "--port", "17490"});
+  const Follower follower({"logs", name, "--lines", "0"});
+  // Said once it has taken the time it follows from.
+  ASSERT_TRUE(follower.shows("Tailing last 0 lines")) << follower.out();
+  ASSERT_EQ(pmctl({"scale", name, "4"}).exit_code, 0);
+  for (const char* instance : {"as 2\n", "as 3\n"})
+    EXPECT_TRUE(follower.shows(instance)) << follower.out();
+  EXPECT_TRUE(contains(follower.out(), "|" + name + " | listening on ")) << follower.out();
+}
+
 // User units log without pmctl's journal fields, under _SYSTEMD_USER_UNIT: the same follow.
 TEST(LogsUserTest, FollowingUserAppsShowsAppsStartedLater) {
   ASSERT_EQ(sh("systemctl start user@0.service").exit_code, 0);
