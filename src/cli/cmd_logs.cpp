@@ -4,21 +4,19 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <ctime>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/logs_lines.hpp"
+#include "cli/logs_selection.hpp"
 #include "cli/output.hpp"
 #include "core/base/clock.hpp"
-#include "core/base/utf8.hpp"
 #include "core/fields/parse.hpp"
 #include "core/lifecycle/lifecycle.hpp"
 #include "core/model/selectors.hpp"
 #include "core/state/log_files.hpp"
-#include "core/text/log_line.hpp"
+#include "core/text/log_view.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 #include "systemd/journal.hpp"
@@ -34,144 +32,55 @@ struct LogsOptions {
   bool out_only = false;
   bool raw = false;
   bool json = false;
-  bool timestamp = false;
+  bool format = false;
+  bool time = false;
+  std::string date_format;  ///< --log-date-format
+  std::string timestamp;    ///< --timestamp [format]
+  std::string highlight;    ///< --highlight [word]
+  /// Which of the options with a value were given (a value may be optional).
+  bool date_format_given = false;
+  bool timestamp_given = false;
+  bool highlight_given = false;
 };
 
-struct Source {
-  int id = 0;
-  std::string name;
-};
-
-/// Which apps, their units, and what `flush` hid of each.
-struct Selection {
-  sd::LogQuery query;
-  std::map<std::string, Source> by_unit;
-  std::size_t name_width = 0;
-  std::vector<std::string> file_only;  ///< What apps with the journal off write, and where.
-};
-
-/// An app with the journal off has its output in files only: where.
-std::string files_of(const core::AppRecord& rec) {
-  const core::LogTargets t = core::log_targets(rec.decl.logs, rec.id);
-  std::string files;
-  for (const std::string* f : {&t.out, &t.err, &t.log})
-    if (!f->empty() && files.find(*f) == std::string::npos) files += " " + *f;
-  return "'" + rec.decl.name + "' (id " + std::to_string(rec.id) +
-         ") writes to files, not the journal (journal: false):" + (files.empty() ? " none" : files);
+LogStyle style_of(const LogsOptions& o) {
+  LogStyle style;
+  style.mode = o.json     ? LogStyle::Mode::Json
+               : o.format ? LogStyle::Mode::KeyValues
+                          : LogStyle::Mode::Text;
+  style.raw = o.raw;
+  if (o.timestamp_given)
+    style.timestamp = o.timestamp.empty() ? std::string(core::kTimestampFormat) : o.timestamp;
+  style.highlight = o.highlight;
+  return style;
 }
 
-std::vector<int> selected_ids(const core::RegistryData& data, const std::string& target,
-                              const std::string& cwd) {
-  if (!target.empty()) return core::resolve_targets(data, {target}, cwd);
-  return data.ids();
+LogSelectionOptions selection_options(const LogsOptions& o) {
+  LogSelectionOptions s;
+  s.target = o.target;
+  if (o.err_only) s.streams = sd::Streams::Err;
+  if (o.out_only) s.streams = sd::Streams::Out;
+  s.date_format = o.date_format;
+  s.time = o.time;
+  return s;
 }
 
-Selection select(Context& ctx, const LogsOptions& o) {
-  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
-  Selection sel;
-  for (int id : selected_ids(data, o.target, ctx.cwd())) {
-    const core::AppRecord* rec = data.find(id);
-    // An instance runs under its transient name, its saved unit after a boot, and a cluster
-    // instance also under its reload name: the lines of all of them.
-    using core::Slot;
-    for (Slot slot : rec->decl.cluster.enabled ? std::vector<Slot>{Slot::A, Slot::B, Slot::Saved}
-                                               : std::vector<Slot>{Slot::A, Slot::Saved}) {
-      const std::string unit = core::service_unit_name(rec->decl.name, id, slot);
-      sel.query.units.push_back(unit);
-      sel.query.since_usec[unit] = rec->log_watermark_usec;
-      sel.query.group[unit] = std::to_string(id);  // --lines N counts per instance, as PM2's files
-      sel.by_unit[unit] = {id, rec->decl.name};
-    }
-    sel.name_width = std::max(sel.name_width, core::display_width(rec->decl.name));
-    if (!rec->decl.logs.journal && !rec->decl.logs.disabled)
-      sel.file_only.push_back(files_of(*rec));
-  }
-  if (o.err_only) sel.query.streams = sd::Streams::Err;
-  if (o.out_only) sel.query.streams = sd::Streams::Out;
-  return sel;
+/// Refuses what cannot be combined or lacks its value: one error line, exit 2.
+void check(const LogsOptions& o) {
+  if (o.err_only && o.out_only)
+    throw core::Error("--err and --out cannot be combined", "leave both out to see both streams",
+                      2);
+  if (o.json && o.format)
+    throw core::Error("--json and --format cannot be combined", "pick one output format", 2);
+  if (o.date_format_given && o.date_format.empty())
+    throw core::Error("--log-date-format needs a format", "for example 'YYYY-MM-DD HH:mm:ss Z'", 2);
+  if (o.highlight_given && o.highlight.empty())
+    warn("--highlight without a word highlights nothing, as in PM2: 'pmctl logs --highlight WORD'");
 }
-
-std::string local_time(std::uint64_t usec, const char* format) {
-  const std::time_t secs = static_cast<std::time_t>(usec / 1000000);
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
-std::string json_line(const sd::LogLine& line, const Source& src) {
-  const nlohmann::json j = {{"message", line.message},
-                            {"timestamp", local_time(line.realtime_usec, "%Y-%m-%dT%H:%M:%S%z")},
-                            {"type", line.priority <= 3 ? "err" : "out"},
-                            {"process_id", src.id},
-                            {"app_name", src.name}};
-  // Bytes that are not UTF-8 become U+FFFD, as PM2's JSON has them (--raw keeps them).
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void print_line(const sd::LogLine& line, const Selection& sel, const LogsOptions& o) {
-  const auto it = sel.by_unit.find(line.unit);
-  if (it == sel.by_unit.end()) return;
-  const Source& src = it->second;
-  if (o.json) {
-    std::cout << json_line(line, src) << "\n" << std::flush;
-    return;
-  }
-  std::string prefix;
-  if (o.timestamp) prefix = local_time(line.realtime_usec, "%Y-%m-%d-%H:%M:%S") + " ";
-  if (!o.raw) {
-    // Padded by terminal columns, as `ls` does: a wide name takes two per character.
-    std::string name = src.name;
-    name.append(sel.name_width - std::min(sel.name_width, core::display_width(name)), ' ');
-    const std::string tag = std::to_string(src.id) + "|" + name + " | ";
-    prefix += line.priority <= 3 ? red(tag) : green(tag);
-  }
-  std::cout << prefix << line.message << "\n" << std::flush;
-}
-
-/// Joins what journald split at a NUL byte or after LineMax back into the app's line
-/// (core::journal_line_end), per stream: the unit and its priority. A line keeps the time of its
-/// first piece.
-class Joiner {
- public:
-  explicit Joiner(bool exact) : exact_(exact) {}
-
-  /// The whole line once `piece` ends one; nothing while the line goes on.
-  std::optional<sd::LogLine> add(sd::LogLine piece) {
-    const core::LineEnd end = core::journal_line_end(piece.line_break, exact_);
-    piece.message += end.tail;
-    const Key key{piece.unit, piece.priority};
-    if (const auto it = open_.find(key); it != open_.end()) {
-      it->second.message += piece.message;
-      piece = std::move(it->second);
-      open_.erase(it);
-    }
-    if (!end.joins) return piece;
-    open_.emplace(key, std::move(piece));
-    return std::nullopt;
-  }
-
-  /// Lines whose stream has not gone on yet (it ended in a NUL), oldest first.
-  std::vector<sd::LogLine> take_open() {
-    std::vector<sd::LogLine> lines;
-    for (auto& [key, line] : open_) lines.push_back(std::move(line));
-    open_.clear();
-    std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
-      return a.realtime_usec < b.realtime_usec;
-    });
-    return lines;
-  }
-
- private:
-  using Key = std::pair<std::string, int>;
-  bool exact_;
-  std::map<Key, sd::LogLine> open_;
-};
 
 /// journald's own count of the lines it dropped among the lines shown: its rate limit or a full
 /// disk. Said once per instance (for user units once: journald limits their manager as one unit).
-void report_dropped(sd::Journal& journal, Context& ctx, const Selection& sel,
+void report_dropped(sd::Journal& journal, Context& ctx, const LogSelection& sel,
                     const std::map<int, std::uint64_t>& first_shown) {
   if (ctx.scope() == core::Scope::User) {
     if (first_shown.empty()) return;
@@ -187,63 +96,94 @@ void report_dropped(sd::Journal& journal, Context& ctx, const Selection& sel,
            manager + " MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e' lists when");
     return;
   }
-  std::map<int, std::uint64_t> by_id;  // lines dropped
-  for (const auto& unit : sel.query.units) {
-    const Source& src = sel.by_unit.at(unit);
+  std::map<int, std::uint64_t> by_id;                          // lines dropped
+  std::map<int, std::pair<std::string, std::string>> unit_of;  // id -> a unit, the app's name
+  for (const auto& unit : sel.query().units) {
+    const LogSource& src = *sel.source(unit);
     const auto first = first_shown.find(src.id);
     if (first == first_shown.end()) continue;
-    const std::uint64_t after = std::max(sel.query.since_usec.at(unit), first->second);
+    const std::uint64_t after = std::max(src.since_usec, first->second);
     by_id[src.id] += journal.dropped(unit, after);
+    unit_of.emplace(src.id, std::make_pair(unit, src.name));
   }
-  for (const auto& [app_id, dropped] : by_id) {
+  for (const auto& [id, dropped] : by_id) {
     if (dropped == 0) continue;
-    const int id = app_id;  // clang before 16 cannot capture a structured binding
-    const auto unit = std::find_if(sel.by_unit.begin(), sel.by_unit.end(),
-                                   [&](const auto& u) { return u.second.id == id; });
-    warn("journald dropped " + std::to_string(dropped) + " lines of '" + unit->second.name +
-         "' (id " + std::to_string(id) +
-         ") among the lines shown: its own limits or a full disk ('journalctl -u " + unit->first +
+    const auto& [unit, name] = unit_of.at(id);
+    warn("journald dropped " + std::to_string(dropped) + " lines of '" + name + "' (id " +
+         std::to_string(id) +
+         ") among the lines shown: its own limits or a full disk ('journalctl -u " + unit +
          " MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e' lists when)");
   }
 }
 
+/// Prints one line the selection knows, in `style`.
+class Printer {
+ public:
+  Printer(const LogSelection& sel, LogStyle style) : sel_(sel), style_(std::move(style)) {}
+  void operator()(const sd::LogLine& line) const {
+    if (const LogSource* src = sel_.source(line.unit))
+      std::cout << render_line(line, *src, sel_.name_width(), style_) << "\n" << std::flush;
+  }
+
+ private:
+  const LogSelection& sel_;
+  LogStyle style_;
+};
+
+void say_what(const LogsOptions& o, const LogSelection& sel, std::size_t lines) {
+  if (o.json || o.format || o.raw) return;
+  if (sel.empty())
+    say("No apps registered yet: following the output of the apps that start (Ctrl-C ends)");
+  else
+    say("Tailing last " + std::to_string(lines) + " lines of each stream for [" +
+        (o.target.empty() ? std::string("all") : o.target) + "] app(s) (change with --lines)");
+  std::cout << std::flush;  // seen before the first line, however long that takes
+}
+
+/// The tail: prints it, and returns the time of its newest line (at least `resume`) and the
+/// time of each instance's oldest line shown.
+std::uint64_t print_tail(sd::Journal& journal, const LogSelection& sel, std::size_t lines,
+                         Joiner& joiner, const Printer& print, std::uint64_t resume,
+                         std::map<int, std::uint64_t>& first_shown) {
+  if (lines == 0 || sel.empty()) return resume;
+  for (const auto& line : journal.tail(sel.query(), lines)) {
+    if (auto whole = joiner.add(line)) print(*whole);
+    resume = std::max(resume, line.realtime_usec);
+    if (const LogSource* src = sel.source(line.unit))
+      first_shown.emplace(src->id, line.realtime_usec);
+  }
+  return resume;
+}
+
 void run_logs(Context& ctx, const LogsOptions& o, const std::function<bool()>& interrupted = {}) {
-  if (o.err_only && o.out_only)
-    throw core::Error("--err and --out cannot be combined", "leave both out to see both streams",
-                      2);
+  check(o);
   const std::size_t lines = core::parse_count(o.lines, "--lines");
-  const Selection sel = select(ctx, o);
-  if (sel.query.units.empty())
+  LogSelection sel(ctx, selection_options(o));
+  if (sel.empty() && o.nostream)
     throw core::Error("no apps registered", "start one with 'pmctl start app.js'");
   sd::Journal journal(ctx.scope());
-  if (!o.raw && !o.json)
-    say("Tailing last " + std::to_string(lines) + " lines for [" +
-        (o.target.empty() ? std::string("all") : o.target) + "] app(s) (change with --lines)");
-  Joiner joiner(o.json);
-  const auto show = [&](const sd::LogLine& piece) {
-    if (auto line = joiner.add(piece)) print_line(*line, sel, o);
-  };
   // Follow from where the tail ended (or from now), so no line falls between the two.
-  std::uint64_t resume = core::realtime_usec();
+  const std::uint64_t now = core::realtime_usec();
+  say_what(o, sel, lines);
+  Joiner joiner(o.json);
+  const Printer print(sel, style_of(o));
   std::map<int, std::uint64_t> first_shown;  // id -> time of its oldest line shown
-  if (lines > 0) {
-    for (const auto& line : journal.tail(sel.query, lines)) {
-      show(line);
-      resume = std::max(resume, line.realtime_usec);
-      if (const auto src = sel.by_unit.find(line.unit); src != sel.by_unit.end())
-        first_shown.emplace(src->second.id, line.realtime_usec);
-    }
-  }
+  const std::uint64_t resume = print_tail(journal, sel, lines, joiner, print, now, first_shown);
   report_dropped(journal, ctx, sel, first_shown);
-  for (const auto& note : sel.file_only) warn(note);
+  for (const auto& note : sel.file_only()) warn(note);
   if (o.nostream) {
-    for (const auto& line : joiner.take_open()) print_line(line, sel, o);
+    for (const auto& line : joiner.take_open()) print(line);
     return;
   }
+  // Every pmctl unit: the selection picks the lines of its apps, and of those that start later.
+  sd::LogQuery follow = sel.query();
+  follow.unit_prefix = std::string(core::kUnitPrefix) + "-";
   journal.follow(
-      sel.query,
-      [&](const sd::LogLine& line) {
-        show(line);
+      follow,
+      [&](const sd::LogLine& piece) {
+        const LogSource* src = sel.find(piece.unit);
+        if (src == nullptr || piece.realtime_usec <= src->since_usec) return true;
+        if (auto whole = joiner.add(piece)) print(*whole);
         return true;
       },
       resume, interrupted);
@@ -297,14 +237,40 @@ void register_logs(CLI::App& app, Context& ctx) {
   CLI::App* logs = app.add_subcommand("logs", "Show app output from the journal, then follow it");
   logs->alias("log");
   logs->add_option("target", o->target, "name | id | namespace | all | /regex/ (default: all)");
-  logs->add_option("--lines", o->lines, "Lines to show from the past (default 15)");
+  logs->add_option("--lines", o->lines,
+                   "Lines to show from the past, of each stream of each instance (default 15)");
   logs->add_flag("--nostream", o->nostream, "Print the past lines and exit");
   logs->add_flag("--err", o->err_only, "Only stderr");
   logs->add_flag("--out", o->out_only, "Only stdout");
   logs->add_flag("--raw", o->raw, "Bare lines, no id|name prefix");
-  logs->add_flag("--json", o->json, "One JSON object per line");
-  logs->add_flag("--timestamp", o->timestamp, "Prefix each line with its time");
-  logs->callback([&ctx, o] { run_logs(ctx, *o); });
+  logs->add_flag("--json", o->json, "One PM2 JSON object per line (UTC time with milliseconds)");
+  logs->add_flag("--format", o->format,
+                 "PM2's key=value lines: timestamp= app= id= type= message=");
+  CLI::Option* timestamp =
+      logs->add_option("--timestamp", o->timestamp,
+                       "Put each line's time before it, in this dayjs format (default "
+                       "YYYY-MM-DD-HH:mm:ss); a word right after it is its format")
+          ->expected(0, 1)
+          ->type_name("[FORMAT]");
+  CLI::Option* highlight =
+      logs->add_option("--highlight", o->highlight,
+                       "Show every WORD in the lines on a grey background (where colours are on)")
+          ->expected(0, 1)
+          ->type_name("[WORD]");
+  logs->add_flag("--time", o->time,
+                 "Put the date before each line as start --time does in files "
+                 "(YYYY-MM-DDTHH:mm:ss)");
+  CLI::Option* date_format =
+      logs->add_option("--log-date-format", o->date_format,
+                       "Put the date before each line in this dayjs format (default: each app's "
+                       "own --log-date-format or --time)")
+          ->type_name("FORMAT");
+  logs->callback([&ctx, o, timestamp, highlight, date_format] {
+    o->timestamp_given = timestamp->count() > 0;
+    o->highlight_given = highlight->count() > 0;
+    o->date_format_given = date_format->count() > 0;
+    run_logs(ctx, *o);
+  });
 
   auto targets = std::make_shared<std::vector<std::string>>();
   CLI::App* flush = app.add_subcommand(

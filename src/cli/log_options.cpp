@@ -5,14 +5,12 @@
 #include <filesystem>
 
 #include "core/state/registry.hpp"
+#include "core/text/log_line.hpp"
 #include "core/types/error.hpp"
 #include "core/units/log_mapping.hpp"
 
 namespace pmctl::cli {
 namespace {
-
-/// PM2's --time.
-constexpr const char* kTimeFormat = "YYYY-MM-DDTHH:mm:ss";
 
 std::string log_path(const std::string& value, const char* option, const std::string& cwd) {
   if (value.empty()) throw core::Error(std::string(option) + " needs a path", "", 2);
@@ -73,7 +71,8 @@ core::LogSettings log_settings(const LogOptions& o, const std::set<std::string>&
   s.merge_logs = !o.no_merge_logs;
   if (given.count("--log-date-format") && o.date_format.empty())
     throw core::Error("--log-date-format needs a format", "for example 'YYYY-MM-DD HH:mm:ss Z'", 2);
-  s.date_format = o.date_format.empty() && o.time ? kTimeFormat : o.date_format;
+  s.date_format =
+      o.date_format.empty() && o.time ? std::string(core::kTimeFlagFormat) : o.date_format;
   s.json = given.count("--log-type") && json_type(o.log_type);
   s.disabled = o.disable_logs;
   s.pid_file = path(o.pid, "--pid");

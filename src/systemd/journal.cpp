@@ -59,16 +59,17 @@ struct Journal::Impl {
     sd_journal_flush_matches(journal.get());
     for (const auto& unit : units) add_match(std::string(unit_field()) + "=" + unit);
     if (scope == core::Scope::User) add_match("_UID=" + std::to_string(getuid()));
-    switch (streams) {
-      case Streams::Both:
-        break;
-      case Streams::Out:
-        add_match("PRIORITY=6");
-        break;
-      case Streams::Err:
-        for (int p = 0; p <= 3; ++p) add_match("PRIORITY=" + std::to_string(p));
-        break;
-    }
+    // stderr is priority 3 and stdout 6 (systemd-cat); other priorities (an app's syslog()) go
+    // with the stream they are shown as: 0 to 3 err, the rest out.
+    if (streams == Streams::Both) return;
+    const bool err = streams == Streams::Err;
+    for (int p = err ? 0 : 4; p <= (err ? 3 : 7); ++p) add_match("PRIORITY=" + std::to_string(p));
+  }
+
+  /// The name of the current entry's unit if it starts with `prefix`.
+  bool unit_has_prefix(const std::string& prefix) {
+    std::string unit;
+    return get_field(journal.get(), unit_field(), &unit) && unit.starts_with(prefix);
   }
 
   LogLine read_entry() {
@@ -120,17 +121,23 @@ std::vector<LogLine> Journal::tail(const LogQuery& query, std::size_t lines) {
     if (added) groups.emplace_back();
     groups[at->second].push_back(unit);
   }
+  // PM2 tails an app's out file and its err file: N lines of each.
+  const std::vector<Streams> streams = query.streams == Streams::Both
+                                           ? std::vector<Streams>{Streams::Out, Streams::Err}
+                                           : std::vector<Streams>{query.streams};
   for (const auto& units : groups) {
-    impl_->set_matches(units, query.streams);  // one field matched several times: any of them
-    const std::uint64_t since = Impl::since(query, units.front());
-    journal_check(sd_journal_seek_tail(j), "seeking to the tail");
-    std::vector<LogLine> newest_first;
-    while (newest_first.size() < lines && journal_check(sd_journal_previous(j), "reading") > 0) {
-      LogLine line = impl_->read_entry();
-      if (line.realtime_usec <= since) break;
-      newest_first.push_back(std::move(line));
+    for (const Streams stream : streams) {
+      impl_->set_matches(units, stream);  // one field matched several times: any of them
+      const std::uint64_t since = Impl::since(query, units.front());
+      journal_check(sd_journal_seek_tail(j), "seeking to the tail");
+      std::vector<LogLine> newest_first;
+      while (newest_first.size() < lines && journal_check(sd_journal_previous(j), "reading") > 0) {
+        LogLine line = impl_->read_entry();
+        if (line.realtime_usec <= since) break;
+        newest_first.push_back(std::move(line));
+      }
+      merged.insert(merged.end(), newest_first.rbegin(), newest_first.rend());
     }
-    merged.insert(merged.end(), newest_first.rbegin(), newest_first.rend());
   }
   std::stable_sort(merged.begin(), merged.end(), [](const LogLine& a, const LogLine& b) {
     return a.realtime_usec < b.realtime_usec;
@@ -140,12 +147,15 @@ std::vector<LogLine> Journal::tail(const LogQuery& query, std::size_t lines) {
 
 void Journal::follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
                      std::uint64_t after_usec, const std::function<bool()>& interrupted) {
-  if (query.units.empty()) return;
+  const bool by_prefix = !query.unit_prefix.empty();
+  if (query.units.empty() && !by_prefix) return;
   sd_journal* j = impl_->journal.get();
   // Opening the inotify fd before seeking makes the first sd_journal_wait() see every entry
   // written after this point (journalctl does the same).
   journal_check(sd_journal_get_fd(j), "watching the journal");
-  impl_->set_matches(query.units, query.streams);
+  // sd-journal matches whole values only: by prefix, every entry (of the caller's UID for user
+  // units) is read and those of other units skipped here, as journalctl -f reads them all.
+  impl_->set_matches(by_prefix ? std::vector<std::string>{} : query.units, query.streams);
   if (after_usec > 0) {
     journal_check(sd_journal_seek_realtime_usec(j, after_usec + 1), "seeking");
   } else {
@@ -163,6 +173,7 @@ void Journal::follow(const LogQuery& query, const std::function<bool(const LogLi
       if (interrupted && interrupted()) return;
       continue;
     }
+    if (by_prefix && !impl_->unit_has_prefix(query.unit_prefix)) continue;
     LogLine line = impl_->read_entry();
     if (line.realtime_usec <= Impl::since(query, line.unit) || line.realtime_usec <= after_usec)
       continue;

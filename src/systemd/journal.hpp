@@ -26,6 +26,9 @@ enum class Streams { Both, Out, Err };
 
 struct LogQuery {
   std::vector<std::string> units;
+  /// follow() only: when set, follows every unit whose name starts with it instead of `units`,
+  /// so units that start after the follow began are in it too; the sink picks its lines.
+  std::string unit_prefix;
   /// Per unit: entries at or before this CLOCK_REALTIME µs are skipped (pmctl flush).
   std::map<std::string, std::uint64_t> since_usec;
   /// Units with the same group share one tail (the unit names of one app instance: transient,
@@ -43,11 +46,12 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  /// The last `lines` entries of each group of units (after its watermark), merged in time order.
+  /// The last `lines` entries of each group of units (after its watermark) and each stream (out:
+  /// priority 4 to 7, err: 0 to 3, as PM2 tails each log file), merged in time order.
   std::vector<LogLine> tail(const LogQuery& query, std::size_t lines);
-  /// Calls `sink` for each entry newer than `after_usec` (CLOCK_REALTIME µs; 0 = entries written
-  /// after this call starts), until `sink` returns false. Blocks in sd_journal_wait between
-  /// entries. Passing the time of the last line `tail` returned continues exactly after it.
+  /// Calls `sink` for each entry of the query's units (or of every unit with its prefix) newer
+  /// than `after_usec` (CLOCK_REALTIME µs; 0 = entries written after this call starts), until
+  /// `sink` returns false. Blocks in sd_journal_wait between entries. Passing the time of the last line `tail` returned continues exactly after it.
   /// With `interrupted`, asks it every 250 ms while waiting, and returns once it says so.
   void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
               std::uint64_t after_usec = 0, const std::function<bool()>& interrupted = {});

@@ -265,14 +265,22 @@ TEST_F(FileLogsTest, JsonWritesThePiecesOfALineAsTwoObjects) {
 TEST_F(FileLogsTest, LogsShowsAFileLoggedAppsLines) {
   start_server({"-o", path("out.log"), "-e", path("err.log"), "--time"});
   ASSERT_TRUE(eventually_in("err.log", "server: err 4"));
+  // With the date prefix --time puts in the files (PM2's `pm2 logs` shows the files' lines).
   const auto out =
       lines_of(pmctl({"logs", name_, "--nostream", "--lines", "3", "--raw", "--out"}).out);
   ASSERT_EQ(out.size(), 3u);
-  for (const auto& line : out) EXPECT_TRUE(line.starts_with("server: out ")) << line;
+  const std::regex dated(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}: server: (out|err) \d+$)");
+  for (const auto& line : out) {
+    EXPECT_TRUE(std::regex_match(line, dated)) << line;
+    EXPECT_TRUE(contains(line, ": server: out ")) << line;
+  }
   const auto err =
       lines_of(pmctl({"logs", name_, "--nostream", "--lines", "2", "--raw", "--err"}).out);
   ASSERT_EQ(err.size(), 2u);
-  for (const auto& line : err) EXPECT_TRUE(line.starts_with("server: err ")) << line;
+  for (const auto& line : err) {
+    EXPECT_TRUE(std::regex_match(line, dated)) << line;
+    EXPECT_TRUE(contains(line, ": server: err ")) << line;
+  }
 }
 
 TEST_F(FileLogsTest, FlushEmptiesTheLogFiles) {

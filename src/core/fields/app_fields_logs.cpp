@@ -3,6 +3,7 @@
 
 #include "core/fields/app_fields_parts.hpp"
 #include "core/fields/field_values.hpp"
+#include "core/text/log_line.hpp"
 #include "core/units/log_mapping.hpp"
 
 namespace pmctl::core {
@@ -11,8 +12,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kDevNull = "/dev/null";
-/// What PM2's `time: true` sets.
-constexpr const char* kTimeFormat = "YYYY-MM-DDTHH:mm:ss";
 
 /// PM2's file-name form of an app name: [^a-zA-Z0-9.-] becomes '-'.
 std::string file_safe(std::string_view name) {
@@ -67,7 +66,7 @@ LogSettings read_logs(const RawApp& app, const std::string& cwd, const std::stri
   logs.merge_logs = read_bool(app, "merge_logs").value_or(!app.has("instances"));
   logs.date_format = read_string(app, "log_date_format").value_or("");
   if (read_bool(app, "time").value_or(false) && logs.date_format.empty())
-    logs.date_format = kTimeFormat;
+    logs.date_format = kTimeFlagFormat;
   logs.json = read_log_type_json(app);
   logs.disabled = read_bool(app, "disable_logs").value_or(false);
   if (read_bool(app, "journal").value_or(true)) return logs;

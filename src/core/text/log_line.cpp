@@ -4,6 +4,10 @@
 
 namespace pmctl::core {
 
+std::string date_prefix(std::string_view format, const Moment& m) {
+  return format.empty() ? std::string() : format_dayjs(format, m) + ": ";
+}
+
 std::string format_line(const LineStyle& style, std::string_view line, bool is_err,
                         const Moment& now) {
   return format_piece(style, line, true, true, is_err, now);
@@ -25,8 +29,7 @@ std::string format_piece(const LineStyle& style, std::string_view piece, bool st
                                       {"app_name", style.app_name}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
-  if (!starts_line || style.date_format.empty()) return text;
-  return format_dayjs(style.date_format, now) + ": " + text;
+  return starts_line ? date_prefix(style.date_format, now) + text : text;
 }
 
 std::string LineAssembler::feed(std::string_view data, const Moment& now) {

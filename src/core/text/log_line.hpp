@@ -9,6 +9,12 @@
 
 namespace pmctl::core {
 
+/// PM2's --time: this log_date_format.
+inline constexpr std::string_view kTimeFlagFormat = "YYYY-MM-DDTHH:mm:ss";
+
+/// What PM2's log_date_format puts before a line: "<date in format>: ", or "" for no format.
+std::string date_prefix(std::string_view format, const Moment& m);
+
 /// How pmctl-logwriter writes each line to an app's log files (PM2's log_date_format and
 /// log_type). The journal always gets the bare line.
 struct LineStyle {
