@@ -26,7 +26,8 @@ class AppOptionsTest : public PmctlTest {
 
 TEST_F(AppOptionsTest, RestartAndReloadApplyNodeArgsAndScriptArgsAndNullClearsThem) {
   start({app_path("exec_args.js"), "--name", "opts"});
-  wait_for_line("opts", "execArgv=[] argv=[]");
+  // Node apps get --enable-source-maps first (docs/usage.md, "Source maps").
+  wait_for_line("opts", "execArgv=[--enable-source-maps] argv=[]");
   // As PM2's e2e: the app named by its script path, the option with '='.
   Result r = pmctl({"restart", app_path("exec_args.js"),
                     "--node-args=--no-warnings --no-deprecation", "--", "one", "two"});
@@ -35,20 +36,21 @@ TEST_F(AppOptionsTest, RestartAndReloadApplyNodeArgsAndScriptArgsAndNullClearsTh
   EXPECT_EQ(env["node_args"], nlohmann::json({"--no-warnings", "--no-deprecation"}));
   EXPECT_EQ(env["args"], nlohmann::json({"one", "two"}));
   EXPECT_EQ(env["restart_time"], 1);
-  wait_for_line("opts", "execArgv=[--no-warnings --no-deprecation] argv=[one two]");
+  wait_for_line("opts",
+                "execArgv=[--enable-source-maps --no-warnings --no-deprecation] argv=[one two]");
 
   r = pmctl({"reload", "opts", "--node-args=null"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   env = app("opts")["pm2_env"];
   EXPECT_EQ(env["node_args"], nlohmann::json::array());
   EXPECT_EQ(env["args"], nlohmann::json({"one", "two"}));  // kept: not given this time
-  wait_for_line("opts", "execArgv=[] argv=[one two]");
+  wait_for_line("opts", "execArgv=[--enable-source-maps] argv=[one two]");
 
   // PM2's smart start of a registered name applies them too.
   r = pmctl({"start", "opts", "--max-memory-restart", "300M", "--node-args", "--no-warnings"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(unit_property(unit_of("opts"), "MemoryMax"), "314572800");
-  wait_for_line("opts", "execArgv=[--no-warnings] argv=[one two]");
+  wait_for_line("opts", "execArgv=[--enable-source-maps --no-warnings] argv=[one two]");
   EXPECT_EQ(app("opts")["pm2_env"]["restart_time"], 3);
 }
 
