@@ -161,6 +161,16 @@ TEST(MappingService, IsPure) {
   EXPECT_EQ(a.properties, b.properties);
 }
 
+/// The unit runs systemd-cat, which runs exactly `app_argv`.
+void expect_app_argv(const AppDecl& app, const Strings& app_argv, const std::string& label) {
+  Strings argv = {"/usr/bin/systemd-cat",  "-t", "api", "--level-prefix=false",
+                  "--stderr-priority=err", "--"};
+  argv.insert(argv.end(), app_argv.begin(), app_argv.end());
+  const Props expected = {
+      {"ExecStartEx", std::vector<ExecCommand>{{"/usr/bin/systemd-cat", argv, {"no-env-expand"}}}}};
+  EXPECT_EQ(select(map_service(app, system_ctx()), {"ExecStartEx"}), expected) << label;
+}
+
 struct ArgvCase {
   const char* label;
   std::string interpreter;
@@ -209,13 +219,7 @@ TEST(MappingExec, BuildsTheAppArgvBehindSystemdCat) {
     app.script = c.script;
     app.command_string = c.command_string;
     app.args = c.args;
-    Strings argv = {"/usr/bin/systemd-cat",  "-t", "api", "--level-prefix=false",
-                    "--stderr-priority=err", "--"};
-    argv.insert(argv.end(), c.expected_app_argv.begin(), c.expected_app_argv.end());
-    const Props expected = {
-        {"ExecStartEx",
-         std::vector<ExecCommand>{{"/usr/bin/systemd-cat", argv, {"no-env-expand"}}}}};
-    EXPECT_EQ(select(map_service(app, system_ctx()), {"ExecStartEx"}), expected) << c.label;
+    expect_app_argv(app, c.expected_app_argv, c.label);
   }
 }
 
@@ -279,13 +283,7 @@ TEST(MappingExec, GivesNodeAppsSourceMapsUnlessDisabled) {
     app.command_string = c.command_string;
     app.script = "/srv/a.js";
     app.args = {};
-    Strings argv = {"/usr/bin/systemd-cat",  "-t", "api", "--level-prefix=false",
-                    "--stderr-priority=err", "--"};
-    argv.insert(argv.end(), c.expected_app_argv.begin(), c.expected_app_argv.end());
-    const Props expected = {
-        {"ExecStartEx",
-         std::vector<ExecCommand>{{"/usr/bin/systemd-cat", argv, {"no-env-expand"}}}}};
-    EXPECT_EQ(select(map_service(app, system_ctx()), {"ExecStartEx"}), expected) << c.label;
+    expect_app_argv(app, c.expected_app_argv, c.label);
   }
 }
 
