@@ -111,6 +111,22 @@ TEST_F(GitCheckoutTest, AWorktreeFileIsFollowedToItsGitDirAndCommonDir) {
   EXPECT_FALSE(c->branch_exists_on_remote);
 }
 
+TEST_F(GitCheckoutTest, OnlyTheLastLineOfALongReflogCounts) {
+  write(dir_ / ".git/HEAD", std::string(40, 'd') + "\n");
+  std::string reflog;
+  const std::string zeros(40, '0');
+  for (int i = 0; i < 5000; ++i)
+    reflog += zeros + " " + zeros + " A <a@x> " + std::to_string(1700000000 + i) +
+              " +0000\tcommit: change " + std::to_string(i) + "\n";
+  write(dir_ / ".git/logs/HEAD", reflog);
+  const auto c = read_git_checkout(dir_.string());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->comment, "change 4999");
+  EXPECT_EQ(c->update_time_ms, (1700000000ull + 4999) * 1000);
+  EXPECT_EQ(c->branch, "");
+  EXPECT_EQ(c->revision, std::string(40, 'd'));
+}
+
 TEST_F(GitCheckoutTest, NoCheckoutAboveIsNullopt) {
   EXPECT_FALSE(read_git_checkout("/proc/self"));
   write(dir_ / ".git", "not a gitdir line\n");

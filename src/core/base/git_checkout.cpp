@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 
 #include "core/base/files.hpp"
 
@@ -35,6 +36,22 @@ void for_each_line(std::string_view text, Each each) {
 }
 
 std::string read_text(const fs::path& path) { return read_file_if_any(path).value_or(""); }
+
+/// The last `max` bytes of a file, from the start of a line: a reflog grows with every commit,
+/// and only its last line is wanted.
+std::string read_tail(const fs::path& path, std::streamoff max = 64 * 1024) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = size > max ? size - max : 0;
+  in.seekg(from);
+  std::string text(static_cast<std::size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (from > 0)
+    text.erase(0, text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1);
+  return text;
+}
 
 /// The git directory of a checkout whose `.git` is at `dot_git`: itself, or where its
 /// "gitdir: " line points (worktrees, submodules).
@@ -107,7 +124,7 @@ std::optional<GitCheckout> read_at(const fs::path& repo, const fs::path& git_dir
     out.branch = ref.starts_with("refs/heads/") ? ref.substr(11) : ref;
     out.revision = resolve_ref(git_dir, common, ref);
   }
-  if (const auto last = git::last_reflog_entry(read_text(git_dir / "logs" / "HEAD"))) {
+  if (const auto last = git::last_reflog_entry(read_tail(git_dir / "logs" / "HEAD"))) {
     out.comment = comment_of(last->message);
     out.update_time_ms = last->time_ms;
   }
