@@ -1,6 +1,7 @@
 #include "cli/parse_errors.hpp"
 
 #include <array>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,52 @@ std::string option_in(const std::string& message) {
   return "";
 }
 
+/// PM2's start options that restart and reload do not apply here (app_overrides.hpp has those
+/// they do): what to do instead.
+std::optional<Translated> start_only_option(const std::string& option, const std::string& command) {
+  if (command != "restart" && command != "reload") return std::nullopt;
+  if (option == "-i" || option == "--instances")
+    return Translated{"'pmctl " + command + "' does not change the instance count",
+                      "'pmctl scale <app> N' does, instance by instance"};
+  static constexpr std::array kStartOnly{"--port",
+                                         "-o",
+                                         "--output",
+                                         "-e",
+                                         "--error",
+                                         "-l",
+                                         "--log",
+                                         "--cwd",
+                                         "--interpreter",
+                                         "--uid",
+                                         "--gid",
+                                         "--lb",
+                                         "--lb-policy",
+                                         "--instance-endpoint",
+                                         "--no-journal",
+                                         "--disable-logs",
+                                         "--log-type",
+                                         "--merge-logs",
+                                         "--no-merge-logs",
+                                         "-p",
+                                         "--pid",
+                                         "--wait-ready",
+                                         "--shutdown-with-message",
+                                         "--no-treekill",
+                                         "--no-shim",
+                                         "--filter-env",
+                                         "--no-vizion",
+                                         "--source-map-support",
+                                         "--disable-source-map-support",
+                                         "--watch"};
+  for (std::string_view known : kStartOnly)
+    if (option == known)
+      return Translated{"'pmctl " + command + "' does not change " + option +
+                            " of a registered app (it shapes how the app is made)",
+                        "set it in the ecosystem file and 'pmctl " + command +
+                            " <file>', or delete the app and start it again with " + option};
+  return std::nullopt;
+}
+
 Translated extras(const CLI::ParseError& e, const std::string& command) {
   const auto words = listed_words(e.what());
   std::string option, argument;
@@ -91,6 +138,9 @@ Translated extras(const CLI::ParseError& e, const std::string& command) {
     if (!w.starts_with("-") && argument.empty()) argument = w;
   }
   const std::string help = "'pmctl " + command + " --help' lists what it takes";
+  const std::string bare = option.substr(0, option.find('='));  // --port=3000 is --port
+  if (auto start_only = option.empty() ? std::nullopt : start_only_option(bare, command))
+    return *start_only;
   if (!option.empty()) return {"'pmctl " + command + "' has no option " + option, help};
   return {"'pmctl " + command + "' takes no argument '" + argument + "'", help};
 }

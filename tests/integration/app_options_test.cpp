@@ -114,6 +114,24 @@ TEST_F(AppOptionsTest, APoolIsRenamedWholeAndAnAppBehindAPortIsNot) {
   EXPECT_EQ(status_of("web"), "online");
 }
 
+TEST_F(AppOptionsTest, StartOptionsThatShapeTheAppSayWhatToDoInstead) {
+  start({app_path("exec_args.js"), "--name", "shaped"});
+  const std::string pid = main_pid("shaped");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"restart", "shaped", "-i", "3"}, "pmctl scale <app> N"},
+      {{"reload", "shaped", "--port=3000"}, "does not change --port"},
+      {{"restart", "shaped", "-o", "/tmp/out.log"}, "delete the app and start it again with -o"},
+      {{"reload", "shaped", "--cwd", "/tmp"}, "does not change --cwd"},
+  };
+  for (const auto& [args, says] : cases) {
+    const Result r = pmctl(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(says));
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  EXPECT_EQ(main_pid("shaped"), pid);
+}
+
 TEST_F(AppOptionsTest, AppOptionsWithAnEcosystemFileAreRefused) {
   const Result r = pmctl(
       {"restart", std::string(PMCTL_TEST_APPS) + "/../ecosystems/env.json", "--node-args", "--x"});
