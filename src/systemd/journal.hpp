@@ -51,8 +51,9 @@ class Journal {
   std::vector<LogLine> tail(const LogQuery& query, std::size_t lines);
   /// Calls `sink` for each entry of the query's units (or of every unit with its prefix) newer
   /// than `after_usec` (CLOCK_REALTIME µs; 0 = entries written after this call starts), until
-  /// `sink` returns false. Blocks in sd_journal_wait between entries. Passing the time of the last line `tail` returned continues exactly after it.
-  /// With `interrupted`, asks it every 250 ms while waiting, and returns once it says so.
+  /// `sink` returns false. Blocks in sd_journal_wait between entries. Passing the time of the last
+  /// line `tail` returned continues exactly after it. With `interrupted`, asks it every 250 ms
+  /// while waiting, and returns once it says so.
   void follow(const LogQuery& query, const std::function<bool(const LogLine&)>& sink,
               std::uint64_t after_usec = 0, const std::function<bool()>& interrupted = {});
   /// How many lines journald says it dropped from `unit` after `after_usec` (CLOCK_REALTIME µs):
