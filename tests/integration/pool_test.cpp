@@ -4,10 +4,12 @@
 // docs/usage.md, "Worker pools".
 #include <gmock/gmock.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "fixture.hpp"
 
@@ -28,12 +30,20 @@ class PoolTest : public PmctlTest {
   }
   void TearDown() override {
     sh("touch '" + queue_ + "/stop'");
+    // The background writers end before their folder goes: one still appending while it is
+    // removed made remove_all fail ("Directory not empty") under CI's load.
+    if (sampling_) eventually([&] { return fs::exists(queue_ + "/sampled"); });
+    if (producing_) eventually([&] { return fs::exists(queue_ + "/produced"); });
     PmctlTest::TearDown();
-    fs::remove_all(queue_);
+    std::error_code ec;
+    for (int i = 0; i < 50 && fs::remove_all(queue_, ec) == static_cast<std::uintmax_t>(-1); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(fs::exists(queue_)) << ec.message();
   }
 
   /// Writes jobs 1..n into the queue in the background, one every 10 ms.
   void produce(int n) {
+    producing_ = true;
     sh("setsid sh -c 'q=$1; for i in $(seq 1 " + std::to_string(n) +
        "); do echo $i > $q/tmp/$i && mv $q/tmp/$i $q/new/$i; sleep 0.01; done; touch $q/produced' "
        "sh '" +
@@ -41,8 +51,10 @@ class PoolTest : public PmctlTest {
   }
   /// Samples how many units of app `name` are active, every 20 ms, until TearDown or `stop`.
   void sample(const std::string& name) {
+    sampling_ = true;
     sh("setsid sh -c 'while [ ! -e $1/stop ]; do systemctl list-units --plain --no-legend "
-       "--state=active \"pmctl-$2-*.service\" | grep -vc -- -lb >> $1/counts; sleep 0.02; done' "
+       "--state=active \"pmctl-$2-*.service\" | grep -vc -- -lb >> $1/counts; sleep 0.02; done; "
+       "touch $1/sampled' "
        "sh '" +
        queue_ + "' '" + name + "' >/dev/null 2>&1 &");
   }
@@ -81,6 +93,8 @@ class PoolTest : public PmctlTest {
   }
 
   std::string queue_;
+  bool sampling_ = false;
+  bool producing_ = false;
 };
 
 TEST_F(PoolTest, RunsNWorkersOfAnyProgramWithoutAPortAndReloadsAndScalesWithoutLosingAJob) {
