@@ -2,22 +2,15 @@
 
 #include "core/fields/parse.hpp"
 #include "core/model/names.hpp"
+#include "core/text/log_line.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::cli {
-namespace {
 
-/// PM2's --time.
-constexpr const char* kTimeFormat = "YYYY-MM-DDTHH:mm:ss";
-
-}  // namespace
-
-void add_app_overrides(CLI::App& cmd, AppOverrides& o, bool with_name) {
-  if (with_name) {
-    cmd.add_option("-n,--name", o.name, "Rename the app (it restarts under its new unit name)");
-    cmd.add_option("--namespace", o.ns, "Move the app to this namespace");
-  }
+void add_app_overrides(CLI::App& cmd, AppOverrides& o) {
+  cmd.add_option("-n,--name", o.name, "Rename the app (it restarts under its new unit name)");
+  cmd.add_option("--namespace", o.ns, "Move the app to this namespace");
   cmd.add_option("--interpreter-args,--node-args", o.interpreter_args,
                  "New arguments for the interpreter (null: none)");
   cmd.add_option("--max-memory-restart", o.max_memory, "New memory limit (200M, 1G): MemoryMax=");
@@ -73,7 +66,7 @@ core::AppDecl apply_overrides(const AppOverrides& o, core::AppDecl decl) {
   apply_policy(o, decl.restart);
   if (o.has("--listen-timeout"))
     decl.listen_timeout_ms = core::parse_duration_ms(o.listen_timeout, "--listen-timeout");
-  if (o.has("--time")) decl.logs.date_format = kTimeFormat;
+  if (o.has("--time")) decl.logs.date_format = core::kTimeFlagFormat;
   if (o.has("--log-date-format")) {
     if (o.date_format.empty())
       throw core::Error("--log-date-format needs a format", "for example 'YYYY-MM-DD HH:mm:ss Z'",

@@ -27,8 +27,8 @@ struct AppOverrides {
   bool has(const std::string& option) const { return given.count(option) > 0; }
 };
 
-/// Adds the options to a verb; with `with_name` also -n/--name and --namespace (start has them).
-void add_app_overrides(CLI::App& cmd, AppOverrides& o, bool with_name = true);
+/// Adds the options to a verb (restart, reload).
+void add_app_overrides(CLI::App& cmd, AppOverrides& o);
 /// Fills `o.given` from what CLI11 parsed (call in the verb's callback).
 void collect_given(const CLI::App& cmd, AppOverrides& o);
 

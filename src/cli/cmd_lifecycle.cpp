@@ -65,11 +65,10 @@ std::vector<std::vector<int>> one_by_one(const core::RegistryData& /*data*/,
 
 /// Restart and reload with app options: a renamed app restarts under its new name; the others
 /// take their new declarations first, then go through the verb as usual.
-Action with_overrides(Context& ctx, const std::vector<int>& ids, const AppOverrides& o,
-                      Action action) {
+Action with_overrides(Context& ctx, const core::RegistryData& data, const std::vector<int>& ids,
+                      const AppOverrides& o, Action action) {
   if (!o.any()) return action;
   auto decls = std::make_shared<std::map<int, core::AppDecl>>(redeclared(ctx, ids, o));
-  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   std::map<int, core::AppDecl> kept;
   for (const auto& [id, decl] : *decls)
     if (decl.name == data.find(id)->decl.name) kept.emplace(id, decl);
@@ -91,7 +90,7 @@ void for_each_app(Context& ctx, const TargetOptions& o, std::string_view verb,
   const auto data = ctx.registry().load(core::Registry::Environments::Skip);
   const auto ids = core::resolve_targets(data, o.targets, ctx.cwd());
   if (o.update_env) ctx.lifecycle().update_env(ids, inherited_env(environ, {}, ctx.cwd()));
-  action = with_overrides(ctx, ids, o.app, std::move(action));
+  action = with_overrides(ctx, data, ids, o.app, std::move(action));
   std::exception_ptr first_failure;
   for (const auto& batch : batches(data, ids)) {
     std::string what = std::string(verb);
