@@ -22,6 +22,7 @@
 #include "core/text/inspect.hpp"
 #include "core/types/error.hpp"
 #include "core/units/log_mapping.hpp"
+#include "core/units/memguard_units.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::cli {
@@ -173,6 +174,20 @@ std::vector<std::vector<std::string>> stable_rows(const core::AppView& v, core::
           {"instance logs, stable", journal + a + " " + unit_flag + b}};
 }
 
+/// max_memory_restart: the limit, its guard, and how this host enforces it.
+std::vector<std::vector<std::string>> memory_rows(const core::AppView& v, Context& ctx) {
+  const core::MemoryGuardView g = ctx.lifecycle().memory_guard_view(v.record.decl);
+  const std::string every = std::to_string(core::kMemguardIntervalMs / 1000) + " s";
+  return {{"max memory restart", core::format_memory(g.limit_bytes) + " (" + g.unit + ": " +
+                                     (g.running ? "checks every " + every : "not running") + ")"},
+          {"memory limit enforced",
+           g.memory_controller
+               ? "by the guard (cgroup memory.stat), kernel cap MemoryMax=" +
+                     core::format_memory(g.kernel_cap_bytes)
+               : "by the guard alone (RSS from /proc): no memory controller on this host, "
+                 "so no kernel cap"}};
+}
+
 void print_description(const core::AppView& v, Context& ctx) {
   const core::Scope scope = ctx.scope();
   const auto& d = v.record.decl;
@@ -218,6 +233,8 @@ void print_description(const core::AppView& v, Context& ctx) {
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
   else if (d.cluster.enabled)
     for (auto& row : pool_rows(v)) t.rows.push_back(std::move(row));
+  if (d.max_memory_bytes != 0)
+    for (auto& row : memory_rows(v, ctx)) t.rows.push_back(std::move(row));
   std::cout << t.render();
   // PM2's second table: the git checkout the app runs from.
   Table git;

@@ -21,12 +21,21 @@
 #include "core/fields/parse.hpp"
 #include "core/model/names.hpp"
 #include "core/model/selectors.hpp"
+#include "core/text/format.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 
 extern char** environ;
 
 namespace pmctl::cli {
+
+void warn_unenforced_memory(const core::AppDecl& decl, Context& ctx) {
+  if (decl.max_memory_bytes == 0 || ctx.lifecycle().memory_controller()) return;
+  warn("no memory controller for this manager's cgroups: the kernel cannot cap '" + decl.name +
+       "'; pmctl-memguard restarts it past " + core::format_memory(decl.max_memory_bytes) +
+       " from /proc figures, checked every second");
+}
+
 namespace {
 
 struct StartOptions {
@@ -262,6 +271,7 @@ void run_start(StartOptions o, Context& ctx) {
     core::validate_app_name(decls.back().name);
     core::validate_namespace(decls.back().ns);
   }
+  for (const auto& decl : decls) warn_unenforced_memory(decl, ctx);
   std::vector<int> started;  // all or nothing: a later one failing removes the earlier ones
   try {
     for (const auto& decl : decls) {

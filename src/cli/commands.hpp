@@ -15,6 +15,9 @@ void register_start(CLI::App& app, Context& ctx);
 void follow_app_logs(Context& ctx, const std::string& target,
                      const std::function<bool()>& interrupted = {});
 void register_lifecycle(CLI::App& app, Context& ctx);
+/// Warns when `decl`'s max_memory_restart has no kernel cap on this host (no memory controller):
+/// pmctl-memguard alone enforces it.
+void warn_unenforced_memory(const core::AppDecl& decl, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "cli/app_env.hpp"
+#include "cli/commands.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "core/ecosystem/ecosystem_file.hpp"
@@ -107,6 +108,7 @@ std::vector<core::ConvertedApp> declared_apps(const std::string& file, const Fil
   auto apps = only(core::apps_from_json(doc.apps, fc), o.only, fc.file);
   for (auto& app : apps) {
     for (const auto& w : app.warnings) warn(w);
+    warn_unenforced_memory(app.decl, ctx);
     fix_pwd(app.decl, fc.base_dir);
   }
   return apps;

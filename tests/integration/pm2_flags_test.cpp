@@ -14,7 +14,7 @@ TEST_F(Pm2FlagsTest, MemoryUserGroupTreekillAndPortReachTheUnit) {
          "--port", "0"});
   ASSERT_TRUE(eventually([] { return status_of("flagged") == "online"; }));
   const std::string unit = unit_of("flagged");
-  EXPECT_EQ(unit_property(unit, "MemoryMax"), "67108864");
+  EXPECT_EQ(unit_property(unit, "MemoryMax"), "100663296");  // 64M and half again
   EXPECT_EQ(unit_property(unit, "OOMPolicy"), "stop");
   EXPECT_EQ(unit_property(unit, "KillMode"), "mixed");
   EXPECT_EQ(unit_property(unit, "User"), "nobody");

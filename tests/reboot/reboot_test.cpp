@@ -427,6 +427,39 @@ TEST_F(RebootTest, UnstartupLeavesNoFileBehind) {
   EXPECT_EQ(units.out, "") << "pmctl units run after unstartup and a reboot";
 }
 
+// max_memory_restart's guard is saved with its app: after a boot, with no pmctl command run yet,
+// the saved guard restarts the app past its limit (docs/usage.md, "Memory limits").
+TEST_F(RebootTest, TheMemoryGuardComesBackAfterAReboot) {
+  // HOG_ONCE is under /tmp, which a boot empties: the app holds 120 MB in each boot's first run.
+  ASSERT_RUNS(pmctl("start " + app_path("memory_hog.js") + " --name rbhog --max-memory-restart 50M",
+                    "env HOG_MB=120 HOG_ONCE=/tmp/rbhog-once "));
+  const auto said = [](const std::string& what) {
+    return count(pmctl("logs rbhog --lines 200 --nostream --raw").out, what);
+  };
+  ASSERT_TRUE(
+      test::eventually([&] { return said("hog: not holding") == 1; }, std::chrono::seconds(20)));
+  ASSERT_RUNS(pmctl("save"));
+  ASSERT_RUNS(pmctl("startup"));
+  reboot();
+  const std::string guard = "pmctl-rbhog-mem-s.service";
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        return count(in_sandbox("journalctl -b -u " + guard + " -o cat").out,
+                     "over max_memory_restart 50.0mb") == 1;
+      },
+      std::chrono::seconds(30)))
+      << in_sandbox("systemctl status " + guard + " --no-pager").out;
+  EXPECT_TRUE(
+      test::eventually([&] { return said("hog: not holding") == 2; }, std::chrono::seconds(20)));
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + guard).out), "active");
+  // pmctl stop stops it (and puts it on standby); delete leaves no guard loaded.
+  ASSERT_RUNS(pmctl("stop rbhog"));
+  EXPECT_NE(trimmed(in_sandbox("systemctl is-active " + guard).out), "active");
+  ASSERT_RUNS(pmctl("delete rbhog"));
+  ASSERT_RUNS(pmctl("unstartup"));
+  ASSERT_RUNS(pmctl("cleardump"));
+}
+
 TEST_F(RebootTest, SaveIsTransactional) {
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbsavea"));
   ASSERT_RUNS(pmctl("save"));

@@ -414,10 +414,10 @@ TEST(MappingProcess, MapsUserGroupTreekillAndMaxMemory) {
       {"treekill off: only the main process gets the stop signal",
        [](AppDecl& a) { a.treekill = false; },
        {{"KillMode", std::string("mixed")}}},
-      {"max_memory_restart: the kernel's limit, and the unit stops on an OOM kill",
+      {"max_memory_restart: the kernel's cap half as much again above, stop on an OOM kill",
        [](AppDecl& a) { a.max_memory_bytes = 200ull << 20; },
        {{"KillMode", std::string("control-group")},
-        {"MemoryMax", std::uint64_t{200ull << 20}},
+        {"MemoryMax", std::uint64_t{300ull << 20}},
         {"OOMPolicy", std::string("stop")}}},
   };
   for (const auto& c : cases) {

@@ -347,7 +347,7 @@ LogExtraFields="PMCTL_ID=3"
 LogExtraFields="PMCTL_NAMESPACE=default"
 CPUAccounting=yes
 MemoryAccounting=yes
-MemoryMax=268435456
+MemoryMax=402653184
 OOMPolicy=stop
 )x";
 

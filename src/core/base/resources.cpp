@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/types/unique_fd.hpp"
@@ -151,6 +152,45 @@ Usage usage_of_cgroup(const std::string& control_group) {
   }
   if (oldest != 0) usage.start_usec = ticks_to_realtime_usec(oldest);
   return usage;
+}
+
+std::uint64_t resident_from_memory_stat(const std::string& text) {
+  std::uint64_t total = 0;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + at, end - at);
+    for (std::string_view key : {"anon ", "file_mapped "})
+      if (line.starts_with(key))
+        total += std::strtoull(std::string(line.substr(key.size())).c_str(), nullptr, 10);
+    at = end + 1;
+  }
+  return total;
+}
+
+Resident resident_of_cgroup(const std::string& control_group) {
+  Resident resident;
+  if (control_group.empty()) return resident;
+  const std::string dir = cgroup2_root() + control_group;
+  std::string text;
+  if (slurp(dir + "/memory.stat", text)) {
+    resident.found = true;
+    resident.bytes = resident_from_memory_stat(text);
+    return resident;
+  }
+  if (!slurp(dir + "/cgroup.procs", text)) return resident;
+  resident.found = true;
+  resident.from_proc = true;
+  static const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  for (std::uint32_t pid : pids_of(text)) resident.bytes += proc_stat(pid).rss_pages * page;
+  return resident;
+}
+
+bool memory_controller_available(const std::string& control_group) {
+  std::string text;
+  if (!slurp(cgroup2_root() + control_group + "/cgroup.controllers", text)) return false;
+  return (" " + text + " ").find(" memory") != std::string::npos;
 }
 
 }  // namespace pmctl::core

@@ -41,4 +41,24 @@ std::string expected_unit_cgroup(Scope scope, uid_t uid, const std::string& slic
 /// whose host keeps the memory controller in cgroup v1).
 Usage usage_of_cgroup(const std::string& control_group);
 
+/// What one app instance holds in memory, as max_memory_restart measures it (pmctl-memguard).
+struct Resident {
+  bool found = false;  ///< The cgroup directory exists.
+  std::uint64_t bytes = 0;
+  bool from_proc = false;  ///< No memory controller: RSS summed from /proc.
+};
+
+/// Where the cgroup has a memory controller, memory.stat's `anon` + `file_mapped`: the pages its
+/// processes have mapped, each counted once however many processes share it, without the page
+/// cache that memory.current adds (the kernel reclaims that before it would hit MemoryMax=).
+/// Else the RSS of every process in the cgroup, from /proc (shared pages counted per process).
+Resident resident_of_cgroup(const std::string& control_group);
+
+/// `anon` + `file_mapped` of a cgroup's memory.stat text; 0 for keys it does not have.
+std::uint64_t resident_from_memory_stat(const std::string& text);
+
+/// Whether cgroups below `control_group` can have a memory controller (it is listed in that
+/// cgroup's cgroup.controllers): the manager's own cgroup, "" for the root.
+bool memory_controller_available(const std::string& control_group);
+
 }  // namespace pmctl::core

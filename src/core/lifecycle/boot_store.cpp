@@ -9,6 +9,7 @@
 #include "core/base/files.hpp"
 #include "core/base/on_failure.hpp"
 #include "core/cluster/cluster.hpp"
+#include "core/lifecycle/memory_guards.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
 #include "core/units/balancer_units.hpp"
@@ -39,6 +40,7 @@ BootPaths BootStore::paths() {
   paths.programs.logwriter = tools.logwriter;
   paths.programs.node_preload = tools.node_preload;
   paths.balancer = tools.balancer;
+  paths.memguard = memguard_plan(deps_);
   return paths;
 }
 
@@ -119,10 +121,14 @@ void BootStore::set_standby_flags(const std::set<std::string>& names,
                                   const std::vector<BootApp>& apps, bool keep_units_of_running) {
   std::set<std::string> awake;
   std::set<std::string> balancers_asked;  // one query per cluster app, not per instance
+  std::set<std::string> guards_asked;
   for (const auto& app : apps) {
     if (!keep_units_of_running) break;
     if (app.record.slot == Slot::Saved && !app.stopped) awake.insert(unit_of(app.record));
     const std::string& name = app.record.decl.name;
+    if (app.record.decl.max_memory_bytes != 0 && guards_asked.insert(name).second &&
+        launcher_.guards().saved_running(name))
+      awake.insert(saved_memguard_unit_name(name));
     if (!app.record.decl.cluster.balanced() || !balancers_asked.insert(name).second) continue;
     const std::string base = saved_balancer_base(name);
     if (balancers_.base(name) == base) {

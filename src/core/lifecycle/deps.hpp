@@ -32,6 +32,7 @@ struct Tools {
   std::string logwriter = "/usr/libexec/pmctl-logwriter";
   std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";
   std::string balancer = "/usr/libexec/pmctl-balancer";
+  std::string memguard = "/usr/libexec/pmctl-memguard";
   /// This pmctl, for `startup -u USER`, which runs `pmctl --user startup` as USER.
   std::string pmctl = "/proc/self/exe";
   /// Backend files, unix endpoints and a copy of the balancer live under here (world-readable).

@@ -59,8 +59,10 @@ void Instances::restart_as(int id, const AppDecl& decl) {
       old_name_gone = d.ids_named(rec.decl.name).empty();
     });
     // A rename: the slice of the old name is empty now; stopping it lets systemd unload it.
-    if (decl.name != rec.decl.name && old_name_gone)
+    if (decl.name != rec.decl.name && old_name_gone) {
+      launcher_.guards().stop(rec.decl.name);
       deps_.manager.stop(app_slice_name(rec.decl.name));
+    }
     rec.decl = decl;
   }
   launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
@@ -83,9 +85,12 @@ void Instances::stop(int id) {
     deps_.registry.update([&](RegistryData& d) {
       if (AppRecord* r = d.find(id)) r->boot_id.clear();
     });
-  if (!rec.decl.cluster.balanced()) return;
+  // The app's companions stop with its last instance.
+  if (!rec.decl.cluster.balanced() && rec.decl.max_memory_bytes == 0) return;
   const auto data = deps_.registry.load(Registry::Environments::Skip);
-  if (!views_.any_up(data, data.ids_named(rec.decl.name))) balancers_.stop(rec.decl.name);
+  if (views_.any_up(data, data.ids_named(rec.decl.name))) return;
+  if (rec.decl.max_memory_bytes != 0) launcher_.guards().stop(rec.decl.name);
+  if (rec.decl.cluster.balanced()) balancers_.stop(rec.decl.name);
 }
 
 void Instances::remove(int id) {
@@ -112,8 +117,10 @@ void Instances::remove(int id) {
       balancers_.signal(rec.decl.name);
     }
   }
+  if (!last_of_name) return;
+  launcher_.guards().stop(rec.decl.name);
   // The app's slice is transient too; stopping it lets systemd unload it.
-  if (last_of_name) deps_.manager.stop(app_slice_name(rec.decl.name));
+  deps_.manager.stop(app_slice_name(rec.decl.name));
 }
 
 }  // namespace pmctl::core

@@ -9,6 +9,7 @@
 
 #include "core/lifecycle/balancers.hpp"
 #include "core/lifecycle/deps.hpp"
+#include "core/lifecycle/memory_guards.hpp"
 #include "core/lifecycle/runtime_units.hpp"
 #include "core/model/app_record.hpp"
 #include "core/units/mapping.hpp"
@@ -25,8 +26,10 @@ class Launcher {
   InstanceContext context_of(const AppRecord& rec);
   /// The instance's environment file: its declaration's env plus what pmctl sets per instance.
   void write_env(const AppRecord& rec);
-  /// Starts the instance's unit (it must not be running).
+  /// Starts the instance's unit (it must not be running), and the app's memory guard if it has
+  /// a max_memory_restart and the guard does not run as it should.
   void launch(const AppRecord& rec);
+  MemoryGuards& guards() { return guards_; }
   /// A started cluster instance is ready: READY=1 with wait_ready (the start job waited for it),
   /// else its endpoint accepts a connection within listen_timeout; shared mode: still running
   /// kSettle after it started.
@@ -36,12 +39,14 @@ class Launcher {
                                          std::chrono::milliseconds timeout);
 
  private:
+  void launch_instance(const AppRecord& rec);
   bool launch_saved(const AppRecord& rec);
   AppRecord move_off_saved(const AppRecord& rec);
 
   Deps& deps_;
   RuntimeUnits& units_;
   Balancers& balancers_;
+  MemoryGuards guards_{deps_, units_};
 };
 
 }  // namespace pmctl::core

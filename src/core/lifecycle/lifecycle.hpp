@@ -110,6 +110,9 @@ class Lifecycle {
     return views_.of(data, ids);
   }
   BalancerView balancer_view(const AppDecl& decl) { return balancers_.view(decl); }
+  MemoryGuardView memory_guard_view(const AppDecl& decl) { return launcher_.guards().view(decl); }
+  /// Whether this manager's apps have a memory controller (max_memory_restart's kernel cap).
+  bool memory_controller() { return launcher_.guards().memory_controller(); }
   /// The endpoints of `ids` that did not accept a connection within `timeout`.
   std::vector<std::string> not_listening(const std::vector<int>& ids,
                                          std::chrono::milliseconds timeout) {

@@ -130,7 +130,7 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
                                              const BootPaths& paths) {
   std::vector<GeneratedFile> files;
   std::vector<std::string> wanted;
-  std::map<std::string, bool> app_running;  // cluster app name -> any instance not stopped
+  std::map<std::string, bool> app_running;  // app name -> any instance not stopped
   std::vector<std::string> app_order;
   for (const auto& app : apps) {
     const UnitSpec spec = instance_unit(app.record, paths);
@@ -139,7 +139,7 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
     const std::string& name = app.record.decl.name;
     if (std::find(app_order.begin(), app_order.end(), name) == app_order.end())
       app_order.push_back(name);
-    if (app.record.decl.cluster.balanced()) app_running[name] = app_running[name] || !app.stopped;
+    app_running[name] = app_running[name] || !app.stopped;
   }
   for (const auto& name : app_order) {
     const auto it = std::find_if(apps.begin(), apps.end(),
@@ -147,6 +147,13 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
     files.push_back({app_slice_name(name),
                      render_unit_file(slice_unit(app_slice_name(name), "pmctl app '" + name + "'"),
                                       boot_header())});
+    if (it->record.decl.max_memory_bytes != 0) {
+      MemguardPlan plan = paths.memguard;
+      plan.saved = true;
+      const UnitSpec guard = memguard_unit(it->record.decl, plan);
+      files.push_back({guard.name, rendered(guard, paths)});
+      if (app_running[name]) wanted.push_back(guard.name);
+    }
     if (!it->record.decl.cluster.balanced()) continue;
     for (const auto& unit : balancer_unit_files(it->record.decl, paths)) {
       files.push_back({unit.name, rendered(unit, paths)});

@@ -10,6 +10,7 @@
 #include "core/model/app_record.hpp"
 #include "core/types/scope.hpp"
 #include "core/units/mapping.hpp"
+#include "core/units/memguard_units.hpp"
 
 namespace pmctl::core {
 
@@ -22,6 +23,7 @@ struct BootPaths {
   std::string runtime_dir;   ///< standby flags; the balancer's runtime files
   InstanceContext programs;  ///< systemd_cat, shell, logwriter, node_preload
   std::string balancer;      ///< the balancer binary
+  MemguardPlan memguard;     ///< max_memory_restart's guard (its `saved` is ignored)
 };
 
 struct GeneratedFile {
@@ -50,7 +52,8 @@ std::string boot_header();
 /// The unit files for `apps` (records as in the registry), in a stable order, pmctl.target
 /// last: each instance as pmctl-<name>-<id>-s.service, its environment in saved_env_path; for
 /// each cluster app the public socket and balancer (or shared mode's socket and holder) as
-/// pmctl-<name>-lb-s.*; the slices; pmctl.target wanting every unit of the apps not stopped,
+/// pmctl-<name>-lb-s.*; for each app with a max_memory_restart its guard as
+/// pmctl-<name>-mem-s.service; the slices; pmctl.target wanting every unit of the apps not stopped,
 /// wanted by multi-user.target (system) or default.target (user). Throws Error for a setting a
 /// unit file cannot express.
 std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,

@@ -134,12 +134,13 @@ void add_identity(std::vector<Property>& props, const AppDecl& app) {
   if (!app.group.empty()) props.push_back({"Group", app.group});
 }
 
-// PM2 checks the main process's RSS every 30 s and reloads the app once it is over the limit.
-// The kernel enforces MemoryMax= on the whole cgroup at once instead: the OOM killer kills a
-// process, OOMPolicy=stop stops the unit (Result=oom-kill), and Restart= starts it again.
+// PM2 checks the main process's RSS every 30 s and reloads the app once it is over the limit;
+// pmctl-memguard does that (every second). Above it, where the cgroup has a memory controller,
+// the kernel's MemoryMax= is the safety net: the OOM killer kills a process, OOMPolicy=stop
+// stops the unit (Result=oom-kill), and Restart= starts it again.
 void add_memory_limit(std::vector<Property>& props, const AppDecl& app) {
   if (app.max_memory_bytes == 0) return;
-  props.push_back({"MemoryMax", app.max_memory_bytes});
+  props.push_back({"MemoryMax", kernel_memory_cap(app.max_memory_bytes)});
   props.push_back({"OOMPolicy", std::string("stop")});
 }
 

@@ -42,6 +42,11 @@ std::map<std::string, std::string> injected_env(const AppDecl& app, const Instan
 /// into one on the instance's own endpoint (docs/usage.md, "The node preload").
 bool uses_node_preload(const AppDecl& app);
 
+/// max_memory_restart's kernel cap (MemoryMax=): half as much again above the limit, where the
+/// kernel's OOM killer stops an instance that grew faster than pmctl-memguard, which restarts
+/// it gracefully at the limit itself, could act (docs/usage.md, "Memory limits").
+constexpr std::uint64_t kernel_memory_cap(std::uint64_t limit) { return limit + limit / 2; }
+
 /// The transient service for one instance of `app`. Pure: same input, same properties.
 UnitSpec map_service(const AppDecl& app, const InstanceContext& ctx);
 

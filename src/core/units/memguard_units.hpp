@@ -1,0 +1,39 @@
+#pragma once
+// max_memory_restart's companion: pmctl-memguard as a unit in the app's slice (a pure renderer).
+
+#include <string>
+#include <string_view>
+
+#include "core/model/app.hpp"
+#include "core/types/scope.hpp"
+#include "core/types/unit_spec.hpp"
+
+namespace pmctl::core {
+
+/// How often pmctl-memguard reads the instances' memory (PM2: every 30 s).
+inline constexpr std::uint64_t kMemguardIntervalMs = 1000;
+
+/// What the guard of one app runs with.
+struct MemguardPlan {
+  std::string memguard = "/usr/libexec/pmctl/pmctl-memguard";
+  std::string pmctl = "/usr/bin/pmctl";  ///< what the guard runs to restart an instance
+  Scope scope = Scope::System;
+  bool saved = false;  ///< the unit file `pmctl save` writes, not the transient unit
+};
+
+/// `pmctl-<escaped name>-mem.service`; `pmctl save` writes `pmctl-<escaped name>-mem-s.service`,
+/// which runs after a boot.
+std::string memguard_unit_name(std::string_view app_name);
+std::string saved_memguard_unit_name(std::string_view app_name);
+
+/// "restart" for a fork app, "reload" for a pool or a cluster (PM2 reloads past the limit; a
+/// fork app's reload is its restart).
+std::string_view memguard_action(const AppDecl& app);
+
+/// The guard of `app` (which has a max_memory_restart): a service in the app's slice that runs
+/// `pmctl-memguard --limit <bytes> --pmctl <pmctl> --action <action> [--user] --interval-ms N`.
+/// It runs as the manager's user (root, or the user of a user manager): restarting an app is a
+/// pmctl command against that manager.
+UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan);
+
+}  // namespace pmctl::core
