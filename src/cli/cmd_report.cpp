@@ -104,7 +104,7 @@ void print_apps(const std::vector<core::AppView>& views) {
     j["pid"] = v.status == core::Status::Online ? v.state.main_pid : 0;
     j["exec_mode"] = std::string(core::exec_mode_of(v.record.decl)) + "_mode";
     j["unit"] = v.unit;
-    j["result"] = v.state.loaded ? v.state.result : "";
+    if (v.state.loaded && !v.state.result.empty()) j["result"] = v.state.result;  // failed ones
     j["pm_exec_path"] = v.record.decl.script;
     std::cout << j.dump() << "\n";
   }
