@@ -4,6 +4,7 @@
 #include <exception>
 #include <future>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -188,6 +189,22 @@ std::vector<std::vector<std::string>> memory_rows(const core::AppView& v, Contex
                  "so no kernel cap"}};
 }
 
+/// An app a reboot took (`ls` says so under its table): what brings it back.
+std::optional<std::vector<std::string>> reboot_row(const core::AppView& v, Context& ctx) {
+  const auto left =
+      core::left_by_boot({{&v.record, v.status}}, core::current_boot_id(), ctx.registry().dir());
+  if (left.empty()) return std::nullopt;
+  const std::string pmctl = pmctl_command(ctx);
+  if (!left.saved.empty())
+    return std::vector<std::string>{"after reboot",
+                                    "did not come back after the reboot: saved, but startup was "
+                                    "not run; '" +
+                                        pmctl + " resurrect' starts it"};
+  return std::vector<std::string>{
+      "after reboot", "did not come back after the reboot: not saved; '" + pmctl + " start " +
+                          std::to_string(v.record.id) + "' starts it"};
+}
+
 void print_description(const core::AppView& v, Context& ctx) {
   const core::Scope scope = ctx.scope();
   const auto& d = v.record.decl;
@@ -229,6 +246,7 @@ void print_description(const core::AppView& v, Context& ctx) {
       {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
       {"journalctl", journal + shell_quote(v.unit)}};
   for (auto& row : stable_rows(v, scope)) t.rows.push_back(std::move(row));
+  if (auto row = reboot_row(v, ctx)) t.rows.push_back(std::move(*row));
   if (d.cluster.balanced())
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
   else if (d.cluster.enabled)

@@ -25,5 +25,8 @@ void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);
 void register_boot(CLI::App& app, Context& ctx);
 void register_repair(CLI::App& app, Context& ctx);
+void register_ops(CLI::App& app, Context& ctx);
+void register_ids(CLI::App& app, Context& ctx);
+void register_report(CLI::App& app, Context& ctx);
 
 }  // namespace pmctl::cli

@@ -116,6 +116,9 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_boot,
        {"save", "dump", "resurrect", "cleardump", "kill", "startup", "unstartup"}},
       {pmctl::cli::register_repair, {"repair"}},
+      {pmctl::cli::register_ops, {"sendSignal", "reset"}},
+      {pmctl::cli::register_ids, {"pid", "id"}},
+      {pmctl::cli::register_report, {"ping", "report"}},
   };
   return all;
 }
@@ -142,7 +145,9 @@ bool changes_state(const std::string& command) {
                                                          "startOrRestart",
                                                          "startOrReload",
                                                          "startOrGracefulReload",
-                                                         "repair"};
+                                                         "repair",
+                                                         "reset",
+                                                         "sendSignal"};
   for (std::string_view c : changing)
     if (c == command) return true;
   return false;

@@ -18,26 +18,16 @@ struct Pm2Command {
 constexpr std::array kPm2Only{
     Pm2Command{"monit dashboard dash imonit", "pmctl has no terminal dashboard (yet)",
                "'pmctl ls' shows cpu and memory; 'systemd-cgtop pmctl.slice' follows them live"},
-    Pm2Command{"ping", "there is no pmctl daemon to ping",
-               "systemd supervises the apps: 'systemctl is-system-running'"},
     Pm2Command{"update updatePM2 deepUpdate", "there is no pmctl daemon to update",
                "upgrade the pmctl package; the apps keep running in systemd"},
-    Pm2Command{
-        "reset", "pmctl cannot zero restart counters yet (planned)",
-        "'pmctl restart <app>' counts on; systemd's own count: 'systemctl show -p NRestarts'"},
-    Pm2Command{
-        "sendSignal", "pmctl has no sendSignal (planned)",
-        "'systemctl kill -s SIGUSR2 --kill-whom=main <unit>' ('pmctl show <app>' names the unit)"},
-    Pm2Command{"pid id", "pmctl has no pid or id command (planned)",
-               "'pmctl jlist' has both; 'systemctl show -p MainPID <unit>'"},
     Pm2Command{"send attach", "pmctl apps have no stdin to write to",
                "'pmctl logs <app>' follows their output"},
     Pm2Command{"trigger inspect", "pmctl has no PM2 actions (no IPC with the app)",
                "send the app a signal: 'systemctl kill -s <signal> <unit>'"},
     Pm2Command{"logrotate", "pmctl's logs are in journald, which rotates them",
                "'journald.conf' SystemMaxUse=; for log files, logrotate with 'pmctl reloadLogs'"},
-    Pm2Command{"report slist sysinfos", "pmctl has no report",
-               "'pmctl ls', 'systemctl status pmctl.slice' and 'journalctl -u <unit>'"},
+    Pm2Command{"slist sysinfos", "pmctl has no system information command",
+               "'pmctl report' says what a bug report needs; 'pmctl ls' shows cpu and memory"},
     Pm2Command{"install module:install uninstall module:uninstall module:update "
                "module:generate package publish module:publish set multiset get unset conf config",
                "PM2 modules are not part of pmctl",

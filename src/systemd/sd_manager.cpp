@@ -189,6 +189,17 @@ class SdManager final : public core::Manager {
     return state;
   }
 
+  std::string version() override {
+    BusError error;
+    char* text = nullptr;
+    int r = sd_bus_get_property_string(c_.bus.get(), kSystemdService, kManagerPath,
+                                       kManagerInterface, "Version", error.get(), &text);
+    throw_if_failed(r, *error, "reading the manager's Version");
+    std::string out = text ? text : "";
+    std::free(text);
+    return out;
+  }
+
   std::vector<std::string> units_matching(const std::string& pattern) override {
     std::vector<std::string> names;
     // ListUnitsByPatterns(states, patterns): no states = every state.

@@ -43,6 +43,7 @@ class WireFirstManager final : public core::Manager {
   std::string unit_file_state(const std::string& file) override {
     return sd().unit_file_state(file);
   }
+  std::string version() override { return sd().version(); }
 
   /// Over the private socket; should that connection fail (it is not expected to), the same
   /// question goes to sd-bus, which says what went wrong in its own terms.

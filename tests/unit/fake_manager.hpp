@@ -59,7 +59,9 @@ class FakeManager : public core::Manager {
   void reset_failed(const std::string& unit) override {
     calls.push_back("reset_failed " + unit);
     auto it = units.find(unit);
-    if (it != units.end() && it->second.active_state == "failed") units.erase(it);
+    if (it == units.end()) return;
+    it->second.n_restarts = 0;  // systemd zeroes NRestarts of any loaded unit
+    if (it->second.active_state == "failed") units.erase(it);
   }
   void kill(const std::string& unit, int signal) override {
     calls.push_back("kill " + unit + " " + std::to_string(signal));
@@ -115,6 +117,7 @@ class FakeManager : public core::Manager {
     if (enabled.count(file)) return "enabled";
     return unit_files.count(file) ? "disabled" : "";
   }
+  std::string version() override { return "252-fake"; }
 
   static std::string joined(std::string call, const std::vector<std::string>& files) {
     for (const auto& f : files) call += " " + f;

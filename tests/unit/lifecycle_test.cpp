@@ -161,6 +161,77 @@ TEST_F(LifecycleTest, StartingAnErroredAppReplacesItsFailedUnit) {
   EXPECT_EQ(registry_.load().find(id)->restarts, 15u);
 }
 
+TEST_F(LifecycleTest, ResetZeroesTheCountAndSystemdsNRestartsOfARunningApp) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  manager_.units["pmctl-api-0.service"].n_restarts = 3;
+  lifecycle_.restart(id);  // 3 automatic + 1 manual in the registry
+  manager_.units["pmctl-api-0.service"].n_restarts = 2;
+  ASSERT_EQ(lifecycle_.views({id})[0].restarts, 6u);
+  registry_.update([&](RegistryData& d) { d.find(id)->created_at_ms = 1; });
+  lifecycle_.reset({id});
+  EXPECT_EQ(manager_.calls.back(), "reset_failed pmctl-api-0.service");
+  const auto view = lifecycle_.views({id})[0];
+  EXPECT_EQ(view.restarts, 0u);
+  EXPECT_EQ(view.status, Status::Online);
+  EXPECT_GT(view.record.created_at_ms, 1u);
+  manager_.units["pmctl-api-0.service"].n_restarts = 1;  // it crashes again
+  EXPECT_EQ(lifecycle_.views({id})[0].restarts, 1u);
+}
+
+TEST_F(LifecycleTest, ResetKeepsAnErroredAppErroredAndHidesItsCountUntilItStartsAgain) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  auto failed = test::FakeManager::failed("pmctl-api-0.service");
+  failed.n_restarts = 16;
+  failed.result = "start-limit-hit";
+  manager_.units["pmctl-api-0.service"] = failed;
+  ASSERT_EQ(lifecycle_.views({id})[0].restarts, 15u);
+  lifecycle_.reset({id});
+  EXPECT_NE(manager_.calls.back(), "reset_failed pmctl-api-0.service");
+  EXPECT_EQ(lifecycle_.views({id})[0].status, Status::Errored);
+  EXPECT_EQ(lifecycle_.views({id})[0].restarts, 0u);
+  EXPECT_EQ(registry_.load().find(id)->restarts_hidden, 15u);
+  lifecycle_.start(id);  // the hidden restarts are not folded in
+  EXPECT_EQ(registry_.load().find(id)->restarts, 0u);
+  EXPECT_EQ(registry_.load().find(id)->restarts_hidden, 0u);
+  manager_.units["pmctl-api-0.service"].n_restarts = 2;
+  EXPECT_EQ(lifecycle_.views({id})[0].restarts, 2u);
+}
+
+TEST_F(LifecycleTest, ResetOfAStoppedAppTouchesNoUnit) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.restart(id);
+  lifecycle_.stop(id);
+  manager_.calls.clear();
+  lifecycle_.reset({id});
+  EXPECT_TRUE(manager_.calls.empty());
+  EXPECT_EQ(registry_.load().find(id)->restarts, 0u);
+}
+
+TEST_F(LifecycleTest, SendSignalKillsTheMainProcessOfEachRunningInstanceOnly) {
+  const int a = lifecycle_.start_new(decl("api"), false);
+  const int b = lifecycle_.start_new(decl("api"), true);
+  const int c = lifecycle_.start_new(decl("api"), true);
+  for (auto& [name, state] : manager_.units) state.main_pid = 4242;
+  lifecycle_.stop(b);
+  manager_.calls.clear();
+  EXPECT_EQ(lifecycle_.send_signal({a, b, c}, 12), (std::vector<int>{a, c}));
+  EXPECT_EQ(manager_.calls, (std::vector<std::string>{"kill pmctl-api-0.service 12",
+                                                      "kill pmctl-api-2.service 12"}));
+}
+
+TEST_F(LifecycleTest, SendSignalToAnAppThatDoesNotRunIsRefused) {
+  const int id = lifecycle_.start_new(decl("api"), false);
+  lifecycle_.stop(id);
+  manager_.calls.clear();
+  try {
+    lifecycle_.send_signal({id}, 12);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "'api' (id 0) is not running: no SIGUSR2 sent");
+  }
+  EXPECT_TRUE(manager_.calls.empty());
+}
+
 TEST_F(LifecycleTest, RemoveStopsTheUnitAndForgetsTheApp) {
   const int id = lifecycle_.start_new(decl("api"), false);
   lifecycle_.remove(id);

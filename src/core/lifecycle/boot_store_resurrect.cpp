@@ -76,6 +76,7 @@ void BootStore::resurrect_app(const std::vector<BootApp>& group) {
           fs::exists(fs::path(boot_dir) / service_unit_name(name, rec.id, Slot::Saved));
       rec.slot = keeps_id && has_unit ? Slot::Saved : Slot::A;
       rec.restarts = 0;
+      rec.restarts_hidden = 0;
       rec.created_at_ms = realtime_ms();
       d.apps.push_back(rec);
       d.next_id = std::max(d.next_id, rec.id + 1);

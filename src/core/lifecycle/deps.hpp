@@ -20,6 +20,8 @@ inline constexpr std::chrono::milliseconds kUnloadWait{3000};
 /// no longer use goes down; and, in shared mode, how long a replacement must keep running to
 /// count as started.
 inline constexpr std::chrono::milliseconds kSettle{300};
+/// PM2's pause between the instances `sendSignal <sig> <name>` signals.
+inline constexpr std::chrono::milliseconds kSignalGap{200};
 /// One connection attempt of a readiness probe, and the pause between two.
 inline constexpr std::chrono::milliseconds kProbeTimeout{200};
 inline constexpr std::chrono::milliseconds kProbePause{50};

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/base/clock.hpp"
+#include "core/base/signals.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -21,11 +23,18 @@ AppRecord Instances::record(int id) const {
   return *rec;
 }
 
-void Instances::fold_restarts(int id, std::uint32_t extra) {
-  if (extra == 0) return;
+void Instances::fold_restarts(const AppRecord& rec, std::uint32_t extra) {
+  if (extra == 0 && rec.restarts_hidden == 0) return;
   deps_.registry.update([&](RegistryData& d) {
-    if (AppRecord* rec = d.find(id)) rec->restarts += extra;
+    if (AppRecord* r = d.find(rec.id)) {
+      r->restarts += extra;
+      r->restarts_hidden = 0;  // the unit that had them is stopped, or starts afresh
+    }
   });
+}
+
+std::uint32_t Instances::unfolded(const AppRecord& rec, const UnitState& state) {
+  return counted_restarts(state, rec.decl.restart, rec.restarts_hidden);
 }
 
 void Instances::start(int id) {
@@ -35,8 +44,8 @@ void Instances::start(int id) {
   if (state.loaded) {
     // errored (or exited with autorestart off): keep the restarts it made, then start afresh.
     units_.stop(unit_of(rec));
-    fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
+  fold_restarts(rec, unfolded(rec, state));
   launcher_.launch(rec);
   if (rec.decl.cluster.balanced()) balancers_.ensure(rec);
 }
@@ -49,9 +58,8 @@ void Instances::restart_as(int id, const AppDecl& decl) {
   const Status status = status_of(state, rec.decl.restart);
   if (state.loaded) {
     units_.stop(unit_of(rec));
-    fold_restarts(
-        id, automatic_restarts(state, rec.decl.restart) + (counts_manual_restart(status) ? 1 : 0));
   }
+  fold_restarts(rec, unfolded(rec, state) + (counts_manual_restart(status) ? 1 : 0));
   if (!(decl == rec.decl)) {
     bool old_name_gone = false;
     deps_.registry.update([&](RegistryData& d) {
@@ -79,8 +87,8 @@ void Instances::stop(int id) {
   const UnitState state = launcher_.live(rec);
   if (state.loaded) {
     units_.stop(unit_of(rec));
-    fold_restarts(id, automatic_restarts(state, rec.decl.restart));
   }
+  fold_restarts(rec, unfolded(rec, state));
   if (!rec.boot_id.empty())  // stopped on purpose: no reboot is to blame for it (AppRecord)
     deps_.registry.update([&](RegistryData& d) {
       if (AppRecord* r = d.find(id)) r->boot_id.clear();
@@ -121,6 +129,32 @@ void Instances::remove(int id) {
   launcher_.guards().stop(rec.decl.name);
   // The app's slice is transient too; stopping it lets systemd unload it.
   deps_.manager.stop(app_slice_name(rec.decl.name));
+}
+
+void Instances::reset(int id) {
+  const AppRecord rec = record(id);
+  const UnitState state = launcher_.live(rec);
+  std::uint32_t hidden = 0;
+  if (state.active_state == "failed")
+    hidden = automatic_restarts(state, rec.decl.restart);
+  else if (state.loaded)
+    deps_.manager.reset_failed(unit_of(rec));
+  deps_.registry.update([&](RegistryData& d) {
+    if (AppRecord* r = d.find(id)) {
+      r->restarts = 0;
+      r->restarts_hidden = hidden;
+      r->created_at_ms = realtime_ms();
+    }
+  });
+}
+
+void Instances::signal(int id, int signal) {
+  const AppRecord rec = record(id);
+  if (launcher_.live(rec).main_pid == 0)
+    throw Error("'" + rec.decl.name + "' (id " + std::to_string(id) + ") is not running: no " +
+                    signal_name(signal) + " sent",
+                "'pmctl start " + std::to_string(id) + "' starts it");
+  deps_.manager.kill(unit_of(rec), signal);
 }
 
 }  // namespace pmctl::core

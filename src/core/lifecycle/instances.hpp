@@ -39,9 +39,21 @@ class Instances {
   /// Stops it and forgets it; the balancer goes with the app's last instance, else the instance
   /// leaves its backend file.
   void remove(int id);
+  /// PM2's reset: ↺ back to 0, created_at now. A loaded unit that has not failed gets
+  /// ResetFailedUnit, which zeroes systemd's NRestarts and its start limiter (PM2's
+  /// unstable_restarts); a failed one keeps its state, and its count is hidden instead
+  /// (AppRecord::restarts_hidden).
+  void reset(int id);
+  /// PM2's sendSignal: `signal` to the instance's main process (KillUnit "main", as PM2's
+  /// process.kill(pid)); core::Error when it has none.
+  void signal(int id, int signal);
 
  private:
-  void fold_restarts(int id, std::uint32_t extra);
+  /// Adds `extra` to the registry's count and clears what a reset hid: before the unit stops
+  /// or starts again.
+  void fold_restarts(const AppRecord& rec, std::uint32_t extra);
+  /// The unit's automatic restarts that the registry does not count yet.
+  static std::uint32_t unfolded(const AppRecord& rec, const UnitState& state);
 
   Deps& deps_;
   RuntimeUnits& units_;

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "core/base/resources.hpp"
+#include "core/base/signals.hpp"
 #include "core/state/log_files.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
@@ -26,6 +28,28 @@ void Lifecycle::update_env(const std::vector<int>& ids,
         for (const auto& [key, value] : env)
           rec->decl.env[key] = key == "PWD" ? rec->decl.cwd : value;
   });
+}
+
+std::vector<int> Lifecycle::send_signal(const std::vector<int>& ids, int signal) {
+  std::vector<int> running;
+  const auto views = views_.of(ids);
+  for (const auto& v : views)
+    if (v.status == Status::Online || v.status == Status::Launching) running.push_back(v.record.id);
+  if (running.empty() && !views.empty()) {
+    const AppRecord& first = views.front().record;
+    const std::string what =
+        views.size() == 1
+            ? "'" + first.decl.name + "' (id " + std::to_string(first.id) + ") is not running"
+            : "none of the " + std::to_string(views.size()) + " instances of '" + first.decl.name +
+                  "' is running";
+    throw Error(what + ": no " + signal_name(signal) + " sent",
+                "'pmctl start " + first.decl.name + "' starts it");
+  }
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    if (i > 0) std::this_thread::sleep_for(kSignalGap);
+    instances_.signal(running[i], signal);
+  }
+  return running;
 }
 
 void Lifecycle::check_redeclare(const std::map<int, AppDecl>& decls) const {

@@ -67,6 +67,13 @@ class Lifecycle {
   }
   void stop(int id) { instances_.stop(id); }
   void remove(int id) { instances_.remove(id); }
+  /// PM2's reset: each instance's ↺ (and systemd's start limiter) back to 0, created_at now.
+  void reset(const std::vector<int>& ids) {
+    for (int id : ids) instances_.reset(id);
+  }
+  /// PM2's sendSignal: `signal` to the main process of each of `ids` that runs (online or
+  /// launching), kSignalGap apart; returns those ids. core::Error when none of them runs.
+  std::vector<int> send_signal(const std::vector<int>& ids, int signal);
 
   // Rollouts (rollout.hpp).
   void reload(int id) { reload(std::vector<int>{id}); }

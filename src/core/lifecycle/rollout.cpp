@@ -109,7 +109,8 @@ void Rollout::switch_to(const std::vector<AppRecord>& recs, const std::vector<Ap
   const std::string name = recs.front().decl.name;
   std::vector<std::uint32_t> automatic;
   for (const auto& rec : recs)
-    automatic.push_back(automatic_restarts(launcher_.live(rec), rec.decl.restart));
+    automatic.push_back(
+        counted_restarts(launcher_.live(rec), rec.decl.restart, rec.restarts_hidden));
   const RegistryData data = deps_.registry.update([&](RegistryData& d) {
     for (std::size_t i = 0; i < recs.size(); ++i) {
       AppRecord* r = d.find(recs[i].id);
@@ -118,6 +119,7 @@ void Rollout::switch_to(const std::vector<AppRecord>& recs, const std::vector<Ap
       r->slot = next[i].slot;
       // PM2 counts a reload as a restart; the old unit's automatic restarts are kept too.
       r->restarts += automatic[i] + 1;
+      r->restarts_hidden = 0;
     }
   });
   if (!recs.front().decl.cluster.balanced()) {

@@ -68,7 +68,8 @@ void Views::mark_incomplete(std::vector<AppView>& views) {
 void Views::fill(AppView& v, const UnitState& state, Usage usage, std::uint64_t now) {
   v.state = state;
   v.status = status_of(v.state, v.record.decl.restart);
-  v.restarts = v.record.restarts + automatic_restarts(v.state, v.record.decl.restart);
+  v.restarts = v.record.restarts +
+               counted_restarts(v.state, v.record.decl.restart, v.record.restarts_hidden);
   if (v.status != Status::Online) return;
   // Where the manager keeps its cgroups elsewhere than usual, ask systemd for the main process
   // and the process where its cgroup is.

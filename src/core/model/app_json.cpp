@@ -208,6 +208,7 @@ void to_json(json& j, const AppRecord& r) {
   j["id"] = r.id;
   to_json_decl(j, r.decl);
   put(j, "restarts", r.restarts, 0u);
+  put(j, "restarts_hidden", r.restarts_hidden, 0u);
   j["created_at_ms"] = r.created_at_ms;
   put(j, "log_watermark_usec", r.log_watermark_usec, std::uint64_t{0});
   put(j, "instance", r.instance, 0);
@@ -222,6 +223,7 @@ void from_json(const json& j, AppRecord& r) {
   read(j, "id", r.id);
   from_json_decl(j, r.decl);
   read(j, "restarts", r.restarts);
+  read(j, "restarts_hidden", r.restarts_hidden);
   read(j, "created_at_ms", r.created_at_ms);
   read(j, "log_watermark_usec", r.log_watermark_usec);
   read(j, "instance", r.instance);

@@ -24,6 +24,11 @@ struct AppRecord {
   /// Restarts that systemd no longer counts: manual restarts of an online app, plus automatic
   /// restarts of earlier runs (NRestarts is flushed at a manual start). ↺ = this + live count.
   std::uint32_t restarts = 0;
+  /// `pmctl reset` of an errored app: how many of its failed unit's automatic restarts ↺ no
+  /// longer counts. systemd's NRestarts cannot be written, and ResetFailedUnit, which zeroes it,
+  /// would also unload the failed unit (the app would show stopped, not errored). Cleared
+  /// whenever pmctl next folds the unit's count in or starts it again.
+  std::uint32_t restarts_hidden = 0;
   std::uint64_t created_at_ms = 0;
   /// `pmctl flush`: journal entries at or before this CLOCK_REALTIME µs are hidden from `logs`.
   std::uint64_t log_watermark_usec = 0;

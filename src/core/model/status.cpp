@@ -52,6 +52,12 @@ std::uint32_t automatic_restarts(const UnitState& unit, const RestartPolicy& pol
   return unit.n_restarts;
 }
 
+std::uint32_t counted_restarts(const UnitState& unit, const RestartPolicy& policy,
+                               std::uint32_t hidden) {
+  const std::uint32_t all = automatic_restarts(unit, policy);
+  return all > hidden ? all - hidden : 0;
+}
+
 bool is_up(Status s) {
   return s == Status::Online || s == Status::Launching || s == Status::WaitingRestart;
 }

@@ -30,4 +30,9 @@ Status status_of(const UnitState& unit, const RestartPolicy& policy);
 /// Restart=always nothing else leaves such a unit failed.
 std::uint32_t automatic_restarts(const UnitState& unit, const RestartPolicy& policy);
 
+/// The automatic restarts ↺ counts: automatic_restarts less the `hidden` ones a `pmctl reset`
+/// of the failed unit took out of the count (AppRecord::restarts_hidden).
+std::uint32_t counted_restarts(const UnitState& unit, const RestartPolicy& policy,
+                               std::uint32_t hidden);
+
 }  // namespace pmctl::core

@@ -82,6 +82,7 @@ bool adopt_boot_set(Registry& registry, const std::string& runtime_dir, const st
       AppRecord rec = app.record;
       rec.slot = Slot::Saved;
       rec.restarts = 0;
+      rec.restarts_hidden = 0;
       rec.boot_id = app.stopped ? "" : current_boot_id();  // this boot starts it
       if (const AppRecord* old = before.find(rec.id); old && old->decl.name == rec.decl.name)
         rec.log_watermark_usec = old->log_watermark_usec;

@@ -77,6 +77,8 @@ class Manager {
   /// GetUnitFileState(file): "enabled", "disabled", "static", ... ; "" when no such unit file
   /// (org.freedesktop.systemd1.NoSuchUnit / file not found).
   virtual std::string unit_file_state(const std::string& file) = 0;
+  /// The manager's Version property ("252.36-1~deb12u1"): what `pmctl ping` answers with.
+  virtual std::string version() = 0;
 };
 
 }  // namespace pmctl::core
