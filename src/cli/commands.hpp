@@ -17,6 +17,7 @@ void follow_app_logs(Context& ctx, const std::string& target,
 void register_lifecycle(CLI::App& app, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
+void register_monit(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);

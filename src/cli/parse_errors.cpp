@@ -16,8 +16,8 @@ struct Pm2Command {
 };
 
 constexpr std::array kPm2Only{
-    Pm2Command{"monit dashboard dash imonit", "pmctl has no terminal dashboard (yet)",
-               "'pmctl ls' shows cpu and memory; 'systemd-cgtop pmctl.slice' follows them live"},
+    Pm2Command{"imonit", "pmctl has no imonit (PM2's dashboard over its own keymetrics agent)",
+               "'pmctl monit' is the terminal dashboard"},
     Pm2Command{"ping", "there is no pmctl daemon to ping",
                "systemd supervises the apps: 'systemctl is-system-running'"},
     Pm2Command{"update updatePM2 deepUpdate", "there is no pmctl daemon to update",
