@@ -37,7 +37,7 @@ while IFS=: read -r file _ line; do
   fi
 done < <(grep -rn '#include "core/' src/core --include='*.[ch]pp')
 
-if grep -rn '#include "\(cli\|systemd\|balancer\|logwriter\|memguard\)/' src/core >&2; then
+if grep -rn '#include "\(cli\|systemd\|balancer\|logwriter\|memguard\|monit\)/' src/core >&2; then
   complain "src/core includes another layer (above)"
 fi
 if grep -rn '#include "core/' src/systemd src/balancer | grep -v '"core/types/' >&2; then
@@ -52,5 +52,9 @@ if grep -rn '#include "core/' src/memguard |
 fi
 if grep -rn '#include "\(cli\)/' src/systemd src/balancer src/logwriter src/memguard >&2; then
   complain "nothing includes src/cli (above)"
+fi
+# pmctl-monit is a second front end: it uses cli's context like pmctl does; nothing uses it.
+if grep -rn '#include "monit/' src/cli src/systemd src/balancer src/logwriter >&2; then
+  complain "nothing but src/monit includes src/monit (above)"
 fi
 exit $status

@@ -7,10 +7,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(
   meson ninja-build pkg-config g++                        # build
   libsystemd-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
+  libncurses-dev                                          # pmctl-monit only
   libgtest-dev libgmock-dev                               # tests
   shellcheck clang-format                                 # lint (scripts/test.sh)
   clang libclang-rt-14-dev                                # fuzzers (libFuzzer, ASan, UBSan)
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
+  tmux                                                    # monit's tests and bench
   python3 scdoc                                           # test summary, man page
 )
 # Example and test apps run under node; any node in PATH will do, else Debian's.

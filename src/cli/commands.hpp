@@ -20,6 +20,7 @@ void register_lifecycle(CLI::App& app, Context& ctx);
 void warn_unenforced_memory(const core::AppDecl& decl, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
+void register_monit(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);

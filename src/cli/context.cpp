@@ -55,12 +55,8 @@ core::Manager& Context::manager() {
   return *manager_;
 }
 
-namespace {
-
-/// `file` next to the running pmctl, or in `build_dir` beside pmctl's own directory (the build
-/// tree), else in `installed_dir`, where `meson install` puts it.
 std::string beside_pmctl(const std::string& file, const std::string& installed_dir, int mode,
-                         const std::string& build_dir = "") {
+                         const std::string& build_dir) {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
@@ -73,8 +69,6 @@ std::string beside_pmctl(const std::string& file, const std::string& installed_d
   }
   return installed_dir + "/" + file;
 }
-
-}  // namespace
 
 core::Lifecycle& Context::lifecycle() {
   if (!lifecycle_) {

@@ -54,4 +54,9 @@ class Context {
   std::optional<core::CommandLock> transaction_;
 };
 
+/// `file` next to the running pmctl, or in `build_dir` beside pmctl's own directory (the build
+/// tree), else in `installed_dir`, where `meson install` puts it. `mode` as access(2)'s.
+std::string beside_pmctl(const std::string& file, const std::string& installed_dir, int mode,
+                         const std::string& build_dir = "");
+
 }  // namespace pmctl::cli

@@ -110,6 +110,7 @@ const std::vector<Family>& families() {
        {"list", "ls", "status", "l", "ps", "jlist", "prettylist", "show", "describe", "info",
         "desc"}},
       {pmctl::cli::register_logs, {"logs", "log", "flush", "reloadLogs"}},
+      {pmctl::cli::register_monit, {"monit", "dash", "dashboard"}},
       {pmctl::cli::register_env, {"env"}},
       {pmctl::cli::register_init, {"init", "ecosystem"}},
       {pmctl::cli::register_scale, {"scale"}},

@@ -16,8 +16,8 @@ struct Pm2Command {
 };
 
 constexpr std::array kPm2Only{
-    Pm2Command{"monit dashboard dash imonit", "pmctl has no terminal dashboard (yet)",
-               "'pmctl ls' shows cpu and memory; 'systemd-cgtop pmctl.slice' follows them live"},
+    Pm2Command{"imonit", "pmctl has no imonit (PM2's dashboard over its own keymetrics agent)",
+               "'pmctl monit' is the terminal dashboard"},
     Pm2Command{"update updatePM2 deepUpdate", "there is no pmctl daemon to update",
                "upgrade the pmctl package; the apps keep running in systemd"},
     Pm2Command{"send attach", "pmctl apps have no stdin to write to",

@@ -83,6 +83,7 @@ void Views::fill(AppView& v, const UnitState& state, Usage usage, std::uint64_t 
   if (v.started_usec == 0) return;
   const std::uint64_t run_usec = now > v.started_usec ? now - v.started_usec : 0;
   v.uptime_ms = run_usec / 1000;
+  v.cpu_usec = usage.cpu_usec;
   if (run_usec > 0) v.cpu_percent = 100.0 * static_cast<double>(usage.cpu_usec) / run_usec;
   v.memory_bytes = usage.memory_bytes;
   v.memory_from_proc = usage.memory_from_proc;

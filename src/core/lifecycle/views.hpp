@@ -23,6 +23,7 @@ struct AppView {
   std::uint64_t started_usec = 0;  ///< CLOCK_REALTIME µs the current run began; 0 unless online.
   std::uint64_t uptime_ms = 0;     ///< 0 unless online.
   double cpu_percent = 0;          ///< Average since the current run started (like ps).
+  std::uint64_t cpu_usec = 0;      ///< The cgroup's CPU time so far (monit's rate between frames).
   std::uint64_t memory_bytes = 0;
   bool memory_from_proc = false;  ///< The cgroup has no memory controller: RSS from /proc.
   /// A command that changed the instance was killed half-way (record.pending, and no command
