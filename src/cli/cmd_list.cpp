@@ -4,6 +4,7 @@
 #include <exception>
 #include <future>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <tuple>
 
@@ -21,6 +22,7 @@
 #include "core/text/format.hpp"
 #include "core/text/inspect.hpp"
 #include "core/types/error.hpp"
+#include "core/units/cron_calendar.hpp"
 #include "core/units/log_mapping.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -173,6 +175,34 @@ std::vector<std::vector<std::string>> stable_rows(const core::AppView& v, core::
           {"instance logs, stable", journal + a + " " + unit_flag + b}};
 }
 
+/// The app's companion units, live: cron_restart's schedule, its timer, and the next restart as
+/// systemd computes it (the timer's NextElapseUSecRealtime).
+std::vector<std::vector<std::string>> companion_rows(const core::AppView& v, Context& ctx) {
+  const std::string user_flag = ctx.scope() == core::Scope::User ? " --user" : "";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : ctx.lifecycle().companion_views(v.record.decl)) {
+    switch (c.kind) {
+      case core::CompanionKind::Cron: {
+        std::string calendar;
+        for (const auto& e : core::cron_to_calendar(v.record.decl.cron_restart))
+          calendar += (calendar.empty() ? "" : " | ") + e;
+        const std::uint64_t next = c.state.next_elapse_usec;
+        rows.push_back({"cron restart", v.record.decl.cron_restart});
+        rows.push_back({"cron calendar", calendar});
+        rows.push_back({"cron timer", c.unit + ": " + unit_state_text(c.state)});
+        // 0 or infinity: its service runs right now (systemd computes the next elapse when
+        // it ends), or the timer is not loaded.
+        const bool known = next != 0 && next != std::numeric_limits<std::uint64_t>::max();
+        rows.push_back({"next cron restart", known ? iso_time(next / 1000) : "N/A"});
+        rows.push_back(
+            {"cron status", "systemctl" + user_flag + " list-timers " + shell_quote(c.unit)});
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
 void print_description(const core::AppView& v, Context& ctx) {
   const core::Scope scope = ctx.scope();
   const auto& d = v.record.decl;
@@ -213,6 +243,7 @@ void print_description(const core::AppView& v, Context& ctx) {
       {"slice", core::app_slice_name(d.name)},
       {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
       {"journalctl", journal + shell_quote(v.unit)}};
+  for (auto& row : companion_rows(v, ctx)) t.rows.push_back(std::move(row));
   for (auto& row : stable_rows(v, scope)) t.rows.push_back(std::move(row));
   if (d.cluster.balanced())
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));

@@ -58,9 +58,12 @@ void Instances::restart_as(int id, const AppDecl& decl) {
       if (AppRecord* r = d.find(id)) r->decl = decl;
       old_name_gone = d.ids_named(rec.decl.name).empty();
     });
-    // A rename: the slice of the old name is empty now; stopping it lets systemd unload it.
-    if (decl.name != rec.decl.name && old_name_gone)
+    // A rename: the slice of the old name is empty now; stopping it lets systemd unload it. The
+    // companions of the old name go; launch makes the new name's.
+    if (decl.name != rec.decl.name && old_name_gone) {
+      companions_.remove(rec.decl.name);
       deps_.manager.stop(app_slice_name(rec.decl.name));
+    }
     rec.decl = decl;
   }
   launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
@@ -83,9 +86,11 @@ void Instances::stop(int id) {
     deps_.registry.update([&](RegistryData& d) {
       if (AppRecord* r = d.find(id)) r->boot_id.clear();
     });
-  if (!rec.decl.cluster.balanced()) return;
+  if (!rec.decl.cluster.balanced() && !companions_.any_stop_with(rec.decl)) return;
   const auto data = deps_.registry.load(Registry::Environments::Skip);
-  if (!views_.any_up(data, data.ids_named(rec.decl.name))) balancers_.stop(rec.decl.name);
+  if (views_.any_up(data, data.ids_named(rec.decl.name))) return;
+  companions_.app_stopped(rec.decl);
+  if (rec.decl.cluster.balanced()) balancers_.stop(rec.decl.name);
 }
 
 void Instances::remove(int id) {
@@ -113,7 +118,9 @@ void Instances::remove(int id) {
     }
   }
   // The app's slice is transient too; stopping it lets systemd unload it.
-  if (last_of_name) deps_.manager.stop(app_slice_name(rec.decl.name));
+  if (!last_of_name) return;
+  companions_.remove(rec.decl.name);
+  deps_.manager.stop(app_slice_name(rec.decl.name));
 }
 
 }  // namespace pmctl::core

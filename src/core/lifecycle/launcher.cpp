@@ -53,6 +53,11 @@ void Launcher::write_env(const AppRecord& rec) {
 }
 
 void Launcher::launch(const AppRecord& rec) {
+  launch_instance(rec);
+  companions_.ensure(rec.decl);
+}
+
+void Launcher::launch_instance(const AppRecord& rec) {
   // With the journal off the files are the only store: a directory that cannot be made fails
   // here, with one error line, instead of in the unit.
   if (!rec.decl.logs.journal) create_log_dirs(log_targets(rec.decl.logs, rec.id));
@@ -66,7 +71,7 @@ void Launcher::launch(const AppRecord& rec) {
   if (rec.slot == Slot::Saved) {
     deps_.registry.write_backoff_fresh(rec.id);
     if (launch_saved(rec)) return;
-    return launch(move_off_saved(rec));
+    return launch_instance(move_off_saved(rec));
   }
   InstanceContext ctx = context_of(rec);
   // After a boot the saved socket may be the one that holds the port (a query: only here, where

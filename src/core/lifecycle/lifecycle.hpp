@@ -110,6 +110,9 @@ class Lifecycle {
     return views_.of(data, ids);
   }
   BalancerView balancer_view(const AppDecl& decl) { return balancers_.view(decl); }
+  std::vector<CompanionView> companion_views(const AppDecl& decl) {
+    return companions_.views(decl);
+  }
   /// The endpoints of `ids` that did not accept a connection within `timeout`.
   std::vector<std::string> not_listening(const std::vector<int>& ids,
                                          std::chrono::milliseconds timeout) {
@@ -121,10 +124,11 @@ class Lifecycle {
   Deps deps_;
   RuntimeUnits units_{deps_};
   Balancers balancers_{deps_, units_};
-  Launcher launcher_{deps_, units_, balancers_};
+  Companions companions_{deps_, units_};
+  Launcher launcher_{deps_, units_, balancers_, companions_};
   Views views_{deps_};
   Completion completion_{deps_, units_, balancers_, launcher_};
-  Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_};
+  Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_, companions_};
   Rollout rollout_{deps_, units_, balancers_, launcher_, instances_, completion_};
   NewApps new_apps_{deps_,      units_, balancers_, launcher_,
                     instances_, views_, rollout_,   completion_};
