@@ -1,4 +1,6 @@
 // The same verbs against root's user manager (user@0.service), as `systemctl --user` sees it.
+#include <unistd.h>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -47,6 +49,28 @@ TEST_F(UserManagerTest, KeepsItsOwnRegistry) {
   const std::string name = unique_name("useronly");
   ASSERT_EQ(user({"start", app_path("server.js"), "--name", name}).exit_code, 0);
   EXPECT_TRUE(app(name).is_null());  // the system registry does not know it
+}
+
+// cron_restart in a user manager: the timer's service runs `pmctl --user restart <name>` there,
+// and the ticks restart the app in that manager (docs/usage.md, "Cron restarts").
+TEST_F(UserManagerTest, ACronRestartTimerRestartsTheAppInTheUserManager) {
+  const std::string name = "usercron" + std::to_string(getpid());
+  ASSERT_EQ(
+      user({"start", app_path("server.js"), "--name", name, "--cron-restart", "*/2 * * * * *"})
+          .exit_code,
+      0);
+  const std::string service = "pmctl-" + name + "-cron.service";
+  EXPECT_NE(unit_property(service, "ExecStart", true).find("--user restart " + name),
+            std::string::npos)
+      << unit_property(service, "ExecStart", true);
+  EXPECT_EQ(unit_property("pmctl-" + name + "-cron.timer", "LoadState"), "not-found");
+  const int pid = find(name)["pid"];
+  EXPECT_TRUE(eventually([&] {
+    const auto a = find(name);
+    return !a.is_null() && a["pid"] != pid && a["pid"] != 0 && a["pm2_env"]["restart_time"] >= 1;
+  })) << sh("journalctl --no-pager -n 20 --user-unit " + service).out;
+  ASSERT_EQ(user({"delete", name}).exit_code, 0);
+  EXPECT_EQ(unit_property("pmctl-" + name + "-cron.timer", "LoadState", true), "not-found");
 }
 
 }  // namespace
