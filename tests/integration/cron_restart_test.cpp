@@ -96,6 +96,24 @@ TEST_F(CronRestartTest, ABadPatternIsRefusedNamingTheFieldAndNothingIsCreated) {
   EXPECT_EQ(app("cronkeep")["pm2_env"]["cron_restart"], "0 3 * * *");
 }
 
+// The ecosystem field (here by its alias `cron`) makes the timer; the file without it, restarted,
+// takes it away.
+TEST_F(CronRestartTest, AnEcosystemFilesFieldMakesTheTimerAndItsAbsenceRemovesIt) {
+  const std::string eco = "/tmp/" + unique_name("cron-eco") + ".json";
+  const auto write = [&](const std::string& extra) {
+    sh("printf '%s' '{\"apps\":[{\"name\":\"croneco\",\"script\":\"" + app_path("server.js") +
+       "\"" + extra + "}]}' > " + eco);
+  };
+  write(",\"cron\":\"0 5 * * *\"");
+  ASSERT_EQ(pmctl({"start", eco}).exit_code, 0);
+  EXPECT_THAT(unit_property(timer_of("croneco"), "TimersCalendar"), HasSubstr("05:00:00"));
+  write("");
+  ASSERT_EQ(pmctl({"restart", eco}).exit_code, 0);
+  EXPECT_EQ(loaded_units("pmctl-croneco-cron"), "");
+  EXPECT_EQ(status_of("croneco"), "online");
+  sh("rm -f " + eco);
+}
+
 TEST_F(CronRestartTest, StopKeepsTheTimerAsPm2DoesAndTheNextTickStartsTheAppAgain) {
   start({app_path("server.js"), "--name", "cronstop", "--cron-restart", kEveryTwoSeconds});
   ASSERT_EQ(pmctl({"stop", "cronstop"}).exit_code, 0);
