@@ -16,6 +16,7 @@ namespace pmctl::cli {
 
 /// The app options restart and reload take, as typed. Only the ones given apply.
 struct AppOverrides {
+  std::string cron;
   std::string name, ns, interpreter_args, max_memory, restart_delay, exp_backoff, max_restarts,
       min_uptime, kill_timeout, listen_timeout, date_format;
   std::vector<std::string> stop_exit_codes, setenv;

@@ -4,6 +4,7 @@
 #include <exception>
 #include <future>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -22,7 +23,9 @@
 #include "core/text/format.hpp"
 #include "core/text/inspect.hpp"
 #include "core/types/error.hpp"
+#include "core/units/cron_calendar.hpp"
 #include "core/units/log_mapping.hpp"
+#include "core/units/mapping.hpp"
 #include "core/units/memguard_units.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -175,20 +178,6 @@ std::vector<std::vector<std::string>> stable_rows(const core::AppView& v, core::
           {"instance logs, stable", journal + a + " " + unit_flag + b}};
 }
 
-/// max_memory_restart: the limit, its guard, and how this host enforces it.
-std::vector<std::vector<std::string>> memory_rows(const core::AppView& v, Context& ctx) {
-  const core::MemoryGuardView g = ctx.lifecycle().memory_guard_view(v.record.decl);
-  const std::string every = std::to_string(core::kMemguardIntervalMs / 1000) + " s";
-  return {{"max memory restart", core::format_memory(g.limit_bytes) + " (" + g.unit + ": " +
-                                     (g.running ? "checks every " + every : "not running") + ")"},
-          {"memory limit enforced",
-           g.memory_controller
-               ? "by the guard (cgroup memory.stat), kernel cap MemoryMax=" +
-                     core::format_memory(g.kernel_cap_bytes)
-               : "by the guard alone (RSS from /proc): no memory controller on this host, "
-                 "so no kernel cap"}};
-}
-
 /// An app a reboot took (`ls` says so under its table): what brings it back.
 std::optional<std::vector<std::string>> reboot_row(const core::AppView& v, Context& ctx) {
   const auto left =
@@ -203,6 +192,53 @@ std::optional<std::vector<std::string>> reboot_row(const core::AppView& v, Conte
   return std::vector<std::string>{
       "after reboot", "did not come back after the reboot: not saved; '" + pmctl + " start " +
                           std::to_string(v.record.id) + "' starts it"};
+}
+
+/// max_memory_restart: the limit, its guard, and how this host enforces it.
+std::vector<std::vector<std::string>> memory_rows(const core::AppView& v,
+                                                  const core::CompanionView& guard, Context& ctx) {
+  const std::uint64_t limit = v.record.decl.max_memory_bytes;
+  const std::string every = std::to_string(core::kMemguardIntervalMs / 1000) + " s";
+  const bool running = guard.state.active_state == "active";
+  return {{"max memory restart", core::format_memory(limit) + " (" + guard.unit + ": " +
+                                     (running ? "checks every " + every : "not running") + ")"},
+          {"memory limit enforced",
+           ctx.lifecycle().memory_controller()
+               ? "by the guard (cgroup memory.stat), kernel cap MemoryMax=" +
+                     core::format_memory(core::kernel_memory_cap(limit))
+               : "by the guard alone (RSS from /proc): no memory controller on this host, "
+                 "so no kernel cap"}};
+}
+
+/// The app's companion units, live: cron_restart's schedule, its timer, and the next restart as
+/// systemd computes it (the timer's NextElapseUSecRealtime).
+std::vector<std::vector<std::string>> companion_rows(const core::AppView& v, Context& ctx) {
+  const std::string user_flag = ctx.scope() == core::Scope::User ? " --user" : "";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : ctx.lifecycle().companion_views(v.record.decl)) {
+    switch (c.kind) {
+      case core::CompanionKind::Cron: {
+        std::string calendar;
+        for (const auto& e : core::cron_to_calendar(v.record.decl.cron_restart))
+          calendar += (calendar.empty() ? "" : " | ") + e;
+        const std::uint64_t next = c.state.next_elapse_usec;
+        rows.push_back({"cron restart", v.record.decl.cron_restart});
+        rows.push_back({"cron calendar", calendar});
+        rows.push_back({"cron timer", c.unit + ": " + unit_state_text(c.state)});
+        // 0 or infinity: its service runs right now (systemd computes the next elapse when
+        // it ends), or the timer is not loaded.
+        const bool known = next != 0 && next != std::numeric_limits<std::uint64_t>::max();
+        rows.push_back({"next cron restart", known ? iso_time(next / 1000) : "N/A"});
+        rows.push_back(
+            {"cron status", "systemctl" + user_flag + " list-timers " + shell_quote(c.unit)});
+        break;
+      }
+      case core::CompanionKind::Mem:
+        for (auto& row : memory_rows(v, c, ctx)) rows.push_back(std::move(row));
+        break;
+    }
+  }
+  return rows;
 }
 
 void print_description(const core::AppView& v, Context& ctx) {
@@ -245,14 +281,13 @@ void print_description(const core::AppView& v, Context& ctx) {
       {"slice", core::app_slice_name(d.name)},
       {"systemctl", "systemctl" + user_flag + " status " + shell_quote(v.unit)},
       {"journalctl", journal + shell_quote(v.unit)}};
+  for (auto& row : companion_rows(v, ctx)) t.rows.push_back(std::move(row));
   for (auto& row : stable_rows(v, scope)) t.rows.push_back(std::move(row));
   if (auto row = reboot_row(v, ctx)) t.rows.push_back(std::move(*row));
   if (d.cluster.balanced())
     for (auto& row : cluster_rows(v, ctx)) t.rows.push_back(std::move(row));
   else if (d.cluster.enabled)
     for (auto& row : pool_rows(v)) t.rows.push_back(std::move(row));
-  if (d.max_memory_bytes != 0)
-    for (auto& row : memory_rows(v, ctx)) t.rows.push_back(std::move(row));
   std::cout << t.render();
   // PM2's second table: the git checkout the app runs from.
   Table git;

@@ -96,8 +96,10 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_option("--watch-delay", f.watch_delay, "Refused with --watch (PM2's watch delay)");
   cmd.add_option("--instance-var", f.instance_var,
                  "The variable that holds the instance number (default NODE_APP_INSTANCE)");
-  cmd.add_option("-c,--cron,--cron-restart", f.cron,
-                 "Refused unless 0: scheduled restarts are not supported yet");
+  cmd.add_option(
+      "-c,--cron,--cron-restart", f.cron,
+      "Restart (reload: cluster, pool) on this cron schedule, 5 fields or 6 with seconds "
+      "first; 0: none");
   cmd.add_flag("--wait-ready", f.wait_ready, "Online only after process.send('ready') (READY=1)");
   cmd.add_flag("--shutdown-with-message", f.shutdown_with_message,
                "Stop with a 'shutdown' message (node)");
@@ -127,9 +129,7 @@ void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core
              "letters, digits and _, not starting with a digit");
     decl.instance_var = f.instance_var;
   }
-  if (given.count("--cron") && f.cron != "0")
-    refuse("--cron", "scheduled restarts are not supported yet",
-           "use a systemd timer that runs 'pmctl restart'");
+  if (given.count("--cron")) decl.cron_restart = core::parse_cron_pattern(f.cron, "--cron-restart");
   decl.wait_ready = f.wait_ready;
   decl.shutdown_with_message = f.shutdown_with_message;
   decl.node_shim = !f.no_shim;

@@ -97,6 +97,7 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
   // PM2 copies the app's environment to the top level of pm2_env too; its own keys come first.
   for (const auto& [key, value] : d.env) env.emplace(key, value);
   if (d.cluster.enabled && !d.increment_var.empty()) env["increment_var"] = d.increment_var;
+  if (!d.cron_restart.empty()) env["cron_restart"] = d.cron_restart;  // PM2's key, as declared
   if (d.cluster.balanced()) {
     // pmctl's own: where this instance listens and where the app's public port is.
     env["pm_endpoint"] = v.record.endpoint;

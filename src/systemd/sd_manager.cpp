@@ -60,6 +60,9 @@ int on_get_reply(sd_bus_message* reply, void* userdata, sd_bus_error* /*error*/)
   if (get->info->signature[0] == 's') {
     const char* text = nullptr;
     if (sd_bus_message_read(reply, "s", &text) >= 0) store(s, get->info->field, text);
+  } else if (get->info->signature[0] == 't') {
+    std::uint64_t value = 0;
+    if (sd_bus_message_read(reply, "t", &value) >= 0) store(s, get->info->field, value);
   } else {
     std::uint32_t value = 0;  // "u" and "i" are both 32 bits on the wire
     if (sd_bus_message_read(reply, get->info->signature, &value) >= 0)

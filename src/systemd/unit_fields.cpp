@@ -10,7 +10,9 @@ bool needed(const FieldInfo& info, const core::UnitState& state, bool main_pid) 
       return main_pid && state.active_state != "inactive" && state.active_state != "failed" &&
              state.sub_state != "auto-restart";
     case Need::LastExit:
-      return state.sub_state != "running";
+      return state.sub_state != "running" && !state.name.ends_with(".timer");
+    case Need::Timer:
+      return state.name.ends_with(".timer");
   }
   return true;
 }
@@ -37,8 +39,13 @@ void store(core::UnitState& state, Field field, std::uint32_t value) {
       state.exec_main_status = static_cast<std::int32_t>(value);
       break;
     case Field::Result:
+    case Field::NextElapse:
       break;
   }
+}
+
+void store(core::UnitState& state, Field field, std::uint64_t value) {
+  if (field == Field::NextElapse) state.next_elapse_usec = value;
 }
 
 void store(core::UnitState& state, Field field, const std::string& value) {

@@ -11,7 +11,7 @@ namespace pmctl::sd {
 // interface (org.freedesktop.systemd1.Service for services). CPU, memory, the cgroup path and
 // the start time are not asked for: pmctl reads them from cgroupfs and /proc itself
 // (core/resources.hpp), which spares PID 1 a read per property per unit.
-enum class Field { MainPid, NRestarts, Result, ExecMainCode, ExecMainStatus };
+enum class Field { MainPid, NRestarts, Result, ExecMainCode, ExecMainStatus, NextElapse };
 
 /// When a property is worth a Get: each Get costs PID 1 about as much as a whole round trip,
 /// so values that systemd's own rules fix in a given state are not asked for.
@@ -24,6 +24,8 @@ enum class Need {
   /// process starts, so a running service has 0/0, UnitState's defaults. Result only matters
   /// for a unit that is not running (status and restart counting read it for failed units).
   LastExit,
+  /// NextElapseUSecRealtime: only timers have it (companion timers, for `show`).
+  Timer,
 };
 
 struct FieldInfo {
@@ -39,6 +41,7 @@ inline constexpr FieldInfo kFields[] = {
     {Field::Result, "Result", "s", Need::LastExit},
     {Field::ExecMainCode, "ExecMainCode", "i", Need::LastExit},
     {Field::ExecMainStatus, "ExecMainStatus", "i", Need::LastExit},
+    {Field::NextElapse, "NextElapseUSecRealtime", "t", Need::Timer},
 };
 
 /// Whether `query` asks for `info` of a unit in `state` (loaded, with its active and sub
@@ -50,6 +53,7 @@ std::string type_interface(const std::string& unit);
 
 /// Stores an integer property's value in `state`.
 void store(core::UnitState& state, Field field, std::uint32_t value);
+void store(core::UnitState& state, Field field, std::uint64_t value);
 /// Stores a string property's value in `state`.
 void store(core::UnitState& state, Field field, const std::string& value);
 

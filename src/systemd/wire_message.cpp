@@ -123,6 +123,14 @@ std::uint32_t Reader::u32() {
   return v;
 }
 
+std::uint64_t Reader::u64() {
+  align(8);
+  need(8);
+  const std::uint64_t low = load_u32(data_, pos_), high = load_u32(data_, pos_ + 4);
+  pos_ += 8;
+  return low | (high << 32);
+}
+
 std::string_view Reader::string() {
   const std::uint32_t size = u32();
   need(static_cast<std::size_t>(size) + 1);

@@ -56,6 +56,7 @@ class Reader {
   Reader(std::string_view message, std::size_t offset) : data_(message), pos_(offset) {}
   std::uint8_t byte();
   std::uint32_t u32();
+  std::uint64_t u64();
   std::string_view string();
   std::string_view signature();
   void align(std::size_t n);

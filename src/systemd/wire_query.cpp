@@ -55,6 +55,8 @@ void apply_get(const Reply& reply, const FieldInfo& info, core::UnitState& state
   if (type != info.signature) return;
   if (type == "s")
     store(state, info.field, std::string(r.string()));
+  else if (type == "t")
+    store(state, info.field, r.u64());
   else
     store(state, info.field, r.u32());
 }

@@ -60,7 +60,7 @@ TEST_F(Pm2FlagsTest, FlagsPmctlCannotHonourAreRefusedWithTheirReason) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"-i", "2", "--lb-policy", "rr"}, "has no public port"},  // a pool has no balancer
       {{"--watch"}, "file changes"},
-      {{"--cron", "0 * * * *"}, "scheduled restarts"},
+      {{"--cron", "0 61 * * *"}, "--cron-restart: '0 61 * * *' is not a cron pattern"},
       {{"--max-memory-restart", "lots"}, "--max-memory-restart"},
       {{"--uid", "no-such-user-here"}, "no user"},
   };

@@ -1,4 +1,8 @@
 // The same verbs against root's user manager (user@0.service), as `systemctl --user` sees it.
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "fixture.hpp"
 
 namespace pmctl::test {
@@ -47,6 +51,58 @@ TEST_F(UserManagerTest, KeepsItsOwnRegistry) {
   const std::string name = unique_name("useronly");
   ASSERT_EQ(user({"start", app_path("server.js"), "--name", name}).exit_code, 0);
   EXPECT_TRUE(app(name).is_null());  // the system registry does not know it
+}
+
+// cron_restart in a user manager: the timer's service runs `pmctl --user restart <name>` there,
+// and the ticks restart the app in that manager (docs/usage.md, "Cron restarts").
+TEST_F(UserManagerTest, ACronRestartTimerRestartsTheAppInTheUserManager) {
+  const std::string name = "usercron" + std::to_string(getpid());
+  ASSERT_EQ(
+      user({"start", app_path("server.js"), "--name", name, "--cron-restart", "*/2 * * * * *"})
+          .exit_code,
+      0);
+  const std::string service = "pmctl-" + name + "-cron.service";
+  EXPECT_NE(unit_property(service, "ExecStart", true).find("--user restart " + name),
+            std::string::npos)
+      << unit_property(service, "ExecStart", true);
+  EXPECT_EQ(unit_property("pmctl-" + name + "-cron.timer", "LoadState"), "not-found");
+  const int pid = find(name)["pid"];
+  EXPECT_TRUE(eventually([&] {
+    const auto a = find(name);
+    return !a.is_null() && a["pid"] != pid && a["pid"] != 0 && a["pm2_env"]["restart_time"] >= 1;
+  })) << sh("journalctl --no-pager -n 20 --user-unit " + service).out;
+  ASSERT_EQ(user({"delete", name}).exit_code, 0);
+  EXPECT_EQ(unit_property("pmctl-" + name + "-cron.timer", "LoadState", true), "not-found");
+}
+
+// max_memory_restart in a user manager: the guard runs there and restarts the app with
+// `pmctl --user` (docs/usage.md, "Memory limits").
+TEST_F(UserManagerTest, TheMemoryGuardRestartsTheAppInTheUserManager) {
+  const std::string name = "usermem" + std::to_string(getpid());
+  const std::string once = "/tmp/" + name + "-once";
+  std::filesystem::remove(once);
+  std::vector<std::string> env = kUserEnv;
+  env.insert(env.end(), {"HOG_MB=120", "HOG_ONCE=" + once});
+  ASSERT_EQ(pmctl({"--user", "start", app_path("memory_hog.js"), "--name", name,
+                   "--max-memory-restart", "50M"},
+                  env)
+                .exit_code,
+            0);
+  const std::string guard = "pmctl-" + name + "-mem.service";
+  EXPECT_NE(unit_property(guard, "ExecStart", true).find("--user"), std::string::npos);
+  EXPECT_EQ(unit_property(guard, "LoadState"), "not-found");  // not the system manager's
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto a = find(name);
+        return !a.is_null() && a["pm2_env"]["restart_time"] >= 1 &&
+               user({"logs", name, "--nostream", "--raw"}).out.find("hog: not holding") !=
+                   std::string::npos;
+      },
+      std::chrono::seconds(15)))
+      << sh("journalctl --no-pager -n 20 --user-unit " + guard).out;
+  ASSERT_EQ(user({"delete", name}).exit_code, 0);
+  EXPECT_EQ(unit_property(guard, "LoadState", true), "not-found");
+  std::filesystem::remove(once);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,6 +84,7 @@ void expect_same(const core::UnitState& wire, const core::UnitState& bus) {
   EXPECT_EQ(wire.n_restarts, bus.n_restarts) << wire.name;
   EXPECT_EQ(wire.exec_main_code, bus.exec_main_code) << wire.name;
   EXPECT_EQ(wire.exec_main_status, bus.exec_main_status) << wire.name;
+  EXPECT_EQ(wire.next_elapse_usec, bus.next_elapse_usec) << wire.name;
 }
 
 TEST_F(WireQueryTest, AnswersWhatSdBusAnswersForEveryState) {
@@ -183,6 +185,34 @@ TEST_F(WireQueryTest, ASocketThatIsNotAManagerIsAWireError) {
   close(listener);
   unlink(path.c_str());
   EXPECT_FALSE(sd::wire::Client::connect(path).has_value());  // nothing listens any more
+}
+
+// A timer's next elapse (NextElapseUSecRealtime, the one 64-bit value read; asked of .timer
+// units only), as `show` prints it for a cron_restart timer: the same on both paths, and what
+// systemctl says.
+TEST_F(WireQueryTest, ATimersNextElapseIsWhatSdBusAndSystemctlSay) {
+  const std::string service = unique_name("timer");
+  const std::string timer = service.substr(0, service.size() - 8) + ".timer";
+  UnitSpec spec{timer, {{"OnCalendar", std::string("*-*-* 03:00:00")}}, {}};
+  spec.aux.push_back(shell(service, "true", "no"));
+  start(spec);
+  const std::vector<std::string> units = {timer, service};
+  auto client = sd::wire::Client::connect(sd::private_socket(Scope::System));
+  ASSERT_TRUE(client.has_value());
+  const auto wire = sd::wire::query(*client, units, false);
+  const auto bus = sd_->query(units, false);
+  for (std::size_t i = 0; i < units.size(); ++i) expect_same(wire[i], bus[i]);
+  EXPECT_EQ(wire[1].next_elapse_usec, 0u);  // a service has none
+  const std::uint64_t next = wire[0].next_elapse_usec;
+  ASSERT_GT(next, 0u);
+  const std::time_t secs = static_cast<std::time_t>(next / 1000000);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  EXPECT_EQ(tm.tm_hour, 3);
+  EXPECT_EQ(tm.tm_min, 0);
+  const std::time_t now = std::time(nullptr);
+  EXPECT_GT(secs, now);
+  EXPECT_LE(secs, now + 24 * 3600);
 }
 
 }  // namespace

@@ -351,6 +351,59 @@ TEST_F(RebootTest, AfterTheBootTheVerbsActOnTheSavedUnits) {
 // Issue 12: a reboot without save leaves the apps registered and stopped, since nothing started
 // them; ls says which ones the reboot took (not the one stopped on purpose) and what brings them
 // back, and says no more once they run again.
+// Issue 14, items 3 and 7: `pmctl save` writes an app's cron_restart timer as a unit file
+// (…-cron-s.timer and its service) that pmctl.target starts at boot, and after the boot it fires:
+// its service restarts the app through pmctl, as the transient timer did before.
+TEST_F(RebootTest, ASavedCronRestartTimerComesBackAndFires) {
+  ASSERT_RUNS(
+      pmctl("start " + app_path("server.js") + " --name rbcron --cron-restart '*/3 * * * * *'"));
+  ASSERT_RUNS(pmctl("save"));
+  // Before the boot the transient timer restarts the app; the saved one stands by.
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active pmctl-rbcron-cron.timer").out), "active");
+  EXPECT_NE(trimmed(in_sandbox("systemctl is-active pmctl-rbcron-cron-s.timer").out), "active");
+  ASSERT_RUNS(pmctl("startup"));
+  reboot();
+
+  // systemd alone started the saved timer; its ticks restart the app (a new pid, ↺ grows).
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        return trimmed(in_sandbox("systemctl is-active pmctl-rbcron-cron-s.timer").out) == "active";
+      },
+      std::chrono::seconds(20)));
+  int pid = 0;
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        const json a = row_json("rbcron");
+        pid = a.is_null() ? 0 : a.value("pid", 0);
+        return pid > 0;
+      },
+      std::chrono::seconds(20)));
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        const json a = row_json("rbcron");
+        return !a.is_null() && a.value("pid", 0) != pid && a.value("pid", 0) > 0 &&
+               a["pm2_env"].value("restart_time", 0) >= 1;
+      },
+      std::chrono::seconds(20)))
+      << in_sandbox("journalctl -b --no-pager -n 30 -u pmctl-rbcron-cron-s.service").out;
+  // While a tick's restart runs, systemd has no next elapse yet: show says N/A then.
+  std::string show;
+  EXPECT_TRUE(test::eventually([&] {
+    show = pmctl("show rbcron").out;
+    return test::show_cell(show, "next cron restart") != "N/A";
+  })) << show;
+  EXPECT_THAT(test::show_cell(show, "cron timer"),
+              ::testing::HasSubstr("pmctl-rbcron-cron-s.timer: active"))
+      << show;
+  // No transient twin beside it: the saved timer is the app's.
+  EXPECT_NE(trimmed(in_sandbox("systemctl is-active pmctl-rbcron-cron.timer").out), "active");
+
+  ASSERT_RUNS(pmctl("delete rbcron"));
+  EXPECT_NE(trimmed(in_sandbox("systemctl is-active pmctl-rbcron-cron-s.timer").out), "active");
+  ASSERT_RUNS(pmctl("unstartup"));
+  ASSERT_RUNS(pmctl("cleardump"));
+}
+
 TEST_F(RebootTest, LsSaysWhichAppsTheRebootTookAndHowToStartThem) {
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rblost"));
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbkept"));

@@ -143,12 +143,6 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
       {{{"watch", {"src"}}},
        "eco.json: app 'api': field 'watch': restarting on file changes is not supported yet, got "
        "[\"src\"]"},
-      {{{"cron_restart", "0 3 * * *"}},
-       "eco.json: app 'api': field 'cron_restart': scheduled restarts are not supported yet, got "
-       "\"0 3 * * *\""},
-      {{{"cron", "*/5 * * * *"}},
-       "eco.json: app 'api': field 'cron': scheduled restarts are not supported yet, got \"*/5 * * "
-       "* *\""},
       {{{"trace", true}},
        "eco.json: app 'api': field 'trace': PM2 Plus monitoring is not part of pmctl, got true"},
       {{{"v8", true}},
@@ -190,6 +184,21 @@ TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
        "eco.json: app 'api': field 'uid': running an app as another user needs root"},
       {{{"gid", "root"}},
        "eco.json: app 'api': field 'gid': running an app as another user needs root"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(error_of(api(c.fields)), c.expected) << c.fields.dump();
+}
+
+TEST_F(AppFields, RefusesABadCronPatternNamingTheFieldAsWritten) {
+  const std::vector<ErrorCase> cases = {
+      {{{"cron_restart", "0 61 * * *"}},
+       "eco.json: app 'api': field 'cron_restart': '0 61 * * *' is not a cron pattern pmctl can "
+       "run: hour '61' is out of range: 61 is not from 0 to 23"},
+      {{{"cron", "* * *"}},
+       "eco.json: app 'api': field 'cron': '* * *' is not a cron pattern: it has 3 fields, not 5 "
+       "or 6"},
+      {{{"cron_restart", 5}},
+       "eco.json: app 'api': field 'cron_restart' must be a cron pattern such as \"0 3 * * *\", "
+       "got 5"},
   };
   for (const auto& c : cases) EXPECT_EQ(error_of(api(c.fields)), c.expected) << c.fields.dump();
 }

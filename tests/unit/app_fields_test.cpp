@@ -278,6 +278,13 @@ TEST_F(AppFields, LogFileTrueUsesAFileSafeNameAndFallsBackToCwd) {
   EXPECT_EQ(out.decl.logs.log_file, srv() + "/my-app.log");
 }
 
+TEST_F(AppFields, KeepsACronPatternAsWrittenUnderEitherName) {
+  EXPECT_EQ(convert(api({{"cron_restart", "*/2 * * * * *"}})).decl.cron_restart, "*/2 * * * * *");
+  EXPECT_EQ(convert(api({{"cron", "0 3 * * MON"}})).decl.cron_restart, "0 3 * * MON");
+  for (const json& off : {json(0), json("0"), json(false), json(nullptr), json("")})
+    EXPECT_EQ(convert(api({{"cron_restart", off}})).decl.cron_restart, "") << off.dump();
+}
+
 TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
   const std::vector<json> inert = {
       {{"watch", false},

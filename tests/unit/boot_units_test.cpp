@@ -25,6 +25,7 @@ BootPaths paths(Scope scope = Scope::System) {
   p.state_dir = "/var/lib/pmctl";
   p.runtime_dir = "/run/pmctl";
   p.balancer = "/usr/libexec/pmctl-balancer";
+  p.pmctl = "/usr/bin/pmctl";
   return p;
 }
 
@@ -179,12 +180,44 @@ TEST(BootUnits, SavedBackendsListTheSavedEndpointsInInstanceOrder) {
   EXPECT_LT(text.find("tcp:127.0.0.1:20000"), text.find("tcp:127.0.0.1:20001")) << text;
 }
 
+// PM2 keeps a stopped app's cron job: the saved timer is wanted whether the app runs or not,
+// and only the timer waits on a standby flag (its service must start while the timer says so).
+TEST(BootUnits, AnAppWithCronRestartGetsItsSavedTimerAndService) {
+  AppRecord fork = fork_app(0);
+  fork.decl.cron_restart = "*/2 * * * * *";
+  AppRecord web0 = instance(1, 0), web1 = instance(2, 1);
+  web0.decl.cron_restart = web1.decl.cron_restart = "0 4 * * *";
+  const auto files = render_boot_units({{fork, true}, {web0, false}, {web1, false}}, paths());
+  const GeneratedFile* timer = find(files, "pmctl-api-cron-s.timer");
+  const GeneratedFile* service = find(files, "pmctl-api-cron-s.service");
+  ASSERT_TRUE(timer && service);
+  EXPECT_TRUE(has_line(timer, "[Timer]"));
+  EXPECT_TRUE(has_line(timer, "OnCalendar=*-*-* *:*:0/2"));
+  EXPECT_TRUE(has_line(timer, "AccuracySec=1000000us"));
+  EXPECT_TRUE(has_line(timer, "ConditionPathExists=!/run/pmctl/standby/pmctl-api-cron-s.timer"));
+  EXPECT_TRUE(has_line(service, "Type=oneshot"));
+  EXPECT_TRUE(has_line(service, "Slice=pmctl-api.slice"));
+  EXPECT_TRUE(has_line(service, "ExecStart=\"/usr/bin/pmctl\" \"--system\" \"restart\" \"api\""));
+  EXPECT_THAT(service->text, ::testing::Not(::testing::HasSubstr("ConditionPathExists")));
+  EXPECT_TRUE(has_line(find(files, "pmctl-web-cron-s.service"),
+                       "ExecStart=\"/usr/bin/pmctl\" \"--system\" \"reload\" \"web\""));
+  const GeneratedFile* target = find(files, kBootTarget);
+  ASSERT_TRUE(target);
+  EXPECT_THAT(target->text, ::testing::HasSubstr("pmctl-api-cron-s.timer"));
+  EXPECT_THAT(target->text, ::testing::HasSubstr("pmctl-web-cron-s.timer"));
+  EXPECT_THAT(target->text, ::testing::Not(::testing::HasSubstr("pmctl-api-0-s.service")));
+  const auto user = render_boot_units({{fork, false}}, paths(Scope::User));
+  EXPECT_TRUE(has_line(find(user, "pmctl-api-cron-s.service"),
+                       "ExecStart=\"/usr/bin/pmctl\" \"--user\" \"restart\" \"api\""));
+}
+
 TEST(BootUnits, TellsSavedUnitNamesFromTransientOnes) {
-  for (const char* saved :
-       {"pmctl-api-0-s.service", "pmctl-web-lb-s.socket", "pmctl-web-lb-s.service"})
+  for (const char* saved : {"pmctl-api-0-s.service", "pmctl-web-lb-s.socket",
+                            "pmctl-web-lb-s.service", "pmctl-api-cron-s.timer"})
     EXPECT_TRUE(is_saved_unit(saved)) << saved;
-  for (const char* transient : {"pmctl-api-0.service", "pmctl-api-0-b.service",
-                                "pmctl-s-lb.service", "pmctl-s.slice", "other-0-s.service"})
+  for (const char* transient :
+       {"pmctl-api-0.service", "pmctl-api-0-b.service", "pmctl-s-lb.service", "pmctl-s.slice",
+        "other-0-s.service", "pmctl-api-cron.timer"})
     EXPECT_FALSE(is_saved_unit(transient)) << transient;
 }
 
@@ -194,8 +227,11 @@ TEST(BootUnits, SystemdAnalyzeAcceptsEverySavedFile) {
   const auto dir = fs::temp_directory_path() / ("pmctl-boot-units-" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string args;
+  AppRecord cron = fork_app(3, "nightly");
+  cron.decl.cron_restart = "0 3 1,15 * MON";  // two OnCalendar= lines
   for (const auto& f : render_boot_units(
-           {{fork_app(0), false}, {instance(1, 0), false}, {instance(2, 1), false}}, paths())) {
+           {{fork_app(0), false}, {instance(1, 0), false}, {instance(2, 1), false}, {cron, false}},
+           paths())) {
     std::ofstream(dir / f.name) << f.text;
     if (!f.name.ends_with(".slice") && !f.name.ends_with(".target"))
       args += " '" + (dir / f.name).string() + "'";

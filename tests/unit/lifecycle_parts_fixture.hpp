@@ -59,10 +59,12 @@ class PartsTest : public ::testing::Test {
   core::Deps deps_;
   core::RuntimeUnits units_{deps_};
   core::Balancers balancers_{deps_, units_};
-  core::Launcher launcher_{deps_, units_, balancers_};
+  core::Companions companions_{deps_, units_};
+  core::Launcher launcher_{deps_, units_, balancers_, companions_};
   core::Views views_{deps_};
   core::Completion completion_{deps_, units_, balancers_, launcher_};
-  core::Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_};
+  core::Instances instances_{deps_,  units_,      balancers_, launcher_,
+                             views_, completion_, companions_};
   core::Rollout rollout_{deps_, units_, balancers_, launcher_, instances_, completion_};
   core::NewApps new_apps_{deps_,      units_, balancers_, launcher_,
                           instances_, views_, rollout_,   completion_};

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/base/resources.hpp"
-#include "core/units/memguard_units.hpp"
+#include "core/units/companion_units.hpp"
 #include "memguard/guard.hpp"
 
 namespace pmctl::memguard {
@@ -60,12 +60,17 @@ TEST(MemguardUnit, RunsTheGuardInTheAppsSliceWithTheAppsLimitAndAction) {
   core::AppDecl app;
   app.name = "my-api";
   app.max_memory_bytes = 200ull << 20;
-  core::MemguardPlan plan;
-  plan.memguard = "/usr/libexec/pmctl/pmctl-memguard";
-  plan.pmctl = "/usr/bin/pmctl";
-  const core::UnitSpec spec = core::memguard_unit(app, plan);
+  core::CompanionContext ctx;
+  ctx.memguard = "/usr/libexec/pmctl/pmctl-memguard";
+  ctx.pmctl = "/usr/bin/pmctl";
+  ASSERT_TRUE(core::wants_companion(app, core::CompanionKind::Mem));
+  const core::UnitSpec spec = core::companion_spec(app, core::CompanionKind::Mem, ctx);
   EXPECT_EQ(spec.name, "pmctl-my\\x2dapi-mem.service");
-  EXPECT_EQ(core::memguard_unit_name("my-api"), spec.name);
+  EXPECT_TRUE(core::is_companion_unit(spec.name));
+  ctx.saved = true;
+  EXPECT_EQ(core::companion_spec(app, core::CompanionKind::Mem, ctx).name,
+            "pmctl-my\\x2dapi-mem-s.service");
+  ctx.saved = false;
   ASSERT_NE(spec.find("Slice"), nullptr);
   EXPECT_EQ(std::get<std::string>(*spec.find("Slice")), "pmctl-my\\x2dapi.slice");
   const auto& exec = std::get<std::vector<core::ExecCommand>>(*spec.find("ExecStartEx"));
@@ -76,9 +81,9 @@ TEST(MemguardUnit, RunsTheGuardInTheAppsSliceWithTheAppsLimitAndAction) {
                                       "--interval-ms", "1000"}));
   // A pool or a cluster reloads; under a user manager the guard's pmctl says --user.
   app.cluster.enabled = true;
-  plan.scope = core::Scope::User;
-  const auto& pooled =
-      std::get<std::vector<core::ExecCommand>>(*core::memguard_unit(app, plan).find("ExecStartEx"));
+  ctx.scope = core::Scope::User;
+  const core::UnitSpec pool = core::companion_spec(app, core::CompanionKind::Mem, ctx);
+  const auto& pooled = std::get<std::vector<core::ExecCommand>>(*pool.find("ExecStartEx"));
   EXPECT_EQ(pooled[0].argv[6], "reload");
   EXPECT_EQ(pooled[0].argv.back(), "--user");
 }

@@ -245,7 +245,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"a.socket", {"Type", std::string("exec")}},  // a service setting
         BadCase{"a.slice", {"ExecStartPreEx", std::vector<ExecCommand>{}}},
         BadCase{"a.target", {"CPUAccounting", true}},
-        BadCase{"a.timer", {"Description", std::string("x")}},
+        BadCase{"a.path", {"Description", std::string("x")}},
         BadCase{"noType", {"Description", std::string("x")}}));
 
 TEST(UnitFile, NamesTheUnitAndThePropertyItRefuses) {

@@ -117,14 +117,15 @@ std::string process_cgroup(std::uint32_t pid) {
   return text.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
 }
 
+std::string manager_cgroup(Scope scope, uid_t uid) {
+  if (scope == Scope::System) return "";
+  const std::string id = std::to_string(uid);
+  return "/user.slice/user-" + id + ".slice/user@" + id + ".service";
+}
+
 std::string expected_unit_cgroup(Scope scope, uid_t uid, const std::string& slice,
                                  const std::string& unit) {
-  std::string base;
-  if (scope == Scope::User) {
-    const std::string id = std::to_string(uid);
-    base = "/user.slice/user-" + id + ".slice/user@" + id + ".service";
-  }
-  return base + "/pmctl.slice/" + slice + "/" + unit;
+  return manager_cgroup(scope, uid) + "/pmctl.slice/" + slice + "/" + unit;
 }
 
 Usage usage_of_cgroup(const std::string& control_group) {

@@ -30,6 +30,10 @@ std::string cgroup2_root();
 /// The cgroup2 path of a process (the "0::" line of /proc/<pid>/cgroup), empty if it is gone.
 std::string process_cgroup(std::uint32_t pid);
 
+/// The cgroup of a service manager's units: the root for the system manager,
+/// /user.slice/user-<uid>.slice/user@<uid>.service for a user manager ("" is the root).
+std::string manager_cgroup(Scope scope, uid_t uid);
+
 /// The cgroup systemd gives a pmctl unit: its slice is `pmctl-<name>.slice`, inside
 /// `pmctl.slice`, inside the manager's own cgroup (the root for the system manager,
 /// /user.slice/user-<uid>.slice/user@<uid>.service for a user manager).

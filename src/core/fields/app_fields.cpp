@@ -9,6 +9,7 @@
 #include "core/fields/field_values.hpp"
 #include "core/fields/parse.hpp"
 #include "core/types/error.hpp"
+#include "core/units/cron_calendar.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
@@ -162,6 +163,21 @@ std::optional<std::string> read_var_name(const RawApp& app, std::string_view fie
   return name;
 }
 
+/// PM2's cron_restart (alias cron): a pattern; 0, "0" and other JavaScript-falsy values are off.
+std::string read_cron(const RawApp& app) {
+  const nlohmann::json* value = app.find("cron_restart");
+  if (!value || !js_truthy(*value) || (value->is_string() && value->get<std::string>() == "0"))
+    return "";
+  if (!value->is_string()) app.fail_type("cron_restart", "a cron pattern such as \"0 3 * * *\"");
+  const std::string& pattern = value->get_ref<const std::string&>();
+  try {
+    cron_to_calendar(pattern);
+  } catch (const Error& e) {
+    app.fail("cron_restart", e.what(), e.hint());
+  }
+  return pattern;
+}
+
 void read_process_fields(const RawApp& app, ConvertedApp& out) {
   AppDecl& d = out.decl;
   d.max_memory_bytes = read_size_bytes(app, "max_memory_restart").value_or(0);
@@ -177,6 +193,7 @@ void read_process_fields(const RawApp& app, ConvertedApp& out) {
                   !read_bool(app, "disable_source_map_support").value_or(false);
   d.instance_var = read_var_name(app, "instance_var").value_or(d.instance_var);
   d.increment_var = read_var_name(app, "increment_var").value_or("");
+  d.cron_restart = read_cron(app);
   out.force = read_bool(app, "force").value_or(false);
 }
 

@@ -28,8 +28,6 @@ const std::vector<Unsupported>& unsupported() {
   static const std::vector<Unsupported> table = {
       {"watch", "restarting on file changes is not supported yet",
        "remove it (or set it to false) and run 'pmctl restart <name>' after a change"},
-      {"cron_restart", "scheduled restarts are not supported yet",
-       "remove it (or set it to 0), or restart from a systemd timer"},
       {"trace", kPlus, kPlusHint},
       {"v8", kPlus, kPlusHint},
       {"event_loop_inspector", kPlus, kPlusHint},
@@ -92,12 +90,8 @@ void check_inert(RawApp& app, const Inert& field) {
   }
 }
 
-/// PM2's switches are JavaScript-truthy, and cron_restart also takes "0" as off.
-bool is_on(std::string_view field, const nlohmann::json& value) {
-  if (field == "cron_restart" && value.is_string() && value.get_ref<const std::string&>() == "0")
-    return false;
-  return js_truthy(value);
-}
+/// PM2's switches are JavaScript-truthy.
+bool is_on(std::string_view /*field*/, const nlohmann::json& value) { return js_truthy(value); }
 
 /// "fork", "cluster" (PM2 also accepts the "_mode" forms), or nothing.
 std::optional<std::string> read_exec_mode(const RawApp& app) {

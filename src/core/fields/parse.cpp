@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/types/error.hpp"
+#include "core/units/cron_calendar.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -201,6 +202,16 @@ std::vector<std::string> split_args(std::string_view text) {
   }
   if (in_word) args.push_back(std::move(current));
   return args;
+}
+
+std::string parse_cron_pattern(std::string_view text, std::string_view what) {
+  if (text == "0") return "";
+  try {
+    cron_to_calendar(text);
+  } catch (const Error& e) {
+    throw Error(std::string(what) + ": " + e.what(), e.hint());
+  }
+  return std::string(text);
 }
 
 }  // namespace pmctl::core

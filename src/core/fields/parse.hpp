@@ -16,6 +16,9 @@ namespace pmctl::core {
 std::uint64_t parse_duration_ms(std::string_view text, std::string_view what);
 /// Bytes: a bare number is bytes; K, M, G (1024-based, PM2's max_memory_restart), optional "B".
 std::uint64_t parse_size_bytes(std::string_view text, std::string_view what);
+/// PM2's cron_restart: "0" is off (""), anything else a cron pattern cron_to_calendar accepts,
+/// kept as written; throws core::Error naming `what` and the cron field that is wrong.
+std::string parse_cron_pattern(std::string_view text, std::string_view what);
 /// A non-negative whole number.
 std::uint64_t parse_count(std::string_view text, std::string_view what);
 /// Exit codes 0..255; each element may itself be a comma-separated list ("12,42").

@@ -9,10 +9,10 @@
 #include "core/base/files.hpp"
 #include "core/base/on_failure.hpp"
 #include "core/cluster/cluster.hpp"
-#include "core/lifecycle/memory_guards.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
 #include "core/units/balancer_units.hpp"
+#include "core/units/companion_units.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
@@ -40,7 +40,8 @@ BootPaths BootStore::paths() {
   paths.programs.logwriter = tools.logwriter;
   paths.programs.node_preload = tools.node_preload;
   paths.balancer = tools.balancer;
-  paths.memguard = memguard_plan(deps_);
+  paths.pmctl = deps_.pmctl_binary();
+  paths.memguard = tools.memguard;
   return paths;
 }
 
@@ -121,14 +122,18 @@ void BootStore::set_standby_flags(const std::set<std::string>& names,
                                   const std::vector<BootApp>& apps, bool keep_units_of_running) {
   std::set<std::string> awake;
   std::set<std::string> balancers_asked;  // one query per cluster app, not per instance
-  std::set<std::string> guards_asked;
+  std::set<std::string> companions_asked;
   for (const auto& app : apps) {
     if (!keep_units_of_running) break;
     if (app.record.slot == Slot::Saved && !app.stopped) awake.insert(unit_of(app.record));
     const std::string& name = app.record.decl.name;
-    if (app.record.decl.max_memory_bytes != 0 && guards_asked.insert(name).second &&
-        launcher_.guards().saved_running(name))
-      awake.insert(saved_memguard_unit_name(name));
+    // A saved companion that runs now (after a boot) is the app's: it stays awake (once per app).
+    for (const auto& info : companion_kinds()) {
+      if (!wants_companion(app.record.decl, info.kind) || companions_asked.contains(name)) continue;
+      const std::string saved = companion_units(name, info.kind, true).at(0);
+      if (deps_.manager.query({saved}, false).at(0).active_state == "active") awake.insert(saved);
+    }
+    companions_asked.insert(name);
     if (!app.record.decl.cluster.balanced() || !balancers_asked.insert(name).second) continue;
     const std::string base = saved_balancer_base(name);
     if (balancers_.base(name) == base) {

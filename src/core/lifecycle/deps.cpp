@@ -1,5 +1,6 @@
 #include "core/lifecycle/deps.hpp"
 
+#include <filesystem>
 #include <thread>
 
 #include "core/cluster/cluster_probes.hpp"
@@ -12,6 +13,12 @@ Deps::Deps(Registry& registry, Manager& manager, Scope scope, std::function<Tool
 const Tools& Deps::tools() {
   if (!tools_) tools_ = find_tools_();
   return *tools_;
+}
+
+std::string Deps::pmctl_binary() {
+  std::error_code ec;
+  const auto resolved = std::filesystem::canonical(tools().pmctl, ec);
+  return ec ? tools().pmctl : resolved.string();
 }
 
 bool Deps::port_free(const std::string& address, std::uint16_t port) {

@@ -72,6 +72,9 @@ class Deps {
   const Scope scope;
 
   const Tools& tools();
+  /// Tools::pmctl resolved to the binary's absolute path (/proc/self/exe names it only for this
+  /// process), for units that run pmctl; as given when it cannot be resolved.
+  std::string pmctl_binary();
   /// Whether nothing listens on (address, port): Tools::port_free, else a real probe.
   bool port_free(const std::string& address, std::uint16_t port);
   /// Whether `endpoint` accepts a connection within `timeout` (probing every kProbePause).

@@ -66,9 +66,10 @@ void Instances::restart_as(int id, const AppDecl& decl) {
       if (AppRecord* r = d.find(id)) r->decl = decl;
       old_name_gone = d.ids_named(rec.decl.name).empty();
     });
-    // A rename: the slice of the old name is empty now; stopping it lets systemd unload it.
+    // A rename: the slice of the old name is empty now; stopping it lets systemd unload it. The
+    // companions of the old name go; launch makes the new name's.
     if (decl.name != rec.decl.name && old_name_gone) {
-      launcher_.guards().stop(rec.decl.name);
+      companions_.remove(rec.decl.name);
       deps_.manager.stop(app_slice_name(rec.decl.name));
     }
     rec.decl = decl;
@@ -93,11 +94,10 @@ void Instances::stop(int id) {
     deps_.registry.update([&](RegistryData& d) {
       if (AppRecord* r = d.find(id)) r->boot_id.clear();
     });
-  // The app's companions stop with its last instance.
-  if (!rec.decl.cluster.balanced() && rec.decl.max_memory_bytes == 0) return;
+  if (!rec.decl.cluster.balanced() && !companions_.any_stop_with(rec.decl)) return;
   const auto data = deps_.registry.load(Registry::Environments::Skip);
   if (views_.any_up(data, data.ids_named(rec.decl.name))) return;
-  if (rec.decl.max_memory_bytes != 0) launcher_.guards().stop(rec.decl.name);
+  companions_.app_stopped(rec.decl);
   if (rec.decl.cluster.balanced()) balancers_.stop(rec.decl.name);
 }
 
@@ -125,9 +125,9 @@ void Instances::remove(int id) {
       balancers_.signal(rec.decl.name);
     }
   }
-  if (!last_of_name) return;
-  launcher_.guards().stop(rec.decl.name);
   // The app's slice is transient too; stopping it lets systemd unload it.
+  if (!last_of_name) return;
+  companions_.remove(rec.decl.name);
   deps_.manager.stop(app_slice_name(rec.decl.name));
 }
 

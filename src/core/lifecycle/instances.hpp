@@ -16,13 +16,14 @@ namespace pmctl::core {
 class Instances {
  public:
   Instances(Deps& deps, RuntimeUnits& units, Balancers& balancers, Launcher& launcher, Views& views,
-            Completion& completion)
+            Completion& completion, Companions& companions)
       : deps_(deps),
         units_(units),
         balancers_(balancers),
         launcher_(launcher),
         views_(views),
-        completion_(completion) {}
+        completion_(completion),
+        companions_(companions) {}
 
   /// The registered instance; core::Error when there is none.
   AppRecord record(int id) const;
@@ -34,10 +35,11 @@ class Instances {
   /// Restarts it under `decl` (PM2's options on restart): its unit stops under the old
   /// declaration, the registry takes the new one, the new unit starts. A rename goes this way.
   void restart_as(int id, const AppDecl& decl);
-  /// Stops it; the balancer stops with the app's last running instance.
+  /// Stops it; the balancer stops with the app's last running instance, and so do the app's
+  /// companions that do not stay with a stopped app (the cron timer stays, as in PM2).
   void stop(int id);
-  /// Stops it and forgets it; the balancer goes with the app's last instance, else the instance
-  /// leaves its backend file.
+  /// Stops it and forgets it; the balancer and the companions go with the app's last instance,
+  /// else the instance leaves its backend file.
   void remove(int id);
   /// PM2's reset: ↺ back to 0, created_at now. A loaded unit that has not failed gets
   /// ResetFailedUnit, which zeroes systemd's NRestarts and its start limiter (PM2's
@@ -61,6 +63,7 @@ class Instances {
   Launcher& launcher_;
   Views& views_;
   Completion& completion_;
+  Companions& companions_;
 };
 
 }  // namespace pmctl::core

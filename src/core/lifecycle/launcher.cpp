@@ -54,7 +54,7 @@ void Launcher::write_env(const AppRecord& rec) {
 
 void Launcher::launch(const AppRecord& rec) {
   launch_instance(rec);
-  guards_.ensure(rec.decl);
+  companions_.ensure(rec.decl);
 }
 
 void Launcher::launch_instance(const AppRecord& rec) {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/lifecycle/balancers.hpp"
+#include "core/lifecycle/companions.hpp"
 #include "core/lifecycle/deps.hpp"
-#include "core/lifecycle/memory_guards.hpp"
 #include "core/lifecycle/runtime_units.hpp"
 #include "core/model/app_record.hpp"
 #include "core/units/mapping.hpp"
@@ -18,18 +18,19 @@ namespace pmctl::core {
 
 class Launcher {
  public:
-  Launcher(Deps& deps, RuntimeUnits& units, Balancers& balancers)
-      : deps_(deps), units_(units), balancers_(balancers) {}
+  Launcher(Deps& deps, RuntimeUnits& units, Balancers& balancers, Companions& companions)
+      : deps_(deps), units_(units), balancers_(balancers), companions_(companions) {}
 
   /// The instance's unit as systemd has it now.
   UnitState live(const AppRecord& rec);
   InstanceContext context_of(const AppRecord& rec);
   /// The instance's environment file: its declaration's env plus what pmctl sets per instance.
   void write_env(const AppRecord& rec);
-  /// Starts the instance's unit (it must not be running), and the app's memory guard if it has
-  /// a max_memory_restart and the guard does not run as it should.
+  /// Starts the instance's unit (it must not be running), then makes the app's companion units
+  /// match its declaration (companions.hpp).
   void launch(const AppRecord& rec);
-  MemoryGuards& guards() { return guards_; }
+  /// Removes the companions of app `name` (a failed start takes back what launch made).
+  void remove_companions(const std::string& name) { companions_.remove(name); }
   /// A started cluster instance is ready: READY=1 with wait_ready (the start job waited for it),
   /// else its endpoint accepts a connection within listen_timeout; shared mode: still running
   /// kSettle after it started.
@@ -46,7 +47,7 @@ class Launcher {
   Deps& deps_;
   RuntimeUnits& units_;
   Balancers& balancers_;
-  MemoryGuards guards_{deps_, units_};
+  Companions& companions_;
 };
 
 }  // namespace pmctl::core

@@ -3,6 +3,8 @@
 // one job (docs/ARCHITECTURE.md). Every verb validates and computes everything first, then
 // changes things; a failed start leaves nothing registered.
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/resources.hpp"
 #include "core/lifecycle/balancers.hpp"
 #include "core/lifecycle/boot_store.hpp"
 #include "core/lifecycle/completion.hpp"
@@ -117,9 +120,13 @@ class Lifecycle {
     return views_.of(data, ids);
   }
   BalancerView balancer_view(const AppDecl& decl) { return balancers_.view(decl); }
-  MemoryGuardView memory_guard_view(const AppDecl& decl) { return launcher_.guards().view(decl); }
+  std::vector<CompanionView> companion_views(const AppDecl& decl) {
+    return companions_.views(decl);
+  }
   /// Whether this manager's apps have a memory controller (max_memory_restart's kernel cap).
-  bool memory_controller() { return launcher_.guards().memory_controller(); }
+  bool memory_controller() {
+    return memory_controller_available(manager_cgroup(deps_.scope, getuid()));
+  }
   /// The endpoints of `ids` that did not accept a connection within `timeout`.
   std::vector<std::string> not_listening(const std::vector<int>& ids,
                                          std::chrono::milliseconds timeout) {
@@ -131,10 +138,11 @@ class Lifecycle {
   Deps deps_;
   RuntimeUnits units_{deps_};
   Balancers balancers_{deps_, units_};
-  Launcher launcher_{deps_, units_, balancers_};
+  Companions companions_{deps_, units_};
+  Launcher launcher_{deps_, units_, balancers_, companions_};
   Views views_{deps_};
   Completion completion_{deps_, units_, balancers_, launcher_};
-  Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_};
+  Instances instances_{deps_, units_, balancers_, launcher_, views_, completion_, companions_};
   Rollout rollout_{deps_, units_, balancers_, launcher_, instances_, completion_};
   NewApps new_apps_{deps_,      units_, balancers_, launcher_,
                     instances_, views_, rollout_,   completion_};

@@ -90,7 +90,9 @@ void NewApps::forget(const std::vector<AppRecord>& recs) {
     });
   });
   for (const auto& rec : recs) quietly([&] { deps_.registry.remove_instance_files(rec.id); });
-  if (last_of_name) quietly([&] { deps_.manager.stop(app_slice_name(name)); });
+  if (!last_of_name) return;
+  quietly([&] { launcher_.remove_companions(name); });
+  quietly([&] { deps_.manager.stop(app_slice_name(name)); });
 }
 
 void NewApps::check_public_port(const AppDecl& decl) {

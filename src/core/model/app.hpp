@@ -127,6 +127,9 @@ struct AppDecl {
   /// PM2 7's source map support, on unless disabled: node apps run with --enable-source-maps,
   /// so their stack traces name the original files and lines.
   bool source_maps = true;
+  /// PM2's cron_restart as written ("" = none): a timer restarts the app (reloads a cluster or
+  /// pool app) on this schedule. Its units: core/units/companion_units.hpp.
+  std::string cron_restart;
 
   bool operator==(const AppDecl&) const = default;
 };

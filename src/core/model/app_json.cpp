@@ -102,6 +102,7 @@ void to_json_decl(json& j, const AppDecl& d) {
   put(j, "source_maps", d.source_maps, defaults.source_maps);
   put(j, "listen_timeout_ms", d.listen_timeout_ms, defaults.listen_timeout_ms);
   put(j, "shutdown_with_message", d.shutdown_with_message, defaults.shutdown_with_message);
+  put(j, "cron_restart", d.cron_restart, defaults.cron_restart);
 }
 
 void from_json_decl(const json& j, AppDecl& d) {
@@ -130,6 +131,7 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "source_maps", d.source_maps);
   read(j, "listen_timeout_ms", d.listen_timeout_ms);
   read(j, "shutdown_with_message", d.shutdown_with_message);
+  read(j, "cron_restart", d.cron_restart);
 }
 
 }  // namespace

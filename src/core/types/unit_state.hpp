@@ -19,6 +19,9 @@ struct UnitState {
   std::uint32_t n_restarts = 0;
   std::int32_t exec_main_code = 0;    ///< CLD_EXITED=1, CLD_KILLED=2, CLD_DUMPED=3
   std::int32_t exec_main_status = 0;  ///< exit code or signal number
+  /// A timer's next elapse, CLOCK_REALTIME in µs (NextElapseUSecRealtime); 0 for other units,
+  /// and for a timer that will not elapse again.
+  std::uint64_t next_elapse_usec = 0;
 };
 
 }  // namespace pmctl::core

@@ -7,6 +7,7 @@
 #include "core/cluster/cluster.hpp"
 #include "core/types/error.hpp"
 #include "core/units/balancer_units.hpp"
+#include "core/units/companion_units.hpp"
 #include "core/units/unit_file.hpp"
 #include "core/units/unit_names.hpp"
 
@@ -107,7 +108,23 @@ std::string standby_flag(const std::string& runtime_dir, const std::string& unit
 
 bool is_saved_unit(const std::string& unit) {
   return unit.starts_with(std::string(kUnitPrefix) + "-") &&
-         (unit.ends_with("-s.service") || unit.ends_with("-s.socket"));
+         (unit.ends_with("-s.service") || unit.ends_with("-s.socket") ||
+          unit.ends_with("-s.timer"));
+}
+
+std::vector<GeneratedFile> companion_unit_files(const AppDecl& decl, const BootPaths& paths) {
+  std::vector<GeneratedFile> files;
+  const CompanionContext ctx{paths.scope, paths.pmctl, true, paths.memguard};
+  for (const auto& info : companion_kinds()) {
+    if (!wants_companion(decl, info.kind)) continue;
+    UnitSpec main = companion_spec(decl, info.kind, ctx);
+    std::vector<UnitSpec> others = std::move(main.aux);
+    main.aux.clear();
+    files.push_back({main.name, rendered(main, paths)});
+    for (const auto& unit : others)
+      files.push_back({unit.name, render_unit_file(unit, boot_header())});
+  }
+  return files;
 }
 
 std::string boot_header() {
@@ -130,7 +147,8 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
                                              const BootPaths& paths) {
   std::vector<GeneratedFile> files;
   std::vector<std::string> wanted;
-  std::map<std::string, bool> app_running;  // app name -> any instance not stopped
+  std::map<std::string, bool> app_running;  // cluster app name -> any instance not stopped
+  std::map<std::string, bool> app_up;       // any app name -> any instance not stopped
   std::vector<std::string> app_order;
   for (const auto& app : apps) {
     const UnitSpec spec = instance_unit(app.record, paths);
@@ -139,7 +157,8 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
     const std::string& name = app.record.decl.name;
     if (std::find(app_order.begin(), app_order.end(), name) == app_order.end())
       app_order.push_back(name);
-    app_running[name] = app_running[name] || !app.stopped;
+    if (app.record.decl.cluster.balanced()) app_running[name] = app_running[name] || !app.stopped;
+    app_up[name] = app_up[name] || !app.stopped;
   }
   for (const auto& name : app_order) {
     const auto it = std::find_if(apps.begin(), apps.end(),
@@ -147,12 +166,16 @@ std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
     files.push_back({app_slice_name(name),
                      render_unit_file(slice_unit(app_slice_name(name), "pmctl app '" + name + "'"),
                                       boot_header())});
-    if (it->record.decl.max_memory_bytes != 0) {
-      MemguardPlan plan = paths.memguard;
-      plan.saved = true;
-      const UnitSpec guard = memguard_unit(it->record.decl, plan);
-      files.push_back({guard.name, rendered(guard, paths)});
-      if (app_running[name]) wanted.push_back(guard.name);
+    // A companion starts at boot when it stays with a stopped app (cron: PM2 keeps the job), or
+    // when the app runs; its main unit is the one wanted.
+    for (const auto& file : companion_unit_files(it->record.decl, paths)) {
+      files.push_back(file);
+      const bool main = std::any_of(
+          companion_kinds().begin(), companion_kinds().end(), [&](const CompanionInfo& info) {
+            return file.name == companion_units(name, info.kind, true)[0] &&
+                   (info.stays_when_stopped || app_up[name]);
+          });
+      if (main) wanted.push_back(file.name);
     }
     if (!it->record.decl.cluster.balanced()) continue;
     for (const auto& unit : balancer_unit_files(it->record.decl, paths)) {

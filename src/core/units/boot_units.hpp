@@ -23,7 +23,8 @@ struct BootPaths {
   std::string runtime_dir;   ///< standby flags; the balancer's runtime files
   InstanceContext programs;  ///< systemd_cat, shell, logwriter, node_preload
   std::string balancer;      ///< the balancer binary
-  MemguardPlan memguard;     ///< max_memory_restart's guard (its `saved` is ignored)
+  std::string pmctl;         ///< the pmctl binary, absolute (companion units run it)
+  std::string memguard;      ///< max_memory_restart's guard
 };
 
 struct GeneratedFile {
@@ -43,7 +44,7 @@ std::string saved_balancer_copy(const std::string& state_dir);
 /// ConditionPathExists= fails): pmctl runs that app elsewhere, or it was stopped or deleted
 /// since. The runtime directory is empty after a boot, so every saved unit starts then.
 std::string standby_flag(const std::string& runtime_dir, const std::string& unit);
-/// Whether `unit` is one of the names `pmctl save` writes (…-s.service, …-s.socket).
+/// Whether `unit` is one of the names `pmctl save` writes (…-s.service, …-s.socket, …-s.timer).
 bool is_saved_unit(const std::string& unit);
 
 /// The header every generated file starts with.
@@ -52,12 +53,16 @@ std::string boot_header();
 /// The unit files for `apps` (records as in the registry), in a stable order, pmctl.target
 /// last: each instance as pmctl-<name>-<id>-s.service, its environment in saved_env_path; for
 /// each cluster app the public socket and balancer (or shared mode's socket and holder) as
-/// pmctl-<name>-lb-s.*; for each app with a max_memory_restart its guard as
-/// pmctl-<name>-mem-s.service; the slices; pmctl.target wanting every unit of the apps not stopped,
-/// wanted by multi-user.target (system) or default.target (user). Throws Error for a setting a
-/// unit file cannot express.
+/// pmctl-<name>-lb-s.*; each app's companion units (pmctl-<name>-<kind>-s.*); the slices;
+/// pmctl.target wanting every unit of the apps not stopped, wanted by multi-user.target (system) or
+/// default.target (user). Throws Error for a setting a unit file cannot express.
 std::vector<GeneratedFile> render_boot_units(const std::vector<BootApp>& apps,
                                              const BootPaths& paths);
+
+/// The saved companion units of `decl`'s app (companion_units.hpp), each kind it asks for: the
+/// main unit with the standby condition (it starts at boot), the others without (a saved timer
+/// must be able to start its service while the flag of that service's name is anything).
+std::vector<GeneratedFile> companion_unit_files(const AppDecl& decl, const BootPaths& paths);
 
 /// The backend file of the saved balancer of `app`: the saved instances' endpoints.
 std::string saved_backends_text(const std::vector<BootApp>& apps, const std::string& app);

@@ -4,19 +4,11 @@
 
 namespace pmctl::core {
 
-std::string memguard_unit_name(std::string_view app_name) {
-  return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + "-mem.service";
-}
-
-std::string saved_memguard_unit_name(std::string_view app_name) {
-  return std::string(kUnitPrefix) + "-" + escape_unit_component(app_name) + "-mem-s.service";
-}
-
 std::string_view memguard_action(const AppDecl& app) {
   return app.cluster.enabled ? "reload" : "restart";
 }
 
-UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan) {
+UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan, const std::string& unit) {
   std::vector<std::string> argv = {plan.memguard,
                                    "--limit",
                                    std::to_string(app.max_memory_bytes),
@@ -27,8 +19,7 @@ UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan) {
                                    "--interval-ms",
                                    std::to_string(kMemguardIntervalMs)};
   if (plan.scope == Scope::User) argv.emplace_back("--user");
-  UnitSpec spec{
-      plan.saved ? saved_memguard_unit_name(app.name) : memguard_unit_name(app.name), {}, {}};
+  UnitSpec spec{unit, {}, {}};
   spec.properties = {
       {"Description", "pmctl max_memory_restart of '" + app.name + "'"},
       {"Slice", app_slice_name(app.name)},

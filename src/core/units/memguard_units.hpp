@@ -1,5 +1,6 @@
 #pragma once
-// max_memory_restart's companion: pmctl-memguard as a unit in the app's slice (a pure renderer).
+// max_memory_restart's companion: pmctl-memguard as a unit in the app's slice (a pure renderer;
+// companion_units.hpp names it, pmctl-<name>-mem.service).
 
 #include <string>
 #include <string_view>
@@ -18,13 +19,7 @@ struct MemguardPlan {
   std::string memguard = "/usr/libexec/pmctl/pmctl-memguard";
   std::string pmctl = "/usr/bin/pmctl";  ///< what the guard runs to restart an instance
   Scope scope = Scope::System;
-  bool saved = false;  ///< the unit file `pmctl save` writes, not the transient unit
 };
-
-/// `pmctl-<escaped name>-mem.service`; `pmctl save` writes `pmctl-<escaped name>-mem-s.service`,
-/// which runs after a boot.
-std::string memguard_unit_name(std::string_view app_name);
-std::string saved_memguard_unit_name(std::string_view app_name);
 
 /// "restart" for a fork app, "reload" for a pool or a cluster (PM2 reloads past the limit; a
 /// fork app's reload is its restart).
@@ -34,6 +29,6 @@ std::string_view memguard_action(const AppDecl& app);
 /// `pmctl-memguard --limit <bytes> --pmctl <pmctl> --action <action> [--user] --interval-ms N`.
 /// It runs as the manager's user (root, or the user of a user manager): restarting an app is a
 /// pmctl command against that manager.
-UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan);
+UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan, const std::string& unit);
 
 }  // namespace pmctl::core

@@ -22,6 +22,7 @@ enum Where : unsigned {
   kSlice = 1 << 2,
   kUnitSection = 1 << 3,
   kInstallSection = 1 << 4,
+  kTimer = 1 << 5,
 };
 constexpr unsigned kExecUnits = kService | kSocket;  // exec, kill and Slice= (systemd.exec/kill)
 constexpr unsigned kCgroupUnits = kService | kSocket | kSlice;
@@ -104,6 +105,9 @@ constexpr Rule kRules[] = {
     {"TriggerLimitBurst", kSocket, Kind::Number},
     {"TriggerLimitIntervalUSec", kSocket, Kind::Time},
     {"TimeoutUSec", kSocket, Kind::Time},
+    // systemd.timer(5)
+    {"OnCalendar", kTimer, Kind::Text},
+    {"AccuracyUSec", kTimer, Kind::Time},
     // systemd.exec(5)
     {"WorkingDirectory", kExecUnits, Kind::Text},
     {"EnvironmentFiles", kExecUnits, Kind::EnvFiles},
@@ -478,6 +482,7 @@ TypeSection type_section(const std::string& unit) {
   if (type == "service") return {kService, "Service"};
   if (type == "socket") return {kSocket, "Socket"};
   if (type == "slice") return {kSlice, "Slice"};
+  if (type == "timer") return {kTimer, "Timer"};
   if (type == "target") return {0, ""};
   throw Error("cannot write a unit file for '" + unit + "': unsupported unit type");
 }
