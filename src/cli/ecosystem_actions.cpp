@@ -108,7 +108,6 @@ std::vector<core::ConvertedApp> declared_apps(const std::string& file, const Fil
   auto apps = only(core::apps_from_json(doc.apps, fc), o.only, fc.file);
   for (auto& app : apps) {
     for (const auto& w : app.warnings) warn(w);
-    warn_unenforced_memory(app.decl, ctx);
     fix_pwd(app.decl, fc.base_dir);
   }
   return apps;
@@ -139,6 +138,7 @@ void run_file_action(FileAction action, const std::string& file, const FileOptio
   const auto apps = declared_apps(file, o, ctx);
   const std::string shown = file == "-" ? "stdin" : file;
   if (action == FileAction::Start || action == FileAction::Reload) {
+    for (const auto& app : apps) warn_unenforced_memory(app.decl, ctx);
     const core::Applied applied =
         ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload);
     for (const auto& w : applied.warnings) warn(w);

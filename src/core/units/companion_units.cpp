@@ -20,8 +20,7 @@ UnitSpec cron_spec(const AppDecl& decl, const CompanionContext& ctx) {
   for (auto& expression : cron_to_calendar(decl.cron_restart))
     timer.properties.push_back({"OnCalendar", expression});
   timer.properties.push_back({"AccuracyUSec", kCronAccuracyUsec});
-  // A cluster or a pool reloads (one instance at a time), as PM2 restarts them gracefully.
-  const std::string verb = decl.cluster.enabled ? "reload" : "restart";
+  const std::string verb(restart_verb(decl));
   const std::vector<std::string> argv = {
       ctx.pmctl, ctx.scope == Scope::User ? "--user" : "--system", verb, decl.name};
   UnitSpec service{units.at(1), {}, {}};
@@ -49,6 +48,10 @@ const CompanionInfo& companion_info(CompanionKind kind) {
   for (const auto& info : companion_kinds())
     if (info.kind == kind) return info;
   throw Error("internal error: unknown companion kind");
+}
+
+std::string_view restart_verb(const AppDecl& decl) {
+  return decl.cluster.enabled ? "reload" : "restart";
 }
 
 bool wants_companion(const AppDecl& decl, CompanionKind kind) {

@@ -34,6 +34,10 @@ struct CompanionInfo {
 const std::vector<CompanionInfo>& companion_kinds();
 const CompanionInfo& companion_info(CompanionKind kind);
 
+/// The verb a companion runs to restart the app: "restart", or "reload" for a cluster or a pool
+/// (one instance at a time, as PM2 restarts them gracefully).
+std::string_view restart_verb(const AppDecl& decl);
+
 /// Whether `decl` asks for a companion of `kind` (cron: a cron_restart pattern; mem: a
 /// max_memory_restart).
 bool wants_companion(const AppDecl& decl, CompanionKind kind);

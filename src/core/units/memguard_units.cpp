@@ -1,12 +1,9 @@
 #include "core/units/memguard_units.hpp"
 
+#include "core/units/companion_units.hpp"
 #include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
-
-std::string_view memguard_action(const AppDecl& app) {
-  return app.cluster.enabled ? "reload" : "restart";
-}
 
 UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan, const std::string& unit) {
   std::vector<std::string> argv = {plan.memguard,
@@ -15,7 +12,7 @@ UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan, const std::
                                    "--pmctl",
                                    plan.pmctl,
                                    "--action",
-                                   std::string(memguard_action(app)),
+                                   std::string(restart_verb(app)),
                                    "--interval-ms",
                                    std::to_string(kMemguardIntervalMs)};
   if (plan.scope == Scope::User) argv.emplace_back("--user");

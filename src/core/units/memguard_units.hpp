@@ -21,12 +21,9 @@ struct MemguardPlan {
   Scope scope = Scope::System;
 };
 
-/// "restart" for a fork app, "reload" for a pool or a cluster (PM2 reloads past the limit; a
-/// fork app's reload is its restart).
-std::string_view memguard_action(const AppDecl& app);
-
 /// The guard of `app` (which has a max_memory_restart): a service in the app's slice that runs
-/// `pmctl-memguard --limit <bytes> --pmctl <pmctl> --action <action> [--user] --interval-ms N`.
+/// `pmctl-memguard --limit <bytes> --pmctl <pmctl> --action <restart_verb> --interval-ms N
+/// [--user]`.
 /// It runs as the manager's user (root, or the user of a user manager): restarting an app is a
 /// pmctl command against that manager.
 UnitSpec memguard_unit(const AppDecl& app, const MemguardPlan& plan, const std::string& unit);
