@@ -4,8 +4,8 @@
 #   $order, so no two folders include each other;
 # - src/core includes nothing of src/cli or src/systemd;
 # - src/systemd and src/balancer see only core/types (plain data); the log writer sees core/types,
-#   core/text and core/state/log_files.hpp; pmctl-memguard core/types, core/base, core/text and
-#   core/units/unit_names.hpp.
+#   core/text and core/state/log_files.hpp; pmctl-memguard and pmctl-watch core/types, core/base,
+#   core/text and core/units/unit_names.hpp.
 # Prints each offending include and exits 1; silent and 0 when all is well.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,7 +37,7 @@ while IFS=: read -r file _ line; do
   fi
 done < <(grep -rn '#include "core/' src/core --include='*.[ch]pp')
 
-if grep -rn '#include "\(cli\|systemd\|balancer\|logwriter\|memguard\|monit\)/' src/core >&2; then
+if grep -rn '#include "\(cli\|systemd\|balancer\|logwriter\|memguard\|monit\|watch\)/' src/core >&2; then
   complain "src/core includes another layer (above)"
 fi
 if grep -rn '#include "core/' src/systemd src/balancer | grep -v '"core/types/' >&2; then
@@ -46,11 +46,11 @@ fi
 if grep -rn '#include "core/' src/logwriter | grep -v '"core/\(types\|text\)/\|"core/state/log_files.hpp"' >&2; then
   complain "src/logwriter sees only core/types, core/text and core/state/log_files.hpp (above)"
 fi
-if grep -rn '#include "core/' src/memguard |
+if grep -rn '#include "core/' src/memguard src/watch |
   grep -v '"core/\(types\|base\|text\)/\|"core/units/unit_names.hpp"' >&2; then
-  complain "src/memguard sees only core/types, core/base, core/text and core/units/unit_names.hpp (above)"
+  complain "src/memguard and src/watch see only core/types, core/base, core/text and core/units/unit_names.hpp (above)"
 fi
-if grep -rn '#include "\(cli\)/' src/systemd src/balancer src/logwriter src/memguard >&2; then
+if grep -rn '#include "\(cli\)/' src/systemd src/balancer src/logwriter src/memguard src/watch >&2; then
   complain "nothing includes src/cli (above)"
 fi
 # pmctl-monit is a second front end: it uses cli's context like pmctl does; nothing uses it.

@@ -1,27 +1,12 @@
 #include "memguard/guard.hpp"
 
 #include <dirent.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <cerrno>
-#include <charconv>
 
 #include "core/base/resources.hpp"
+#include "core/text/format.hpp"
 #include "core/units/unit_names.hpp"
 
-extern char** environ;
-
 namespace pmctl::memguard {
-namespace {
-
-bool parse_number(const std::string& text, std::uint64_t& out) {
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end && !text.empty();
-}
-
-}  // namespace
 
 std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& why) {
   Options o;
@@ -36,8 +21,15 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
       return std::nullopt;
     }
     const std::string& v = args[++i];
-    if (a == "--limit" && parse_number(v, o.limit_bytes) && o.limit_bytes > 0) continue;
-    if (a == "--interval-ms" && parse_number(v, o.interval_ms) && o.interval_ms > 0) continue;
+    const auto n = core::parse_decimal(v);
+    if (a == "--limit" && n.value_or(0) > 0) {
+      o.limit_bytes = *n;
+      continue;
+    }
+    if (a == "--interval-ms" && n.value_or(0) > 0) {
+      o.interval_ms = *n;
+      continue;
+    }
     if (a == "--pmctl" && v.starts_with("/")) {
       o.pmctl = v;
       continue;
@@ -70,27 +62,6 @@ std::vector<Instance> scan(const std::string& slice_cgroup) {
   }
   closedir(dir);
   return found;
-}
-
-std::vector<std::string> action_argv(const Options& o, int id) {
-  std::vector<std::string> argv{o.pmctl};
-  if (o.user) argv.emplace_back("--user");
-  argv.emplace_back("--silent");  // its own line says what it does; pmctl's errors still show
-  argv.push_back(o.action);
-  argv.push_back(std::to_string(id));
-  return argv;
-}
-
-int run_and_wait(const std::vector<std::string>& argv) {
-  std::vector<char*> c_argv;
-  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
-  c_argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, c_argv[0], nullptr, nullptr, c_argv.data(), environ) != 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace pmctl::memguard

@@ -1,6 +1,7 @@
 #pragma once
 // pmctl-memguard's parts: what it was told (Options), what it reads each round (the app's
-// instances and their memory), and what it runs when one is over the limit.
+// instances and their memory). What it runs when one is over the limit, and how, is
+// core/base/spawn.hpp's, shared with pmctl-watch.
 
 #include <cstdint>
 #include <optional>
@@ -32,12 +33,5 @@ struct Instance {
 /// app's slice, the guard's parent), with their resident memory. Balancers, timers and other
 /// companions are not instances (core's parse_service_unit_name says which names are).
 std::vector<Instance> scan(const std::string& slice_cgroup);
-
-/// The command line that restarts (or reloads) instance `id`: pmctl [--user] --silent <action>
-/// <id>.
-std::vector<std::string> action_argv(const Options& o, int id);
-
-/// Runs argv and waits for it; its exit status, or -1 if it could not run.
-int run_and_wait(const std::vector<std::string>& argv);
 
 }  // namespace pmctl::memguard

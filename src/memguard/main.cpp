@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/base/resources.hpp"
+#include "core/base/spawn.hpp"
 #include "core/text/format.hpp"
 #include "memguard/guard.hpp"
 
@@ -38,13 +39,13 @@ std::string join(const std::vector<std::string>& argv) {
 }
 
 void act_on(const Options& o, const Instance& i) {
-  const auto argv = pmctl::memguard::action_argv(o, i.id);
+  const auto argv = pmctl::core::pmctl_action_argv(o.pmctl, o.user, o.action, std::to_string(i.id));
   std::printf("%s holds %s (%s), over max_memory_restart %s: %s\n", i.unit.c_str(),
               pmctl::core::format_memory(i.bytes).c_str(),
               i.from_proc ? "RSS from /proc" : "cgroup memory.stat anon + file_mapped",
               pmctl::core::format_memory(o.limit_bytes).c_str(), join(argv).c_str());
   std::fflush(stdout);
-  const int status = pmctl::memguard::run_and_wait(argv);
+  const int status = pmctl::core::run_and_wait(argv);
   if (status != 0) std::fprintf(stderr, "'%s' failed (exit %d)\n", join(argv).c_str(), status);
 }
 

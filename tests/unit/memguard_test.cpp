@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/base/resources.hpp"
+#include "core/base/spawn.hpp"
 #include "core/units/companion_units.hpp"
 #include "memguard/guard.hpp"
 
@@ -19,11 +20,12 @@ TEST(MemguardOptions, TakesTheLimitTheCommandTheActionAndTheManager) {
   EXPECT_EQ(o->limit_bytes, 1048576u);
   EXPECT_EQ(o->interval_ms, 500u);
   EXPECT_TRUE(o->user);
-  EXPECT_EQ(action_argv(*o, 7),
+  EXPECT_EQ(core::pmctl_action_argv(o->pmctl, o->user, o->action, "7"),
             (std::vector<std::string>{"/usr/bin/pmctl", "--user", "--silent", "reload", "7"}));
   const auto plain = parse_options({"--pmctl", "/p", "--limit", "10"}, why);
   ASSERT_TRUE(plain) << why;
-  EXPECT_EQ(action_argv(*plain, 0), (std::vector<std::string>{"/p", "--silent", "restart", "0"}));
+  EXPECT_EQ(core::pmctl_action_argv(plain->pmctl, plain->user, plain->action, "0"),
+            (std::vector<std::string>{"/p", "--silent", "restart", "0"}));
   EXPECT_EQ(plain->interval_ms, 1000u);
 }
 

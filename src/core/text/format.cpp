@@ -1,6 +1,7 @@
 #include "core/text/format.hpp"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -58,6 +59,14 @@ std::string format_cpu(double percent) {
   std::string s = one_decimal(std::round(percent * 10) / 10, "");
   if (s.ends_with(".0")) s.resize(s.size() - 2);
   return s + "%";
+}
+
+std::optional<std::uint64_t> parse_decimal(std::string_view text) {
+  std::uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return n;
 }
 
 }  // namespace pmctl::core

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace pmctl::core {
 
@@ -12,5 +14,8 @@ std::string format_uptime(std::uint64_t ms);
 std::string format_memory(std::uint64_t bytes);
 /// "0%", "12.5%": one decimal, trailing ".0" dropped like PM2.
 std::string format_cpu(double percent);
+/// The number a string of decimal digits and nothing else stands for (the companions' numeric
+/// options); nothing for "", "-1", "10M" or what overflows.
+std::optional<std::uint64_t> parse_decimal(std::string_view text);
 
 }  // namespace pmctl::core
