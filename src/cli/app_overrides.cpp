@@ -26,6 +26,7 @@ void add_app_overrides(CLI::App& cmd, AppOverrides& o) {
   cmd.add_flag("--time", o.time, "Prefix file lines with YYYY-MM-DDTHH:mm:ss");
   cmd.add_option("--cron,--cron-restart", o.cron,
                  "New cron schedule of restarts (reloads for a cluster or pool); 0: none");
+  cmd.add_flag("--watch", o.watch, "Turn watching on, or off if it is on (PM2's toggle)");
   cmd.add_option("--setenv", o.setenv, "Add KEY=VALUE to the app's environment (repeatable)");
 }
 
@@ -66,6 +67,7 @@ core::AppDecl apply_overrides(const AppOverrides& o, core::AppDecl decl) {
   if (o.has("--max-memory-restart"))
     decl.max_memory_bytes = core::parse_size_bytes(o.max_memory, "--max-memory-restart");
   apply_policy(o, decl.restart);
+  if (o.has("--watch")) decl.watch.enabled = !decl.watch.enabled;
   if (o.has("--cron")) decl.cron_restart = core::parse_cron_pattern(o.cron, "--cron-restart");
   if (o.has("--listen-timeout"))
     decl.listen_timeout_ms = core::parse_duration_ms(o.listen_timeout, "--listen-timeout");

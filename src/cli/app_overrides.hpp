@@ -20,7 +20,7 @@ struct AppOverrides {
   std::string name, ns, interpreter_args, max_memory, restart_delay, exp_backoff, max_restarts,
       min_uptime, kill_timeout, listen_timeout, date_format;
   std::vector<std::string> stop_exit_codes, setenv;
-  bool no_autorestart = false, time = false;
+  bool no_autorestart = false, time = false, watch = false;
   std::optional<std::vector<std::string>> args;  ///< After a bare `--`: the script's arguments.
   std::set<std::string> given;                   ///< Long names of the options on the line.
 

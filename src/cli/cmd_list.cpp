@@ -28,6 +28,7 @@
 #include "core/units/mapping.hpp"
 #include "core/units/memguard_units.hpp"
 #include "core/units/unit_names.hpp"
+#include "core/units/watch_units.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -55,6 +56,11 @@ void say_incomplete(const std::vector<core::AppView>& views, const Context& ctx)
          pmctl_command(ctx) + " start " + name + "' completes it");
 }
 
+/// PM2's watching column: the app watches, and it runs (a stopped app's watcher stops with it).
+bool watching(const core::AppView& v) {
+  return v.record.decl.watch.enabled && v.status != core::Status::Stopped;
+}
+
 // Names and namespaces are checked words, but a registry from before the checks may hold any
 // text: a control character in a cell is shown escaped, so it cannot draw a row of its own.
 std::vector<std::string> table_row(const core::AppView& v, const std::string& user) {
@@ -72,7 +78,7 @@ std::vector<std::string> table_row(const core::AppView& v, const std::string& us
           core::format_cpu(v.cpu_percent),
           core::format_memory(v.memory_bytes),
           v.record.decl.user.empty() ? user : v.record.decl.user,
-          grey("disabled")};
+          watching(v) ? "enabled" : grey("disabled")};
 }
 
 std::string iso_time(std::uint64_t ms) {
@@ -210,6 +216,19 @@ std::vector<std::vector<std::string>> memory_rows(const core::AppView& v,
                  "so no kernel cap"}};
 }
 
+/// watch: what is watched, what is ignored, and the watcher's unit.
+std::vector<std::vector<std::string>> watch_rows(const core::AppView& v,
+                                                 const core::CompanionView& watcher) {
+  const core::WatchSettings& w = v.record.decl.watch;
+  std::string paths, ignored;
+  for (const auto& p : core::watched_paths(v.record.decl)) paths += (paths.empty() ? "" : ", ") + p;
+  for (const auto& p : w.ignore) ignored += (ignored.empty() ? "" : ", ") + p;
+  return {{"watch", paths + (w.follow_symlinks ? "" : " (symlinks not followed)")},
+          {"ignore watch", ignored.empty() ? "dotfiles and node_modules (PM2's default)" : ignored},
+          {"watch delay", std::to_string(w.delay_ms) + " ms"},
+          {"watcher", watcher.unit + ": " + unit_state_text(watcher.state)}};
+}
+
 /// The app's companion units, live: cron_restart's schedule, its timer, and the next restart as
 /// systemd computes it (the timer's NextElapseUSecRealtime).
 std::vector<std::vector<std::string>> companion_rows(const core::AppView& v, Context& ctx) {
@@ -235,6 +254,9 @@ std::vector<std::vector<std::string>> companion_rows(const core::AppView& v, Con
       }
       case core::CompanionKind::Mem:
         for (auto& row : memory_rows(v, c, ctx)) rows.push_back(std::move(row));
+        break;
+      case core::CompanionKind::Watch:
+        for (auto& row : watch_rows(v, c)) rows.push_back(std::move(row));
         break;
     }
   }
@@ -348,7 +370,7 @@ void print_mini(const std::vector<const core::AppView*>& views) {
               << "\n"
               << "memory usage : " << core::format_memory(v->memory_bytes) << "\n"
               << "error log : " << (files.err.empty() ? "journal" : files.err) << "\n"
-              << "watching : no\n"
+              << "watching : " << (watching(*v) ? "yes" : "no") << "\n"
               << "PID file : " << (files.pid.empty() ? "none" : files.pid) << "\n\n";
   }
 }

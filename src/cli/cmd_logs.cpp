@@ -184,7 +184,7 @@ void run_logs(Context& ctx, const LogsOptions& o, const std::function<bool()>& i
         const LogSource* src = sel.find(piece.unit);
         if (src == nullptr || piece.realtime_usec <= src->since_usec) return true;
         if (auto whole = joiner.add(piece)) print(*whole);
-        return true;
+        return !interrupted || !interrupted();  // a busy app's stream ends on Ctrl-C too
       },
       resume, interrupted);
 }
@@ -225,10 +225,11 @@ void run_reload_logs(Context& ctx, const std::vector<std::string>& targets) {
 }  // namespace
 
 void follow_app_logs(Context& ctx, const std::string& target,
-                     const std::function<bool()>& interrupted) {
+                     const std::function<bool()>& interrupted, bool timestamps) {
   LogsOptions o;
   o.target = target;
   o.lines = "0";
+  o.timestamp_given = timestamps;
   run_logs(ctx, o, interrupted);
 }
 

@@ -24,12 +24,20 @@
 #include "core/text/format.hpp"
 #include "core/types/error.hpp"
 #include "core/units/unit_names.hpp"
+#include "core/units/watch_units.hpp"
 
 extern char** environ;
 
 namespace pmctl::cli {
 
-void warn_unenforced_memory(const core::AppDecl& decl, Context& ctx) {
+void warn_before_start(const core::AppDecl& decl, Context& ctx) {
+  for (const auto& path : core::watched_paths(decl)) {
+    std::error_code ec;
+    if (decl.watch.enabled && !std::filesystem::exists(path, ec))
+      warn("watch path '" + path + "' of '" + decl.name +
+           "' does not exist: the watcher watches only paths that exist when it starts (its "
+           "journal names the ones it cannot watch)");
+  }
   if (decl.max_memory_bytes == 0 || ctx.lifecycle().memory_controller()) return;
   warn("no memory controller for this manager's cgroups: the kernel cannot cap '" + decl.name +
        "'; pmctl-memguard restarts it past " + core::format_memory(decl.max_memory_bytes) +
@@ -271,7 +279,7 @@ void run_start(StartOptions o, Context& ctx) {
     core::validate_app_name(decls.back().name);
     core::validate_namespace(decls.back().ns);
   }
-  for (const auto& decl : decls) warn_unenforced_memory(decl, ctx);
+  for (const auto& decl : decls) warn_before_start(decl, ctx);
   std::vector<int> started;  // all or nothing: a later one failing removes the earlier ones
   try {
     for (const auto& decl : decls) {
@@ -298,12 +306,7 @@ void run_start(StartOptions o, Context& ctx) {
   if (o.attach || o.no_daemon) attach(ctx, decls, started, o.no_daemon);
 }
 
-}  // namespace
-
-void register_start(CLI::App& app, Context& ctx) {
-  auto opts = std::make_shared<StartOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "start", "Start a script, binary or \"command string\", or start registered apps again");
+void add_start_options(CLI::App* cmd, StartOptions* opts) {
   cmd->add_option("target", opts->targets,
                   "Script, binary, \"command string\", ecosystem file (- = JSON on stdin; default "
                   "./ecosystem.config.js), or a registered name|id|namespace|all");
@@ -338,10 +341,50 @@ void register_start(CLI::App& app, Context& ctx) {
                   "Exit codes that do not trigger a restart");
   add_log_options(*cmd, opts->logs);
   add_pm2_flags(*cmd, opts->pm2);
+}
+
+/// pm2-dev: one script, watched, in the foreground (run_dev).
+core::AppDecl dev_decl(StartOptions o, Context& ctx) {
+  if (o.targets.size() != 1 || names_ecosystem(o.targets.front()))
+    throw core::Error("pmctl dev runs one script", "pmctl dev app.js [start options]", 2);
+  if (o.attach || o.no_daemon || o.has("--only") || o.has("--env"))
+    throw core::Error(
+        "pmctl dev stays in the foreground by itself: no --attach, --no-daemon, "
+        "--only or --env",
+        "pmctl dev app.js", 2);
+  if (o.has("--instances"))
+    throw core::Error("pmctl dev runs one process: no -i", "pmctl dev app.js", 2);
+  core::AppDecl decl = build_decl(o, ctx);
+  core::validate_app_name(decl.name);
+  core::validate_namespace(decl.ns);
+  decl.watch.enabled = true;
+  decl.restart.autorestart = false;  // an exit ends the session with the app's code
+  return decl;
+}
+
+}  // namespace
+
+void register_start(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<StartOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "start", "Start a script, binary or \"command string\", or start registered apps again");
+  add_start_options(cmd, opts.get());
   cmd->callback([opts, cmd, &ctx] {
     for (const CLI::Option* opt : cmd->get_options())
       if (opt->count() > 0) opts->given.insert(opt->get_name());
     run_start(*opts, ctx);
+  });
+
+  auto dev_opts = std::make_shared<StartOptions>();
+  CLI::App* dev = app.add_subcommand(
+      "dev",
+      "PM2's pm2-dev: run a script in the foreground, restarted when its files change, with "
+      "timestamped output; Ctrl-C stops and deletes it; its exit code is pmctl's");
+  add_start_options(dev, dev_opts.get());
+  dev->callback([dev_opts, dev, &ctx] {
+    for (const CLI::Option* opt : dev->get_options())
+      if (opt->count() > 0) dev_opts->given.insert(opt->get_name());
+    run_dev(dev_decl(*dev_opts, ctx), ctx);
   });
 }
 

@@ -12,12 +12,18 @@ namespace pmctl::cli {
 void register_start(CLI::App& app, Context& ctx);
 /// `pmctl logs <target>` with no tail: follows the apps' output until interrupted (start's
 /// --attach and --no-daemon); returns once a signal ended a wait and `interrupted` says so.
+/// With `timestamps`, each line has its time before it (`logs --timestamp`).
 void follow_app_logs(Context& ctx, const std::string& target,
-                     const std::function<bool()>& interrupted = {});
+                     const std::function<bool()>& interrupted = {}, bool timestamps = false);
+/// PM2's pm2-dev: `decl` (watch on, no autorestart) starts, its output is followed with
+/// timestamps until Ctrl-C or SIGTERM, or until the app exits by itself; either way the app is
+/// deleted, and pmctl exits with the app's exit code when it exited by itself (cmd_dev.cpp).
+void run_dev(const core::AppDecl& decl, Context& ctx);
 void register_lifecycle(CLI::App& app, Context& ctx);
-/// Warns when `decl`'s max_memory_restart has no kernel cap on this host (no memory controller):
-/// pmctl-memguard alone enforces it.
-void warn_unenforced_memory(const core::AppDecl& decl, Context& ctx);
+/// Warns about what `decl` asks for and this host will not fully do: a watch path that does not
+/// exist, a max_memory_restart without a kernel cap (no memory controller: pmctl-memguard alone
+/// enforces it).
+void warn_before_start(const core::AppDecl& decl, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_monit(CLI::App& app, Context& ctx);

@@ -82,6 +82,7 @@ core::Lifecycle& Context::lifecycle() {
       tools.node_preload = beside_pmctl("pmctl-preload.cjs", PMCTL_DATADIR, R_OK);
       tools.balancer = beside_pmctl("pmctl-balancer", PMCTL_LIBEXECDIR, X_OK, "balancer");
       tools.memguard = beside_pmctl("pmctl-memguard", PMCTL_LIBEXECDIR, X_OK);
+      tools.watch = beside_pmctl("pmctl-watch", PMCTL_LIBEXECDIR, X_OK);
       try {
         tools.runtime_dir = core::default_runtime_dir(manager_scope);
       } catch (const core::Error&) {

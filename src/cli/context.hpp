@@ -35,6 +35,8 @@ class Context {
   ListStyle list_style;
   std::vector<std::string> script_args;  ///< Everything after a bare `--`.
   bool script_args_given = false;
+  /// What pmctl exits with when the command returns normally (`dev` passes on the app's code).
+  int exit_status = 0;
 
   core::Scope scope() const;
   core::Registry& registry();

@@ -138,7 +138,7 @@ void run_file_action(FileAction action, const std::string& file, const FileOptio
   const auto apps = declared_apps(file, o, ctx);
   const std::string shown = file == "-" ? "stdin" : file;
   if (action == FileAction::Start || action == FileAction::Reload) {
-    for (const auto& app : apps) warn_unenforced_memory(app.decl, ctx);
+    for (const auto& app : apps) warn_before_start(app.decl, ctx);
     const core::Applied applied =
         ctx.lifecycle().apply(apps, o.force, action == FileAction::Reload);
     for (const auto& w : applied.warnings) warn(w);

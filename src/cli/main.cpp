@@ -102,7 +102,7 @@ struct Family {
 
 const std::vector<Family>& families() {
   static const std::vector<Family> all = {
-      {pmctl::cli::register_start, {"start"}},
+      {pmctl::cli::register_start, {"start", "dev"}},
       {pmctl::cli::register_lifecycle,
        {"stop", "restart", "reload", "delete", "del", "startOrRestart", "startOrReload",
         "startOrGracefulReload"}},
@@ -127,28 +127,12 @@ const std::vector<Family>& families() {
 /// The commands that change something (registry, units, files): each runs as one transaction
 /// under the command lock. The others only read, and never wait for it.
 bool changes_state(const std::string& command) {
-  static const std::vector<std::string_view> changing = {"start",
-                                                         "stop",
-                                                         "restart",
-                                                         "reload",
-                                                         "delete",
-                                                         "del",
-                                                         "scale",
-                                                         "save",
-                                                         "dump",
-                                                         "resurrect",
-                                                         "cleardump",
-                                                         "kill",
-                                                         "startup",
-                                                         "unstartup",
-                                                         "flush",
-                                                         "reloadLogs",
-                                                         "startOrRestart",
-                                                         "startOrReload",
-                                                         "startOrGracefulReload",
-                                                         "repair",
-                                                         "reset",
-                                                         "sendSignal"};
+  static const std::vector<std::string_view> changing = {
+      "start",     "dev",        "stop",           "restart",       "reload",
+      "delete",    "del",        "scale",          "save",          "dump",
+      "resurrect", "cleardump",  "kill",           "startup",       "unstartup",
+      "flush",     "reloadLogs", "startOrRestart", "startOrReload", "startOrGracefulReload",
+      "repair",    "reset",      "sendSignal"};
   for (std::string_view c : changing)
     if (c == command) return true;
   return false;
@@ -224,5 +208,5 @@ int main(int argc, char** argv) {
     pmctl::cli::print_error(e.what(), "");
     return 1;
   }
-  return 0;
+  return ctx.exit_status;
 }

@@ -109,8 +109,7 @@ std::optional<Translated> start_only_option(const std::string& option, const std
                                          "--filter-env",
                                          "--no-vizion",
                                          "--source-map-support",
-                                         "--disable-source-map-support",
-                                         "--watch"};
+                                         "--disable-source-map-support"};
   for (std::string_view known : kStartOnly)
     if (option == known)
       return Translated{"'pmctl " + command + "' does not change " + option +

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -67,6 +68,29 @@ void apply_identity(const Pm2Flags& f, const std::set<std::string>& given, core:
   }
 }
 
+// PM2's --watch [paths], --ignore-watch (names split on spaces and commas) and --watch-delay.
+void apply_watch(const Pm2Flags& f, const std::set<std::string>& given, core::AppDecl& decl) {
+  const bool watch = given.count("--watch") > 0;
+  for (const char* flag : {"--ignore-watch", "--watch-delay"})
+    if (given.count(flag) && !watch) refuse(flag, "only matters with --watch", "add --watch");
+  if (!watch) return;
+  decl.watch.enabled = true;
+  for (const auto& path : f.watch_paths)
+    if (!path.empty())
+      decl.watch.paths.push_back(
+          (std::filesystem::path(decl.cwd) / path).lexically_normal().string());
+  for (const auto& item : f.ignore_watch) {
+    std::size_t start = 0;
+    while ((start = item.find_first_not_of(" ,", start)) != std::string::npos) {
+      const std::size_t end = item.find_first_of(" ,", start);
+      decl.watch.ignore.push_back(item.substr(start, end - start));
+      start = end;
+    }
+  }
+  if (given.count("--watch-delay"))
+    decl.watch.delay_ms = core::parse_seconds_or_duration_ms(f.watch_delay, "--watch-delay");
+}
+
 }  // namespace
 
 void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
@@ -91,9 +115,15 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
   cmd.add_flag("--no-treekill", f.no_treekill,
                "Stop signal to the main process only (KillMode=mixed)");
   cmd.add_flag("--no-vizion", f.no_vizion, "No git metadata (versioning) in jlist and describe");
-  cmd.add_flag("--watch", f.watch, "Refused: restarting on file changes is not supported yet");
-  cmd.add_option("--ignore-watch", f.ignore_watch, "Refused with --watch (PM2's watch filter)");
-  cmd.add_option("--watch-delay", f.watch_delay, "Refused with --watch (PM2's watch delay)");
+  cmd.add_option("--watch", f.watch_paths,
+                 "Restart (reload: cluster, pool) when files change under the app's cwd, or "
+                 "under PATH (repeatable)")
+      ->expected(0, 1)
+      ->type_name("[PATH]");
+  cmd.add_option("--ignore-watch", f.ignore_watch,
+                 "Names, paths or globs that --watch ignores (default: dotfiles, node_modules)");
+  cmd.add_option("--watch-delay", f.watch_delay,
+                 "Gather changes this long before restarting: seconds, or 500ms");
   cmd.add_option("--instance-var", f.instance_var,
                  "The variable that holds the instance number (default NODE_APP_INSTANCE)");
   cmd.add_option(
@@ -119,10 +149,7 @@ void add_pm2_flags(CLI::App& cmd, Pm2Flags& f) {
 
 void apply_pm2_flags(const Pm2Flags& f, const std::set<std::string>& given, core::Scope scope,
                      core::AppDecl& decl) {
-  for (const char* flag : {"--watch", "--ignore-watch", "--watch-delay"})
-    if (given.count(flag))
-      refuse(flag, "restarting on file changes is not supported yet",
-             "restart after a deploy with 'pmctl reload'");
+  apply_watch(f, given, decl);
   if (given.count("--instance-var")) {
     if (!core::valid_env_name(f.instance_var))
       refuse("--instance-var", "'" + f.instance_var + "' is not an environment variable name",

@@ -15,9 +15,9 @@ struct Pm2Flags {
   std::string instances, max_memory, uid, gid, port, cron, listen_timeout;
   std::string instance_endpoint, lb_policy, lb;  ///< pmctl's own cluster-mode flags
   std::string instance_var, watch_delay;
-  std::vector<std::string> ignore_watch;
+  std::vector<std::string> ignore_watch, watch_paths;
   bool no_autostart = false, no_treekill = false, no_vizion = false;
-  bool watch = false, wait_ready = false, shutdown_with_message = false, no_shim = false;
+  bool wait_ready = false, shutdown_with_message = false, no_shim = false;
   bool source_map_support = false, disable_source_map_support = false;
   bool no_op = false;  ///< any flag that PM2 has and pmctl does not need
 };

@@ -31,6 +31,12 @@ std::string version_above(const std::string& start) {
   return "N/A";
 }
 
+/// PM2's watch as its pm2_env shows it: false, true, or the paths it was given.
+nlohmann::json watch_json(const core::WatchSettings& w) {
+  if (!w.enabled || w.paths.empty()) return w.enabled;
+  return w.paths;
+}
+
 nlohmann::json restart_fields(const core::RestartPolicy& p) {
   return {{"autorestart", p.autorestart},
           {"restart_delay", p.restart_delay_ms},
@@ -87,7 +93,7 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
       {"args", d.args},
       {"env", process_env(v.record)},
       {"username", d.user.empty() ? username : d.user},
-      {"watch", false},
+      {"watch", watch_json(d.watch)},
       {"version", package_version(d)},
       {"unit", v.unit},
       {"exit_code", v.state.exec_main_code == 1 ? v.state.exec_main_status : 0}};
@@ -98,6 +104,8 @@ nlohmann::json pm2_process_json(const core::AppView& v, const std::string& usern
   for (const auto& [key, value] : d.env) env.emplace(key, value);
   if (d.cluster.enabled && !d.increment_var.empty()) env["increment_var"] = d.increment_var;
   if (!d.cron_restart.empty()) env["cron_restart"] = d.cron_restart;  // PM2's key, as declared
+  if (!d.watch.ignore.empty()) env["ignore_watch"] = d.watch.ignore;
+  if (d.watch.delay_ms != 0) env["watch_delay"] = d.watch.delay_ms;
   if (d.cluster.balanced()) {
     // pmctl's own: where this instance listens and where the app's public port is.
     env["pm_endpoint"] = v.record.endpoint;

@@ -33,6 +33,12 @@ void durations(std::string_view text) {
   check(parse_duration_ms(std::to_string(ms), "--fuzz") == ms);
 }
 
+// --watch-delay: a bare number is seconds, so every result reads back as milliseconds.
+void delays(std::string_view text) {
+  const auto ms = parse_seconds_or_duration_ms(text, "--fuzz");
+  check(parse_seconds_or_duration_ms(std::to_string(ms) + "ms", "--fuzz") == ms);
+}
+
 void sizes(std::string_view text) {
   const auto bytes = parse_size_bytes(text, "--fuzz");
   check(parse_size_bytes(std::to_string(bytes), "--fuzz") == bytes);
@@ -78,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::string_view text = pmctl::fuzz::as_text(data + 1, size - 1);
   try {
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
       case 0:
         durations(text);
         break;
@@ -93,6 +99,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       case 4:
         assignments(text);
+        break;
+      case 5:
+        delays(text);
         break;
       default:
         arguments(text);

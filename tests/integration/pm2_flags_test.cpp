@@ -59,7 +59,7 @@ TEST_F(Pm2FlagsTest, NoAutostartRegistersAStoppedApp) {
 TEST_F(Pm2FlagsTest, FlagsPmctlCannotHonourAreRefusedWithTheirReason) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"-i", "2", "--lb-policy", "rr"}, "has no public port"},  // a pool has no balancer
-      {{"--watch"}, "file changes"},
+      {{"--watch-delay", "1"}, "--watch-delay: only matters with --watch"},
       {{"--cron", "0 61 * * *"}, "--cron-restart: '0 61 * * *' is not a cron pattern"},
       {{"--max-memory-restart", "lots"}, "--max-memory-restart"},
       {{"--uid", "no-such-user-here"}, "no user"},
@@ -134,7 +134,7 @@ TEST_F(Pm2FlagsTest, VersionSilentSortMiniInstanceVarAndWatchFlagsAsPm2) {
   for (const char* flag : {"--ignore-watch", "--watch-delay"}) {
     const Result r = pmctl({"start", app_path("server.js"), "--name", "fwatch", flag, "100"});
     EXPECT_EQ(r.exit_code, 1) << flag;
-    EXPECT_THAT(r.err, ::testing::HasSubstr("restarting on file changes is not supported yet"));
+    EXPECT_THAT(r.err, ::testing::HasSubstr("only matters with --watch"));
   }
   EXPECT_EQ(pmctl({"start", app_path("server.js"), "--instance-var", "9X"}).exit_code, 1);
 }

@@ -105,5 +105,27 @@ TEST_F(UserManagerTest, TheMemoryGuardRestartsTheAppInTheUserManager) {
   std::filesystem::remove(once);
 }
 
+TEST_F(UserManagerTest, TheWatcherRestartsTheAppInTheUserManager) {
+  const std::string name = "userwatch" + std::to_string(getpid());
+  const std::string dir = "/tmp/" + name;
+  std::filesystem::create_directories(dir);
+  ASSERT_EQ(
+      user({"start", app_path("greet.sh"), "--name", name, "--cwd", dir, "--watch"}).exit_code, 0);
+  const std::string watcher = "pmctl-" + name + "-watch.service";
+  EXPECT_NE(unit_property(watcher, "ExecStart", true).find("--user"), std::string::npos);
+  ASSERT_TRUE(eventually([&] {
+    return sh("journalctl --no-pager -o cat --user-unit " + watcher).out.find("watching") !=
+           std::string::npos;
+  }));
+  sh("echo x > " + dir + "/index.js");
+  EXPECT_TRUE(eventually([&] {
+    const auto a = find(name);
+    return !a.is_null() && a["pm2_env"]["restart_time"] >= 1 && a["pm2_env"]["status"] == "online";
+  })) << sh("journalctl --no-pager -n 20 --user-unit " + watcher).out;
+  ASSERT_EQ(user({"delete", name}).exit_code, 0);
+  EXPECT_EQ(unit_property(watcher, "LoadState", true), "not-found");
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace pmctl::test

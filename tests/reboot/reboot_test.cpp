@@ -513,6 +513,42 @@ TEST_F(RebootTest, TheMemoryGuardComesBackAfterAReboot) {
   ASSERT_RUNS(pmctl("cleardump"));
 }
 
+// The watcher is saved with its app: after the boot it watches again (as the saved unit) and a
+// change restarts the app. The watched folder is under /var/lib, which a boot keeps.
+TEST_F(RebootTest, TheWatcherComesBackAfterARebootAndActs) {
+  const std::string dir = "/var/lib/rbwatch-dir";
+  ASSERT_RUNS(in_sandbox("rm -rf " + dir + " && mkdir -p " + dir));
+  ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbwatch --cwd " + dir + " --watch"));
+  ASSERT_RUNS(pmctl("save"));
+  ASSERT_RUNS(pmctl("startup"));
+  reboot();
+  const std::string watcher = "pmctl-rbwatch-watch-s.service";
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        return count(in_sandbox("journalctl -b -u " + watcher + " -o cat").out, "watching") == 1;
+      },
+      std::chrono::seconds(30)))
+      << in_sandbox("systemctl status " + watcher + " --no-pager").out;
+  const std::string pid = trimmed(pmctl("pid rbwatch").out);
+  ASSERT_NE(pid, "0");
+  ASSERT_RUNS(in_sandbox("echo x > " + dir + "/index.js"));
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        const std::string now = trimmed(pmctl("pid rbwatch").out);
+        return !now.empty() && now != "0" && now != pid;
+      },
+      std::chrono::seconds(20)))
+      << in_sandbox("journalctl -b -u " + watcher + " -o cat").out;
+  EXPECT_EQ(trimmed(in_sandbox("systemctl is-active " + watcher).out), "active");
+  // pmctl stop ends watching; delete leaves no watcher loaded.
+  ASSERT_RUNS(pmctl("stop rbwatch"));
+  EXPECT_NE(trimmed(in_sandbox("systemctl is-active " + watcher).out), "active");
+  ASSERT_RUNS(pmctl("delete rbwatch"));
+  ASSERT_RUNS(pmctl("unstartup"));
+  ASSERT_RUNS(pmctl("cleardump"));
+  ASSERT_RUNS(in_sandbox("rm -rf " + dir));
+}
+
 TEST_F(RebootTest, SaveIsTransactional) {
   ASSERT_RUNS(pmctl("start " + app_path("greet.sh") + " --name rbsavea"));
   ASSERT_RUNS(pmctl("save"));

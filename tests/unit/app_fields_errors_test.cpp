@@ -127,6 +127,17 @@ TEST_F(AppFields, RefusesWrongTypesNamingTheFileTheAppAndTheKey) {
        "eco.json: app 'api': field 'ignore_watch' must be a string or an array of strings, got 5"},
       {{{"watch_options", 5}},
        "eco.json: app 'api': field 'watch_options' must be an object, got 5"},
+      {{{"watch_options", {{"usePolling", true}}}},
+       "eco.json: app 'api': field 'watch_options': 'usePolling' is a chokidar option pmctl does "
+       "not have"},
+      {{{"watch_options", {{"followSymlinks", "no"}}}},
+       "eco.json: app 'api': field 'watch_options' must be {followSymlinks: true or false}, got "
+       "{\"followSymlinks\":\"no\"}"},
+      {{{"watch", {1}}},
+       "eco.json: app 'api': field 'watch' must be true, a path or a list of paths, got [1]"},
+      {{{"watch_delay", "soon"}},
+       "eco.json: app 'api': field 'watch_delay' must be a duration in ms (1600) or with a unit "
+       "(\"2s\", \"1m\"), got \"soon\""},
       {{{"vizion", "no"}}, "eco.json: app 'api': field 'vizion' must be true or false, got \"no\""},
       {{{"username", 5}}, "eco.json: app 'api': field 'username' must be a string, got 5"},
       {{{"pmx", "off"}}, "eco.json: app 'api': field 'pmx' must be true or false, got \"off\""},
@@ -137,12 +148,6 @@ TEST_F(AppFields, RefusesWrongTypesNamingTheFileTheAppAndTheKey) {
 
 TEST_F(AppFields, RefusesWhatPmctlCannotDoYetWithAReason) {
   const std::vector<ErrorCase> cases = {
-      {{{"watch", true}},
-       "eco.json: app 'api': field 'watch': restarting on file changes is not supported yet, got "
-       "true"},
-      {{{"watch", {"src"}}},
-       "eco.json: app 'api': field 'watch': restarting on file changes is not supported yet, got "
-       "[\"src\"]"},
       {{{"trace", true}},
        "eco.json: app 'api': field 'trace': PM2 Plus monitoring is not part of pmctl, got true"},
       {{{"v8", true}},
@@ -242,11 +247,10 @@ TEST_F(AppFields, NamesAnAppWithoutAUsableNameByItsPlace) {
 
 TEST_F(AppFields, GivesAHintWithEachError) {
   try {
-    convert(api({{"watch", true}}));
+    convert(api({{"trace", true}}));
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.hint(),
-              "remove it (or set it to false) and run 'pmctl restart <name>' after a change");
+    EXPECT_EQ(e.hint(), "remove the field; 'pmctl monit' and journalctl show the app");
     EXPECT_EQ(e.exit_code(), 1);
   }
   try {

@@ -18,6 +18,7 @@ namespace pmctl::core {
 namespace {
 
 using json = nlohmann::json;
+namespace fs = std::filesystem;
 using test::AppFields;
 
 struct AcceptCase {
@@ -285,12 +286,38 @@ TEST_F(AppFields, KeepsACronPatternAsWrittenUnderEitherName) {
     EXPECT_EQ(convert(api({{"cron_restart", off}})).decl.cron_restart, "") << off.dump();
 }
 
+TEST_F(AppFields, ReadsWatchAsPm2DoesWithPathsUnderTheCwd) {
+  struct Case {
+    json fields;
+    WatchSettings expected;
+  };
+  const std::string cwd = baseline().cwd;
+  const std::vector<Case> cases = {
+      {{{"watch", false}}, {}},
+      {{{"watch", 0}}, {}},
+      {{{"watch", true}}, {.enabled = true}},
+      {{{"watch", 1}}, {.enabled = true}},
+      {{{"watch", json::array()}}, {.enabled = true}},
+      {{{"watch", "src"}}, {.enabled = true, .paths = {cwd + "/src"}}},
+      {{{"watch", {"src/", "../lib", "/etc/app"}}},
+       {.enabled = true,
+        .paths = {cwd + "/src/", fs::path(cwd).parent_path().string() + "/lib", "/etc/app"}}},
+      {{{"watch", true}, {"ignore_watch", "node_modules logs"}, {"watch_delay", 1000}},
+       {.enabled = true, .ignore = {"node_modules", "logs"}, .delay_ms = 1000}},
+      {{{"watch", true}, {"ignore_watch", {"*.log", "\\.git"}}, {"watch_delay", "2s"}},
+       {.enabled = true, .ignore = {"*.log", "\\.git"}, .delay_ms = 2000}},
+      {{{"watch", true}, {"watch_options", {{"followSymlinks", false}}}},
+       {.enabled = true, .follow_symlinks = false}},
+      // Checked even while watch is off, so a file is right before watch is turned on.
+      {{{"watch", false}, {"ignore_watch", {"node_modules"}}, {"watch_delay", 100}},
+       {.ignore = {"node_modules"}, .delay_ms = 100}},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(convert(api(c.fields)).decl.watch, c.expected) << c.fields.dump();
+}
+
 TEST_F(AppFields, AcceptsFieldsThatChangeNothingUnderSystemd) {
   const std::vector<json> inert = {
-      {{"watch", false},
-       {"ignore_watch", {"node_modules"}},
-       {"watch_delay", 100},
-       {"watch_options", {{"usePolling", true}}}},
       {{"kill_retry_time", 100}, {"listen_timeout", 3000}},
       {{"shutdown_with_message", false}, {"wait_ready", false}},
       {{"cron_restart", 0}},

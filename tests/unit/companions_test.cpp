@@ -76,6 +76,47 @@ TEST(CompanionUnits, TheCronTimerTriggersAOneshotThatRestartsOrReloadsThroughPmc
   EXPECT_THAT(exec_argv(reload.aux.at(0)), ElementsAre("/opt/pmctl", "--user", "reload", "jobs"));
 }
 
+core::AppDecl watching(const std::string& name) {
+  core::AppDecl d;
+  d.name = name;
+  d.cwd = "/srv/" + name;
+  d.watch.enabled = true;
+  return d;
+}
+
+TEST(CompanionUnits, TheWatcherRunsPmctlWatchInTheSliceWithPm2sSettings) {
+  const core::CompanionContext ctx{core::Scope::System, "/usr/bin/pmctl", false,
+                                   "/usr/libexec/pmctl-memguard", "/usr/libexec/pmctl-watch"};
+  const core::UnitSpec plain = core::companion_spec(watching("api"), CompanionKind::Watch, ctx);
+  EXPECT_EQ(plain.name, "pmctl-api-watch.service");
+  EXPECT_TRUE(plain.aux.empty());
+  EXPECT_EQ(std::get<std::string>(*plain.find("Slice")), "pmctl-api.slice");
+  EXPECT_EQ(std::get<std::string>(*plain.find("Restart")), "on-failure");
+  EXPECT_EQ(plain.find("BindsTo"), nullptr) << "a restart stops the instance it would bind to";
+  EXPECT_THAT(exec_argv(plain),
+              ElementsAre("/usr/libexec/pmctl-watch", "--pmctl", "/usr/bin/pmctl", "--name", "api",
+                          "--action", "restart", "--path", "/srv/api", "--follow-symlinks"));
+
+  core::AppDecl pool = watching("jobs");
+  pool.cluster.enabled = true;
+  pool.cluster.instances = 2;
+  pool.watch = {.enabled = true,
+                .paths = {"/srv/jobs/src", "/srv/lib"},
+                .ignore = {"*.log", "tmp"},
+                .delay_ms = 1500,
+                .follow_symlinks = false};
+  const core::CompanionContext user{core::Scope::User, "/opt/pmctl", true, "", "/opt/watch"};
+  const core::UnitSpec saved = core::companion_spec(pool, CompanionKind::Watch, user);
+  EXPECT_EQ(saved.name, "pmctl-jobs-watch-s.service");
+  EXPECT_THAT(exec_argv(saved),
+              ElementsAre("/opt/watch", "--pmctl", "/opt/pmctl", "--name", "jobs", "--action",
+                          "reload", "--user", "--path", "/srv/jobs/src", "--path", "/srv/lib",
+                          "--ignore", "*.log", "--ignore", "tmp", "--delay-ms", "1500"));
+  EXPECT_TRUE(core::is_companion_unit("pmctl-jobs-watch.service"));
+  EXPECT_TRUE(core::is_companion_unit("pmctl-jobs-watch-s.service"));
+  EXPECT_FALSE(core::is_companion_unit("pmctl-jobs-watch.timer"));
+}
+
 class CompanionsTest : public PartsTest {
  protected:
   int transient_starts(const std::string& unit) {
@@ -130,6 +171,20 @@ TEST_F(CompanionsTest, StopKeepsTheTimerDeleteRemovesIt) {
   instances_.remove(id);
   EXPECT_FALSE(loaded("pmctl-api-cron.timer"));
   EXPECT_FALSE(std::filesystem::exists(stamp("pmctl-api-cron.timer")));
+}
+
+TEST_F(CompanionsTest, StopEndsWatchingARestartWatchesAgainDeleteRemovesTheWatcher) {
+  core::AppDecl d = decl("api");
+  d.watch.enabled = true;
+  const int id = new_apps_.start_fork(d, false);
+  EXPECT_TRUE(loaded("pmctl-api-watch.service"));
+  instances_.stop(id);
+  EXPECT_FALSE(loaded("pmctl-api-watch.service")) << "PM2's stop ends watching";
+  instances_.restart(id);
+  EXPECT_TRUE(loaded("pmctl-api-watch.service"));
+  instances_.remove(id);
+  EXPECT_FALSE(loaded("pmctl-api-watch.service"));
+  EXPECT_FALSE(std::filesystem::exists(stamp("pmctl-api-watch.service")));
 }
 
 TEST_F(CompanionsTest, ARenameMovesTheTimerToTheNewName) {

@@ -56,6 +56,18 @@ TEST(Parse, RejectsMalformedDurations) {
   }
 }
 
+// PM2's CLI --watch-delay is in seconds; a unit may say otherwise.
+TEST(Parse, ReadsWatchDelaysInSecondsOrWithAUnit) {
+  const std::vector<NumberCase> cases = {
+      {"0", 0},       {"1", 1000},  {"0.5", 500},   {"2", 2000},
+      {"500ms", 500}, {"3s", 3000}, {"1m", 60'000},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(parse_seconds_or_duration_ms(c.text, "--watch-delay"), c.expected) << c.text;
+  for (const std::string text : {"", "x", "-1", "1.", "..", "1 s", "1d"})
+    EXPECT_THROW(parse_seconds_or_duration_ms(text, "--watch-delay"), Error) << text;
+}
+
 TEST(Parse, NamesTheValueAndOptionInDurationErrors) {
   try {
     parse_duration_ms("abc", "--kill-timeout");

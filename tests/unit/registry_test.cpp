@@ -230,7 +230,7 @@ TEST_F(RegistryTest, GivesMissingFieldsTheirDefaults) {
 
 TEST_F(RegistryTest, IgnoresUnknownFields) {
   fs::create_directories(dir_);
-  write_file(registry_json(), R"({"version":1,"future":true,"apps":[{"id":1,"watch":["x"]}]})");
+  write_file(registry_json(), R"({"version":1,"future":true,"apps":[{"id":1,"telepathy":["x"]}]})");
   EXPECT_EQ(Registry(dir_).load().apps.at(0).id, 1);
 }
 

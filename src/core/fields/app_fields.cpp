@@ -218,6 +218,7 @@ ConvertedApp app_from_json(const nlohmann::json& app, const FieldContext& ctx, s
   d.env = read_environment(raw, ctx, d.cwd, account);
   finish_cluster(raw, cluster_text, d);
   d.logs = read_logs(raw, d.cwd, d.name, ctx.log_dir);
+  d.watch = read_watch(raw, d.cwd);
   out.warnings = raw.take_warnings();
   return out;
 }

@@ -26,8 +26,6 @@ constexpr std::string_view kPlusHint =
 // Refused when JavaScript-truthy, as PM2 switches them on; off or absent is fine.
 const std::vector<Unsupported>& unsupported() {
   static const std::vector<Unsupported> table = {
-      {"watch", "restarting on file changes is not supported yet",
-       "remove it (or set it to false) and run 'pmctl restart <name>' after a change"},
       {"trace", kPlus, kPlusHint},
       {"v8", kPlus, kPlusHint},
       {"event_loop_inspector", kPlus, kPlusHint},
@@ -37,31 +35,22 @@ const std::vector<Unsupported>& unsupported() {
   return table;
 }
 
-enum class Kind { Bool, Duration, String, List, Object, Internal };
+enum class Kind { Bool, Duration, String, List, Internal };
 
 struct Inert {
   std::string_view field;
   Kind kind;
 };
 
-// Accepted because they change nothing here: watch options only matter with watch (refused
-// above), systemd waits for a stopping app itself, pmctl never injects an agent, and pmctl ls shows
-// the unit's own user.
+// Accepted because they change nothing here: systemd waits for a stopping app itself, pmctl never
+// injects an agent, and pmctl ls shows the unit's own user.
 const std::vector<Inert>& inert() {
   static const std::vector<Inert> table = {
-      {"ignore_watch", Kind::List},
-      {"watch_delay", Kind::Duration},
-      {"watch_options", Kind::Object},
-      {"kill_retry_time", Kind::Duration},
-      {"post_update", Kind::List},
-      {"execute_command", Kind::Bool},
-      {"username", Kind::String},
-      {"windowsHide", Kind::Bool},
-      {"pmx", Kind::Bool},
-      {"automation", Kind::Bool},
-      {"disable_trace", Kind::Bool},
-      {"install_url", Kind::Internal},
-      {"name_prefix", Kind::Internal},
+      {"kill_retry_time", Kind::Duration}, {"post_update", Kind::List},
+      {"execute_command", Kind::Bool},     {"username", Kind::String},
+      {"windowsHide", Kind::Bool},         {"pmx", Kind::Bool},
+      {"automation", Kind::Bool},          {"disable_trace", Kind::Bool},
+      {"install_url", Kind::Internal},     {"name_prefix", Kind::Internal},
       {"write", Kind::Internal},
   };
   return table;
@@ -80,9 +69,6 @@ void check_inert(RawApp& app, const Inert& field) {
       break;
     case Kind::List:
       read_list(app, field.field);
-      break;
-    case Kind::Object:
-      if (!app.find(field.field)->is_object()) app.fail_type(field.field, "an object");
       break;
     case Kind::Internal:
       app.warn("field '" + app.key(field.field) + "' is internal to PM2, ignoring");

@@ -14,7 +14,7 @@
 
 namespace pmctl::core {
 
-/// Throws for a field set to something pmctl cannot do yet (watch, cron_restart, PM2 Plus, ...).
+/// Throws for a field set to something pmctl does not do (PM2 Plus, ...).
 /// app_fields_checks.cpp
 void reject_unsupported(const RawApp& app);
 /// Type-checks the fields that pmctl accepts but that change nothing under systemd, and warns
@@ -31,6 +31,10 @@ void finish_cluster(const RawApp& app, const ClusterText& text, AppDecl& decl);
 /// out_file, error_file, log_file, pid_file, merge_logs, ... app_fields_logs.cpp
 LogSettings read_logs(const RawApp& app, const std::string& cwd, const std::string& name,
                       const std::string& log_dir);
+
+/// watch (true, a path or paths, relative to `cwd`), ignore_watch, watch_delay and
+/// watch_options.followSymlinks. app_fields_watch.cpp
+WatchSettings read_watch(const RawApp& app, const std::string& cwd);
 
 /// The app's complete environment: caller's (after filter_env) < the run-as user's HOME, USER,
 /// LOGNAME < deploy env < env < env_<name> < port. app_fields_env.cpp

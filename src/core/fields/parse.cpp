@@ -1,5 +1,6 @@
 #include "core/fields/parse.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -120,6 +121,14 @@ bool is_env_name(std::string_view name) {
 u64 parse_duration_ms(std::string_view text, std::string_view what) {
   auto ms = duration_ms(text);
   if (!ms) reject(text, what, "a duration", "use milliseconds (1600) or a unit: 500ms, 2s, 1m");
+  return *ms;
+}
+
+u64 parse_seconds_or_duration_ms(std::string_view text, std::string_view what) {
+  const bool bare = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                 [](char c) { return is_digit(c) || c == '.'; });
+  const auto ms = duration_ms(bare ? std::string(text) + "s" : std::string(text));
+  if (!ms) reject(text, what, "a delay", "use seconds (2, 0.5) or a unit: 500ms, 2s");
   return *ms;
 }
 

@@ -14,6 +14,8 @@ namespace pmctl::core {
 /// Milliseconds: a bare number is ms (PM2's unit); suffixes ms, s, m, h; decimals allowed with
 /// a suffix ("1.5s"). Examples: "1600", "500ms", "2s", "1.5m", "1h".
 std::uint64_t parse_duration_ms(std::string_view text, std::string_view what);
+/// PM2's CLI --watch-delay: a bare number is seconds ("2", "0.5"); with a unit as above ("500ms").
+std::uint64_t parse_seconds_or_duration_ms(std::string_view text, std::string_view what);
 /// Bytes: a bare number is bytes; K, M, G (1024-based, PM2's max_memory_restart), optional "B".
 std::uint64_t parse_size_bytes(std::string_view text, std::string_view what);
 /// PM2's cron_restart: "0" is off (""), anything else a cron pattern cron_to_calendar accepts,

@@ -42,6 +42,7 @@ BootPaths BootStore::paths() {
   paths.balancer = tools.balancer;
   paths.pmctl = deps_.pmctl_binary();
   paths.memguard = tools.memguard;
+  paths.watch = tools.watch;
   return paths;
 }
 

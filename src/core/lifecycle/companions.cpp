@@ -31,7 +31,7 @@ bool running(const UnitState& s) {
 }  // namespace
 
 CompanionContext Companions::context(bool saved) {
-  return {deps_.scope, deps_.pmctl_binary(), saved, deps_.tools().memguard};
+  return {deps_.scope, deps_.pmctl_binary(), saved, deps_.tools().memguard, deps_.tools().watch};
 }
 
 std::string Companions::stamp_path(const std::string& unit) {
@@ -84,6 +84,7 @@ bool Companions::saved_matches(const AppDecl& decl, CompanionKind kind) {
   paths.runtime_dir = deps_.tools().runtime_dir;
   paths.pmctl = context(true).pmctl;
   paths.memguard = deps_.tools().memguard;
+  paths.watch = deps_.tools().watch;
   const std::string base = companion_base(decl.name, kind, true) + ".";
   for (const auto& file : companion_unit_files(decl, paths))
     if (file.name.starts_with(base) && read_file_if_any(fs::path(dir) / file.name) != file.text)

@@ -35,6 +35,7 @@ struct Tools {
   std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";
   std::string balancer = "/usr/libexec/pmctl-balancer";
   std::string memguard = "/usr/libexec/pmctl-memguard";
+  std::string watch = "/usr/libexec/pmctl-watch";
   /// This pmctl, for `startup -u USER`, which runs `pmctl --user startup` as USER.
   std::string pmctl = "/proc/self/exe";
   /// Backend files, unix endpoints and a copy of the balancer live under here (world-readable).

@@ -59,6 +59,20 @@ std::optional<Endpoints> endpoints_from_string(std::string_view text);
 std::optional<Policy> policy_from_string(std::string_view text);
 std::optional<LbMode> lb_mode_from_string(std::string_view text);
 
+/// PM2's watch: a change under the watched paths restarts the app (reloads a cluster or pool
+/// app). pmctl-watch does it, as the app's companion unit (core/units/watch_units.hpp).
+struct WatchSettings {
+  bool enabled = false;
+  /// Absolute paths to watch, directories recursively; empty = the app's cwd (PM2's watch: true).
+  std::vector<std::string> paths;
+  /// PM2's ignore_watch, as written; empty = PM2's default: dotfiles (.git too) and node_modules.
+  std::vector<std::string> ignore;
+  std::uint64_t delay_ms = 0;   ///< watch_delay: how long changes are gathered before a restart
+  bool follow_symlinks = true;  ///< watch_options.followSymlinks (chokidar's default: true)
+
+  bool operator==(const WatchSettings&) const = default;
+};
+
 /// PM2's instances as pmctl runs them: N instance units of one app. With a public port they sit
 /// behind one balancer that owns it (cluster mode, docs/usage.md "Cluster mode"); without one
 /// they are a pool of workers, side by side, each its own unit (docs/usage.md "Worker pools").
@@ -130,6 +144,7 @@ struct AppDecl {
   /// PM2's cron_restart as written ("" = none): a timer restarts the app (reloads a cluster or
   /// pool app) on this schedule. Its units: core/units/companion_units.hpp.
   std::string cron_restart;
+  WatchSettings watch;
 
   bool operator==(const AppDecl&) const = default;
 };

@@ -103,6 +103,7 @@ void to_json_decl(json& j, const AppDecl& d) {
   put(j, "listen_timeout_ms", d.listen_timeout_ms, defaults.listen_timeout_ms);
   put(j, "shutdown_with_message", d.shutdown_with_message, defaults.shutdown_with_message);
   put(j, "cron_restart", d.cron_restart, defaults.cron_restart);
+  put(j, "watch", d.watch, defaults.watch);
 }
 
 void from_json_decl(const json& j, AppDecl& d) {
@@ -132,6 +133,7 @@ void from_json_decl(const json& j, AppDecl& d) {
   read(j, "listen_timeout_ms", d.listen_timeout_ms);
   read(j, "shutdown_with_message", d.shutdown_with_message);
   read(j, "cron_restart", d.cron_restart);
+  read(j, "watch", d.watch);
 }
 
 }  // namespace
@@ -202,6 +204,24 @@ void from_json(const json& j, ClusterSettings& c) {
   read_word(j, "policy", policy_from_string, c.enabled, c.policy);
   read_word(j, "lb", lb_mode_from_string, c.enabled, c.lb);
   read(j, "fork", c.fork);
+}
+
+void to_json(json& j, const WatchSettings& w) {
+  static const WatchSettings d;
+  j = json{{"enabled", w.enabled}};
+  put(j, "paths", w.paths, d.paths);
+  put(j, "ignore", w.ignore, d.ignore);
+  put(j, "delay_ms", w.delay_ms, d.delay_ms);
+  put(j, "follow_symlinks", w.follow_symlinks, d.follow_symlinks);
+}
+
+void from_json(const json& j, WatchSettings& w) {
+  require_object(j, "watch");
+  read(j, "enabled", w.enabled);
+  read(j, "paths", w.paths);
+  read(j, "ignore", w.ignore);
+  read(j, "delay_ms", w.delay_ms);
+  read(j, "follow_symlinks", w.follow_symlinks);
 }
 
 // An app is one flat object: the declaration's fields next to the record's own.

@@ -19,6 +19,8 @@ void from_json(const nlohmann::json& j, LogSettings& logs);
 
 void to_json(nlohmann::json& j, const ClusterSettings& cluster);
 void from_json(const nlohmann::json& j, ClusterSettings& cluster);
+void to_json(nlohmann::json& j, const WatchSettings& watch);
+void from_json(const nlohmann::json& j, WatchSettings& watch);
 
 void to_json(nlohmann::json& j, const AppRecord& record);
 void from_json(const nlohmann::json& j, AppRecord& record);

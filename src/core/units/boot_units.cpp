@@ -114,7 +114,7 @@ bool is_saved_unit(const std::string& unit) {
 
 std::vector<GeneratedFile> companion_unit_files(const AppDecl& decl, const BootPaths& paths) {
   std::vector<GeneratedFile> files;
-  const CompanionContext ctx{paths.scope, paths.pmctl, true, paths.memguard};
+  const CompanionContext ctx{paths.scope, paths.pmctl, true, paths.memguard, paths.watch};
   for (const auto& info : companion_kinds()) {
     if (!wants_companion(decl, info.kind)) continue;
     UnitSpec main = companion_spec(decl, info.kind, ctx);

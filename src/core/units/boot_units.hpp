@@ -25,6 +25,7 @@ struct BootPaths {
   std::string balancer;      ///< the balancer binary
   std::string pmctl;         ///< the pmctl binary, absolute (companion units run it)
   std::string memguard;      ///< max_memory_restart's guard
+  std::string watch;         ///< watch's watcher
 };
 
 struct GeneratedFile {

@@ -4,6 +4,7 @@
 #include "core/units/cron_calendar.hpp"
 #include "core/units/memguard_units.hpp"
 #include "core/units/unit_names.hpp"
+#include "core/units/watch_units.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -40,6 +41,7 @@ const std::vector<CompanionInfo>& companion_kinds() {
   static const std::vector<CompanionInfo> kinds = {
       {CompanionKind::Cron, "cron", {".timer", ".service"}, true},
       {CompanionKind::Mem, "mem", {".service"}, false},
+      {CompanionKind::Watch, "watch", {".service"}, false},
   };
   return kinds;
 }
@@ -60,6 +62,8 @@ bool wants_companion(const AppDecl& decl, CompanionKind kind) {
       return !decl.cron_restart.empty();
     case CompanionKind::Mem:
       return decl.max_memory_bytes != 0;
+    case CompanionKind::Watch:
+      return decl.watch.enabled;
   }
   return false;
 }
@@ -104,6 +108,9 @@ UnitSpec companion_spec(const AppDecl& decl, CompanionKind kind, const Companion
     case CompanionKind::Mem:
       return memguard_unit(decl, {ctx.memguard, ctx.pmctl, ctx.scope},
                            companion_units(decl.name, kind, ctx.saved).at(0));
+    case CompanionKind::Watch:
+      return watch_unit(decl, {ctx.watch, ctx.pmctl, ctx.scope},
+                        companion_units(decl.name, kind, ctx.saved).at(0));
   }
   throw Error("internal error: unknown companion kind");
 }

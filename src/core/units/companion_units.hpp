@@ -1,9 +1,9 @@
 #pragma once
 // Companion units: units of one app (not of one instance) that act on the app from beside it,
-// in its slice, named pmctl-<escaped name>-<kind>.<type>. One kind today, the cron timer of
-// cron_restart; the memory guard and the file watcher are meant to be kinds of their own: a
-// row in companion_kinds(), a case in wants_companion() and companion_spec(), and nothing else
-// to learn for pmctl's verbs, save, ls and logs (docs/ARCHITECTURE.md, "Companion units").
+// in its slice, named pmctl-<escaped name>-<kind>.<type>: the cron timer of cron_restart, the
+// memory guard of max_memory_restart and the file watcher of watch. A new kind is a row in
+// companion_kinds(), a case in wants_companion() and companion_spec(), and nothing else to
+// learn for pmctl's verbs, save, ls and logs (docs/ARCHITECTURE.md, "Companion units").
 // Pure: names and UnitSpecs; core/lifecycle/companions.hpp starts and stops them.
 
 #include <string>
@@ -16,7 +16,7 @@
 
 namespace pmctl::core {
 
-enum class CompanionKind { Cron, Mem };
+enum class CompanionKind { Cron, Mem, Watch };
 
 struct CompanionInfo {
   CompanionKind kind;
@@ -39,7 +39,7 @@ const CompanionInfo& companion_info(CompanionKind kind);
 std::string_view restart_verb(const AppDecl& decl);
 
 /// Whether `decl` asks for a companion of `kind` (cron: a cron_restart pattern; mem: a
-/// max_memory_restart).
+/// max_memory_restart; watch: watch on).
 bool wants_companion(const AppDecl& decl, CompanionKind kind);
 
 /// `pmctl-<escaped name>-<suffix>`, and `…-<suffix>-s` for the unit files of `pmctl save`.
@@ -57,6 +57,7 @@ struct CompanionContext {
   std::string pmctl;   ///< Absolute path of the pmctl binary that the units run.
   bool saved = false;  ///< The unit files of `pmctl save` (names end `-s`).
   std::string memguard = "/usr/libexec/pmctl-memguard";  ///< max_memory_restart's guard
+  std::string watch = "/usr/libexec/pmctl-watch";        ///< watch's watcher
 };
 
 /// The companion's main unit with the others as its aux units, to start in one call. Cron: the
@@ -64,6 +65,7 @@ struct CompanionContext {
 /// service, in the app's slice, running `<pmctl> --system|--user restart <name>` (`reload` for a
 /// cluster or pool app), so a cron restart is the same transaction as a manual one. Throws
 /// core::Error for a pattern cron_to_calendar refuses. Mem: pmctl-memguard (memguard_units.hpp).
+/// Watch: pmctl-watch (watch_units.hpp).
 UnitSpec companion_spec(const AppDecl& decl, CompanionKind kind, const CompanionContext& ctx);
 
 }  // namespace pmctl::core
