@@ -57,4 +57,24 @@ std::vector<json> ClusterFixture::rows(const std::string& name) {
   return out;
 }
 
+std::set<int> ClusterFixture::pids(const std::string& name) {
+  std::set<int> out;
+  for (const auto& row : rows(name)) out.insert(row["pid"].get<int>());
+  return out;
+}
+
+bool ClusterFixture::all_replaced(const std::string& name, const std::set<int>& before,
+                                  std::size_t instances) {
+  return eventually(
+      [&] {
+        const auto now = rows(name);
+        if (now.size() != instances) return false;
+        for (const auto& row : now)
+          if (before.count(row["pid"].get<int>()) || row["pm2_env"]["status"] != "online")
+            return false;
+        return true;
+      },
+      std::chrono::seconds(20));
+}
+
 }  // namespace pmctl::test

@@ -34,6 +34,11 @@ class ClusterFixture : public PmctlTest {
 
   /// jlist's elements for app `name`, by pm_id.
   std::vector<nlohmann::json> rows(const std::string& name);
+  /// The pids of app `name`'s instances now.
+  std::set<int> pids(const std::string& name);
+  /// Waits (at most 20 s) until app `name` has `instances` online instances, none of them with
+  /// a pid of `before` (a restart or reload replaced every one).
+  bool all_replaced(const std::string& name, const std::set<int>& before, std::size_t instances);
 
   /// The unit name of a cluster app's balancer socket (".socket") or service (".service").
   static std::string lb(const std::string& name, const char* type) {

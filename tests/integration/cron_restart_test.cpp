@@ -54,18 +54,8 @@ TEST_F(CronRestartTest, AClusterAppIsReloadedInstanceByInstance) {
   ASSERT_EQ(pmctl({"reload", "cronweb", "--cron-restart", "*/3 * * * * *"}).exit_code, 0);
   EXPECT_THAT(unit_property(service_of("cronweb"), "ExecStart"),
               HasSubstr("--system reload cronweb"));
-  std::set<int> before;
-  for (const auto& row : rows("cronweb")) before.insert(row["pid"].get<int>());
-  ASSERT_TRUE(eventually(
-      [&] {
-        const auto now = rows("cronweb");
-        if (now.size() != 2) return false;
-        for (const auto& row : now)
-          if (before.count(row["pid"].get<int>()) || row["pm2_env"]["status"] != "online")
-            return false;
-        return true;
-      },
-      std::chrono::seconds(20)))
+  const std::set<int> before = pids("cronweb");
+  ASSERT_TRUE(all_replaced("cronweb", before, 2))
       << sh("journalctl --no-pager -n 30 -u " + service_of("cronweb")).out;
   EXPECT_EQ(rows("cronweb").at(0)["pm2_env"]["cron_restart"], "*/3 * * * * *");
 }

@@ -127,20 +127,9 @@ TEST_F(WatchTest, APoolIsReloadedInstanceByInstance) {
   ASSERT_TRUE(
       eventually([&] { return watcher_log("wpool").find("watching") != std::string::npos; }));
   EXPECT_THAT(unit_property(watcher_of("wpool"), "ExecStart"), HasSubstr("--action reload"));
-  std::set<int> before;
-  for (const auto& row : rows("wpool")) before.insert(row["pid"].get<int>());
+  const std::set<int> before = pids("wpool");
   write("job.js");
-  EXPECT_TRUE(eventually(
-      [&] {
-        const auto now = rows("wpool");
-        if (now.size() != 2) return false;
-        for (const auto& row : now)
-          if (before.count(row["pid"].get<int>()) || row["pm2_env"]["status"] != "online")
-            return false;
-        return true;
-      },
-      std::chrono::seconds(20)))
-      << watcher_log("wpool");
+  EXPECT_TRUE(all_replaced("wpool", before, 2)) << watcher_log("wpool");
   EXPECT_THAT(watcher_log("wpool"), HasSubstr("reload wpool"));
 }
 

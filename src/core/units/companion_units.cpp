@@ -56,6 +56,21 @@ std::string_view restart_verb(const AppDecl& decl) {
   return decl.cluster.enabled ? "reload" : "restart";
 }
 
+UnitSpec companion_service(const AppDecl& app, const std::string& unit,
+                           const std::string& description, const std::vector<std::string>& argv,
+                           std::string_view restart) {
+  UnitSpec spec{unit, {}, {}};
+  spec.properties = {
+      {"Description", description},
+      {"Slice", app_slice_name(app.name)},
+      {"Type", std::string("exec")},
+      {"ExecStartEx", std::vector<ExecCommand>{{argv.at(0), argv, {"no-env-expand"}}}},
+      {"Restart", std::string(restart)},
+      {"RestartUSec", std::uint64_t{1'000'000}},
+  };
+  return spec;
+}
+
 bool wants_companion(const AppDecl& decl, CompanionKind kind) {
   switch (kind) {
     case CompanionKind::Cron:

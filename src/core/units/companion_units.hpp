@@ -38,6 +38,13 @@ const CompanionInfo& companion_info(CompanionKind kind);
 /// (one instance at a time, as PM2 restarts them gracefully).
 std::string_view restart_verb(const AppDecl& decl);
 
+/// A long-running companion service of `app` (the memory guard, the watcher): `argv` as an exec
+/// service in the app's slice (no environment expansion), started again `restart` (systemd's
+/// Restart= word) after a second.
+UnitSpec companion_service(const AppDecl& app, const std::string& unit,
+                           const std::string& description, const std::vector<std::string>& argv,
+                           std::string_view restart);
+
 /// Whether `decl` asks for a companion of `kind` (cron: a cron_restart pattern; mem: a
 /// max_memory_restart; watch: watch on).
 bool wants_companion(const AppDecl& decl, CompanionKind kind);

@@ -1,7 +1,6 @@
 #include "core/units/watch_units.hpp"
 
 #include "core/units/companion_units.hpp"
-#include "core/units/unit_names.hpp"
 
 namespace pmctl::core {
 
@@ -32,16 +31,7 @@ UnitSpec watch_unit(const AppDecl& app, const WatchPlan& plan, const std::string
     argv.push_back(std::to_string(app.watch.delay_ms));
   }
   if (app.watch.follow_symlinks) argv.emplace_back("--follow-symlinks");
-  UnitSpec spec{unit, {}, {}};
-  spec.properties = {
-      {"Description", "pmctl watch of '" + app.name + "'"},
-      {"Slice", app_slice_name(app.name)},
-      {"Type", std::string("exec")},
-      {"ExecStartEx", std::vector<ExecCommand>{{plan.watch, argv, {"no-env-expand"}}}},
-      {"Restart", std::string("on-failure")},
-      {"RestartUSec", std::uint64_t{1'000'000}},
-  };
-  return spec;
+  return companion_service(app, unit, "pmctl watch of '" + app.name + "'", argv, "on-failure");
 }
 
 }  // namespace pmctl::core
