@@ -92,6 +92,8 @@ TEST(CompanionUnits, TheWatcherRunsPmctlWatchInTheSliceWithPm2sSettings) {
   EXPECT_TRUE(plain.aux.empty());
   EXPECT_EQ(std::get<std::string>(*plain.find("Slice")), "pmctl-api.slice");
   EXPECT_EQ(std::get<std::string>(*plain.find("Restart")), "on-failure");
+  EXPECT_EQ(std::get<std::vector<std::string>>(*plain.find("PartOf")),
+            std::vector<std::string>{"pmctl-api.slice"});
   EXPECT_EQ(plain.find("BindsTo"), nullptr) << "a restart stops the instance it would bind to";
   EXPECT_THAT(exec_argv(plain),
               ElementsAre("/usr/libexec/pmctl-watch", "--pmctl", "/usr/bin/pmctl", "--name", "api",

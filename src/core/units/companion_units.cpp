@@ -63,6 +63,7 @@ UnitSpec companion_service(const AppDecl& app, const std::string& unit,
   spec.properties = {
       {"Description", description},
       {"Slice", app_slice_name(app.name)},
+      {"PartOf", std::vector<std::string>{app_slice_name(app.name)}},
       {"Type", std::string("exec")},
       {"ExecStartEx", std::vector<ExecCommand>{{argv.at(0), argv, {"no-env-expand"}}}},
       {"Restart", std::string(restart)},

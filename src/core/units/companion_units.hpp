@@ -39,8 +39,10 @@ const CompanionInfo& companion_info(CompanionKind kind);
 std::string_view restart_verb(const AppDecl& decl);
 
 /// A long-running companion service of `app` (the memory guard, the watcher): `argv` as an exec
-/// service in the app's slice (no environment expansion), started again `restart` (systemd's
-/// Restart= word) after a second.
+/// service in the app's slice and PartOf= it (stopping or restarting the slice, the whole app,
+/// takes the companion along), no environment expansion, started again `restart` (systemd's
+/// Restart= word) after a second. Not bound to an instance unit: a restart stops that unit, and
+/// would stop the companion with the restart it runs.
 UnitSpec companion_service(const AppDecl& app, const std::string& unit,
                            const std::string& description, const std::vector<std::string>& argv,
                            std::string_view restart);

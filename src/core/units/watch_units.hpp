@@ -22,10 +22,8 @@ std::vector<std::string> watched_paths(const AppDecl& app);
 
 /// The watcher of `app` (which has watch on): a service in the app's slice that runs
 /// `pmctl-watch --pmctl <pmctl> --name <name> --action <restart_verb> [--user] --path P...
-/// [--ignore PATTERN...] [--delay-ms N] [--follow-symlinks]`. Like the memory guard it is not
-/// bound to an instance unit (BindsTo=/PartOf= would stop it, and the restart it runs, when the
-/// restart stops the instance): it lives in the app's slice, so stopping the slice stops it,
-/// and pmctl stops it with the app's last instance (Companions).
+/// [--ignore PATTERN...] [--delay-ms N] [--follow-symlinks]`, PartOf= the app's slice
+/// (companion_service); pmctl stops it with the app's last instance (Companions).
 UnitSpec watch_unit(const AppDecl& app, const WatchPlan& plan, const std::string& unit);
 
 }  // namespace pmctl::core
