@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev                                # fuzzers (libFuzzer, ASan, UBSan)
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
   tmux                                                    # monit's tests and bench
+  prometheus curl                                         # promtool checks the metrics endpoint
   python3 scdoc                                           # test summary, man page
 )
 # Example and test apps run under node; any node in PATH will do, else Debian's.

@@ -27,6 +27,7 @@ void warn_before_start(const core::AppDecl& decl, Context& ctx);
 void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_monit(CLI::App& app, Context& ctx);
+void register_metrics(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);

@@ -127,5 +127,25 @@ TEST_F(UserManagerTest, TheWatcherRestartsTheAppInTheUserManager) {
   std::filesystem::remove_all(dir);
 }
 
+// pmctl --user metrics: the units go to the user's unit directory, the scrape shows the user
+// manager's apps, disable leaves nothing. Port 17689.
+TEST_F(UserManagerTest, TheMetricsEndpointServesTheUserManagersApps) {
+  const std::string name = "usermetrics" + std::to_string(getpid());
+  ASSERT_EQ(user({"start", app_path("greet.sh"), "--name", name}).exit_code, 0);
+  const Result on = user({"metrics", "enable", "--port", "17689"});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  EXPECT_EQ(sh("test -f /root/.config/systemd/user/pmctl-metrics@.service").exit_code, 0);
+  EXPECT_EQ(unit_property("pmctl-metrics.socket", "ActiveState", true), "active");
+  const Result scrape =
+      sh("curl -sS --max-time 5 http://127.0.0.1:17689/metrics | tee /dev/stderr | "
+         "promtool check metrics");
+  EXPECT_EQ(scrape.exit_code, 0) << scrape.out << scrape.err;
+  EXPECT_NE(scrape.err.find("pmctl_up{name=\"" + name + "\""), std::string::npos) << scrape.err;
+  ASSERT_EQ(user({"metrics", "disable"}).exit_code, 0);
+  EXPECT_NE(sh("test -e /root/.config/systemd/user/pmctl-metrics.socket").exit_code, 0);
+  EXPECT_EQ(unit_property("pmctl-metrics.socket", "LoadState", true), "not-found");
+  ASSERT_EQ(user({"delete", name}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace pmctl::test

@@ -17,6 +17,7 @@
 #include "core/lifecycle/boot_store.hpp"
 #include "core/lifecycle/completion.hpp"
 #include "core/lifecycle/deps.hpp"
+#include "core/lifecycle/endpoints.hpp"
 #include "core/lifecycle/instances.hpp"
 #include "core/lifecycle/launcher.hpp"
 #include "core/lifecycle/new_apps.hpp"
@@ -134,6 +135,11 @@ class Lifecycle {
   }
   std::string unit_of(const AppRecord& rec) const { return core::unit_of(rec); }
 
+  // The socket-activated endpoints (endpoints.hpp).
+  std::string enable_metrics(const EndpointSettings& s) { return endpoints_.enable_metrics(s); }
+  bool disable_metrics() { return endpoints_.disable_metrics(); }
+  EndpointStatus metrics_status() { return endpoints_.metrics_status(); }
+
  private:
   Deps deps_;
   RuntimeUnits units_{deps_};
@@ -147,6 +153,7 @@ class Lifecycle {
   NewApps new_apps_{deps_,      units_, balancers_, launcher_,
                     instances_, views_, rollout_,   completion_};
   BootStore boot_{deps_, units_, balancers_, launcher_, instances_, views_};
+  HttpEndpoints endpoints_{deps_};
 };
 
 }  // namespace pmctl::core
