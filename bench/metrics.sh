@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# What a scrape of `pmctl metrics` costs with many apps (a benchmark, not a test). As root:
+# bench/metrics.sh. In a fresh sandbox: BENCH_APPS idle apps (/bin/sleep, one ecosystem file),
+# the endpoint enabled on BENCH_PORT, then
+# - BENCH_SCRAPES scrapes with curl, one after the other: median and p90 of curl's total time
+#   (connect, systemd starting the per-connection service, pmctl answering, exit);
+# - one `pmctl metrics serve` run by hand with a request on stdin, under strace -f -c (its
+#   syscalls) and /usr/bin/time (its peak RSS);
+# - the size of the answer.
+# PM2 has nothing to compare with: `pm2 web` is gone from PM2 7, and the exporters people use
+# are resident processes. Knobs: BENCH_APPS (200), BENCH_SCRAPES (30), BENCH_PORT (17690),
+# PMCTL_BUILD (build), BENCH_SANDBOX.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
+APPS=${BENCH_APPS:-200}
+SCRAPES=${BENCH_SCRAPES:-30}
+PORT=${BENCH_PORT:-17690}
+BUILD=${PMCTL_BUILD:-build}
+PMCTL=$REPO/$BUILD/src/cli/pmctl
+
+source bench/lib.sh
+bench_lock
+need_tools curl strace
+bench_build src/cli/pmctl
+
+tmp=$(mktemp -d /var/tmp/pmctl-bench-metrics.XXXXXX)
+export PMCTL_SANDBOX=${BENCH_SANDBOX:-/var/tmp/pmctl-bench-sandbox}
+cleanup() {
+  set +e
+  tests/sandbox.sh purge >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+inside() { tests/sandbox.sh exec "$@" 9>&-; }
+say "booting the sandbox ($PMCTL_SANDBOX)"
+tests/sandbox.sh purge
+tests/sandbox.sh up 9>&-
+
+node -e '
+const n = +process.argv[1];
+const apps = [];
+for (let i = 1; i <= n; i++)
+  apps.push({name: "s" + i, script: "/bin/sleep", args: ["100000"], interpreter: "none"});
+console.log(JSON.stringify({apps}));' "$APPS" >"$tmp/apps.json"
+chmod a+r "$tmp" "$tmp/apps.json"
+say "starting $APPS apps"
+inside "$PMCTL" start "$tmp/apps.json" >/dev/null
+inside "$PMCTL" metrics enable --port "$PORT" >/dev/null
+settle
+
+say "$SCRAPES scrapes"
+# shellcheck disable=SC2016  # expanded by the shell inside the sandbox
+read -r MEDIAN P90 BYTES SAMPLES < <(inside bash -c '
+  port=$1 n=$2
+  for _ in $(seq "$n"); do
+    curl -s -o /tmp/scrape -w "%{time_total}\n" "http://127.0.0.1:$port/metrics"
+  done | sort -n | awk -v n="$n" "{t[NR]=\$1} END {printf \"%.1f %.1f \", t[int((n+1)/2)]*1000, t[int(n*0.9+0.5)]*1000}"
+  printf "%s %s\n" "$(wc -c </tmp/scrape)" "$(grep -vc "^#" /tmp/scrape)"
+' bench "$PORT" "$SCRAPES")
+
+say "one serve under strace and time"
+# shellcheck disable=SC2016
+read -r SYSCALLS RSS < <(inside bash -c '
+  pmctl=$1
+  printf "GET /metrics HTTP/1.1\r\n\r\n" >/tmp/request
+  strace -f -c -o /tmp/strace "$pmctl" --system metrics serve </tmp/request >/dev/null
+  calls=$(awk "\$NF == \"total\" {print \$4}" /tmp/strace)
+  /usr/bin/time -f "%M" -o /tmp/rss "$pmctl" --system metrics serve </tmp/request >/dev/null
+  echo "$calls $(cat /tmp/rss)"
+' bench "$PMCTL")
+
+cat <<TABLE
+
+| $APPS apps, GET /metrics | figure |
+|---|---|
+| one scrape, curl's total time (median of $SCRAPES) | $MEDIAN ms |
+| p90 | $P90 ms |
+| syscalls of one \`pmctl metrics serve\` (strace -f -c) | $SYSCALLS |
+| its peak resident memory | $RSS kB |
+| the answer | $BYTES bytes, $SAMPLES samples |
+TABLE
