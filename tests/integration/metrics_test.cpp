@@ -57,6 +57,7 @@ TEST_F(MetricsTest, ServesPrometheusTextThatPromtoolAcceptsForForkPoolAndCluster
       sh("curl -sS --max-time 5 " + url("/metrics") + " | promtool check metrics");
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
   const std::string text = scrape();
+  ASSERT_FALSE(text.empty()) << "promtool passes an empty text; the scrape must not be";
   EXPECT_EQ(sample(text, "pmctl_up{name=\"mfork\",namespace=\"default\",id=\"0\",mode=\"fork\"}"),
             1)
       << text;

@@ -29,6 +29,8 @@ TEST(EndpointUnits, TheSocketAcceptsOnTheAddressAndStartsAtBoot) {
         "RuntimeMaxSec=10000000us\n", "ProtectSystem=strict\n", "PrivateNetwork=yes\n",
         "NoNewPrivileges=yes\n", "RestrictAddressFamilies=AF_UNIX\n"})
     EXPECT_THAT(files[1].text, HasSubstr(line)) << files[1].text;
+  // A private /tmp would hide a pmctl run from under /tmp or /var/tmp (CI's clone).
+  EXPECT_THAT(files[1].text, Not(HasSubstr("PrivateTmp")));
 }
 
 TEST(EndpointUnits, AUserManagersServiceRunsPmctlUser) {

@@ -22,8 +22,8 @@ UnitSpec metrics_socket(const EndpointSettings& settings) {
   return socket;
 }
 
-// Read-only: it reads the registry, the manager's unit properties over D-Bus, cgroup files and
-// /proc, and writes one HTTP answer to its socket.
+// Read-only (ProtectSystem=strict): it reads the registry, the manager's unit properties over
+// D-Bus, cgroup files and /proc, and writes one HTTP answer to its socket.
 UnitSpec metrics_service(Scope scope, const std::string& pmctl) {
   const std::vector<std::string> argv = {pmctl, scope == Scope::User ? "--user" : "--system",
                                          "metrics", "serve"};
@@ -39,7 +39,8 @@ UnitSpec metrics_service(Scope scope, const std::string& pmctl) {
       {"NoNewPrivileges", true},
       {"ProtectSystem", std::string("strict")},
       {"ProtectHome", std::string("read-only")},
-      {"PrivateTmp", true},
+      // No PrivateTmp=: it hides /tmp and /var/tmp, where a pmctl run from a build tree (the
+      // tests, CI's clone under /var/tmp) lives; the service writes nothing there.
       {"PrivateDevices", true},
       {"PrivateNetwork", true},
       {"ProtectKernelTunables", true},
