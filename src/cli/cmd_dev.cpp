@@ -17,14 +17,6 @@ using Clock = std::chrono::steady_clock;
 volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int signal) { g_signal = signal; }
 
-void catch_stop_signals() {
-  struct sigaction sa = {};
-  sa.sa_handler = on_signal;  // no SA_RESTART: the journal wait returns EINTR
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
 /// The app's exit code (128 + signal when a signal ended it), or nullopt while it runs or is
 /// being restarted.
 std::optional<int> exit_of(Context& ctx, int id) {
@@ -73,6 +65,14 @@ class EndWatch {
 
 }  // namespace
 
+void catch_stop_signals(void (*handler)(int)) {
+  struct sigaction sa = {};
+  sa.sa_handler = handler;  // no SA_RESTART: the journal wait returns EINTR
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 void run_dev(const core::AppDecl& decl, Context& ctx) {
   std::string watched;
   for (const auto& path : core::watched_paths(decl))
@@ -81,7 +81,7 @@ void run_dev(const core::AppDecl& decl, Context& ctx) {
       "; Ctrl-C stops and deletes it");
   const int id = ctx.lifecycle().start_new(decl, false);
   ctx.end_transaction();  // following holds no lock: the watcher's restarts need it
-  catch_stop_signals();
+  catch_stop_signals(on_signal);
   EndWatch watch(ctx, id);
   follow_app_logs(
       ctx, decl.name, [&] { return watch.ended(); }, true);

@@ -130,13 +130,7 @@ void attach(Context& ctx, const std::vector<core::AppDecl>& decls, const std::ve
       names += (c == '.' || c == '+') ? std::string("\\") + c : std::string(1, c);
   }
   const std::string target = decls.size() == 1 ? decls.front().name : "/^(" + names + ")$/";
-  if (stop_after) {
-    struct sigaction sa = {};
-    sa.sa_handler = on_interrupt;  // no SA_RESTART: the journal wait returns EINTR
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-  }
+  if (stop_after) catch_stop_signals(on_interrupt);
   follow_app_logs(ctx, target, [] { return g_interrupted != 0; });
   if (!stop_after) return;
   ctx.begin_transaction("pmctl start --no-daemon (stopping on a signal)");

@@ -19,6 +19,9 @@ void follow_app_logs(Context& ctx, const std::string& target,
 /// timestamps until Ctrl-C or SIGTERM, or until the app exits by itself; either way the app is
 /// deleted, and pmctl exits with the app's exit code when it exited by itself (cmd_dev.cpp).
 void run_dev(const core::AppDecl& decl, Context& ctx);
+/// SIGINT and SIGTERM call `handler`, without SA_RESTART: a journal wait returns EINTR, so a
+/// follow loop asks its `interrupted` at once (start --no-daemon, dev).
+void catch_stop_signals(void (*handler)(int));
 void register_lifecycle(CLI::App& app, Context& ctx);
 /// Warns about what `decl` asks for and this host will not fully do: a watch path that does not
 /// exist, a max_memory_restart without a kernel cap (no memory controller: pmctl-memguard alone

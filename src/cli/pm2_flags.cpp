@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -14,6 +13,7 @@
 #include "core/cluster/cluster_probes.hpp"
 #include "core/fields/parse.hpp"
 #include "core/types/error.hpp"
+#include "core/units/watch_units.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -76,9 +76,7 @@ void apply_watch(const Pm2Flags& f, const std::set<std::string>& given, core::Ap
   if (!watch) return;
   decl.watch.enabled = true;
   for (const auto& path : f.watch_paths)
-    if (!path.empty())
-      decl.watch.paths.push_back(
-          (std::filesystem::path(decl.cwd) / path).lexically_normal().string());
+    if (!path.empty()) decl.watch.paths.push_back(core::watch_path(decl.cwd, path));
   for (const auto& item : f.ignore_watch) {
     std::size_t start = 0;
     while ((start = item.find_first_not_of(" ,", start)) != std::string::npos) {

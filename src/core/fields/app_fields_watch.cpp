@@ -1,8 +1,7 @@
 // PM2's watch, ignore_watch, watch_delay and watch_options (docs/ecosystem-fields.md, "watch").
-#include <filesystem>
-
 #include "core/fields/app_fields_parts.hpp"
 #include "core/fields/field_values.hpp"
+#include "core/units/watch_units.hpp"
 
 namespace pmctl::core {
 namespace {
@@ -52,8 +51,7 @@ WatchSettings read_watch(const RawApp& app, const std::string& cwd) {
   const nlohmann::json* value = app.find("watch");
   if (!value || !js_truthy(*value)) return w;
   w.enabled = true;
-  for (const auto& path : read_watch_paths(app, *value))
-    w.paths.push_back((std::filesystem::path(cwd) / path).lexically_normal().string());
+  for (const auto& path : read_watch_paths(app, *value)) w.paths.push_back(watch_path(cwd, path));
   return w;
 }
 

@@ -1,8 +1,14 @@
 #include "core/units/watch_units.hpp"
 
+#include <filesystem>
+
 #include "core/units/companion_units.hpp"
 
 namespace pmctl::core {
+
+std::string watch_path(const std::string& cwd, const std::string& path) {
+  return (std::filesystem::path(cwd) / path).lexically_normal().string();
+}
 
 std::vector<std::string> watched_paths(const AppDecl& app) {
   if (!app.watch.paths.empty()) return app.watch.paths;

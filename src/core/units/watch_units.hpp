@@ -17,6 +17,9 @@ struct WatchPlan {
   Scope scope = Scope::System;
 };
 
+/// A watch path as given (PM2: relative to the app's cwd) made absolute and normal.
+std::string watch_path(const std::string& cwd, const std::string& path);
+
 /// The paths `app` watches: its watch paths, or its cwd when it names none (PM2's watch: true).
 std::vector<std::string> watched_paths(const AppDecl& app);
 
