@@ -4,6 +4,7 @@
 // stop and delete leave no unit file behind.
 // Public ports are in 17159-17169: below the ephemeral range (32768-60999).
 #include <gmock/gmock.h>
+#include <unistd.h>
 
 #include <future>
 #include <iostream>
@@ -297,16 +298,23 @@ TEST_F(ClusterSharedTest, BadInputIsRefusedAndChangesNothing) {
       pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "--lb", "shared"});
   EXPECT_NE(fork.exit_code, 0);
   // A port in use: nothing is created, no unit file is left.
+  // The holder keeps the port until the test says so (at most 60 s): a loaded machine may take
+  // seconds to start it, and it must not let go before pmctl tried.
+  const std::string done = "/tmp/pmctl-shbad-holder-" + std::to_string(getpid());
   const std::string holder =
-      "python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, "
-      "socket.SO_REUSEADDR, 1); s.bind((\"0.0.0.0\", 17169)); s.listen(); time.sleep(5)'";
+      "python3 -c 'import os,socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, "
+      "socket.SO_REUSEADDR, 1); s.bind((\"0.0.0.0\", 17169)); s.listen(); t=time.time()\n"
+      "while not os.path.exists(\"" +
+      done + "\") and time.time() - t < 60: time.sleep(0.05)'";
   auto busy = std::async(std::launch::async, [&] { return sh(holder); });
-  EXPECT_TRUE(eventually([&] { return !listeners(17169).empty(); }));
+  EXPECT_TRUE(eventually([&] { return !listeners(17169).empty(); }, std::chrono::seconds(30)));
   const Result in_use = pmctl({"start", app_path("http_keepalive.js"), "--name", "shbad", "-i", "2",
                                "--port", "17169", "--lb", "shared"});
   EXPECT_NE(in_use.exit_code, 0);
   EXPECT_THAT(in_use.err, ::testing::HasSubstr("port 17169 is already in use")) << in_use.err;
+  sh("touch " + done);
   busy.get();
+  sh("rm -f " + done);
   EXPECT_TRUE(rows("shbad").empty());
   EXPECT_EQ(unit_files("shbad"), "");
 }

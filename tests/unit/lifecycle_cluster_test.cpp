@@ -224,16 +224,48 @@ TEST_F(LifecycleClusterTest, StopsTheBalancerWithTheLastRunningInstance) {
   EXPECT_FALSE(loaded("pmctl-web-0.service"));
 }
 
-TEST_F(LifecycleClusterTest, RestartsOneInstanceWithoutTouchingTheBalancer) {
+TEST_F(LifecycleClusterTest, RestartsOneInstanceOutOfTheBalancerWithoutRestartingIt) {
   lifecycle_.start_cluster(web(2));
   const std::uint32_t balancer_pid = manager_.units.at("pmctl-web-lb.service").main_pid;
   manager_.calls.clear();
   lifecycle_.restart(1);
   EXPECT_EQ(manager_.units.at("pmctl-web-lb.service").main_pid, balancer_pid);
+  // Drained before its unit stops (the balancer rehomes what it closes), back in after.
+  std::vector<std::string> balancer_calls;
   for (const auto& call : manager_.calls) {
     EXPECT_THAT(call, ::testing::Not(::testing::HasSubstr("pmctl-web-0"))) << call;
-    EXPECT_THAT(call, ::testing::Not(::testing::HasSubstr("lb.service"))) << call;
+    if (call.find("lb.service") != std::string::npos) balancer_calls.push_back(call);
   }
+  const std::string hup = "kill pmctl-web-lb.service " + std::to_string(SIGHUP);
+  EXPECT_EQ(balancer_calls, (std::vector<std::string>{hup, hup}));
+  const auto stop =
+      std::find(manager_.calls.begin(), manager_.calls.end(), "stop pmctl-web-1.service");
+  ASSERT_NE(stop, manager_.calls.end());
+  EXPECT_NE(std::find(manager_.calls.begin(), stop, hup), stop) << "drained first";
+  EXPECT_EQ(backends(),
+            "# pmctl app 'web': 2 instance(s); written by pmctl, read by pmctl-balancer on SIGHUP\n"
+            "tcp:127.0.0.1:20000\ntcp:127.0.0.1:20001\n");
+}
+
+// The metrics read the balancer's counters from its StatusText (pmctl-balancer's STATUS=).
+TEST_F(LifecycleClusterTest, ReadsTheBalancersCountersFromItsStatusText) {
+  lifecycle_.start_cluster(web(2));
+  EXPECT_FALSE(lifecycle_.balancer_counters("web")) << "nothing published yet";
+  manager_.status_texts["pmctl-web-lb.service"] =
+      "open=1 accepted=42 unserved=0 retried=3 rehomed=2 backends=2/2";
+  const auto counters = lifecycle_.balancer_counters("web");
+  ASSERT_TRUE(counters);
+  EXPECT_EQ(counters->accepted, 42u);
+  EXPECT_EQ(counters->rehomed, 2u);
+  EXPECT_EQ(counters->backends_up, 2u);
+  manager_.status_texts["pmctl-web-lb.service"] = "Accepting connections";  // an older balancer
+  EXPECT_FALSE(lifecycle_.balancer_counters("web"));
+  lifecycle_.stop(0);
+  lifecycle_.stop(1);
+  manager_.status_texts["pmctl-web-lb.service"] =
+      "open=0 accepted=1 unserved=0 retried=0 "
+      "rehomed=0 backends=2/2";
+  EXPECT_FALSE(lifecycle_.balancer_counters("web")) << "a stopped balancer counts nothing";
 }
 
 TEST_F(LifecycleClusterTest, DeletingOneInstanceTakesItOutOfTheBackendFile) {

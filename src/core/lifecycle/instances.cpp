@@ -56,6 +56,7 @@ void Instances::restart_as(int id, const AppDecl& decl) {
   AppRecord rec = record(id);
   const UnitState state = launcher_.live(rec);
   const Status status = status_of(state, rec.decl.restart);
+  const bool drained = state.loaded && drain_for_restart(rec);
   if (state.loaded) {
     units_.stop(unit_of(rec));
   }
@@ -76,10 +77,25 @@ void Instances::restart_as(int id, const AppDecl& decl) {
   }
   launcher_.launch(rec);  // launch needs the declaration, which folding the counter did not change
   if (!rec.decl.cluster.balanced()) return;
+  if (drained) {  // the same endpoint is back: out of drain
+    balancers_.write_backends(deps_.registry.load(Registry::Environments::Skip), rec.decl.name);
+    balancers_.signal(rec.decl.name);
+  }
   balancers_.ensure(rec);
   // One instance at a time: the next one goes down only once this one serves again (or after
   // listen_timeout), so a restart of the whole app keeps serving.
   launcher_.not_listening({id}, std::chrono::milliseconds(rec.decl.listen_timeout_ms));
+}
+
+// As a reload does: the balancer sends the instance no new connection and rehomes the ones it
+// closes between two answers, so a restart of the app, one instance at a time, fails no request.
+bool Instances::drain_for_restart(const AppRecord& rec) {
+  if (!rec.decl.cluster.balanced() || rec.decl.cluster.shared() || rec.endpoint.empty())
+    return false;
+  RegistryData others = deps_.registry.load(Registry::Environments::Skip);
+  others.remove(rec.id);
+  balancers_.drain(others, rec.decl.name, {rec.endpoint});
+  return true;
 }
 
 void Instances::stop(int id) {

@@ -54,6 +54,9 @@ class Instances {
   /// Adds `extra` to the registry's count and clears what a reset hid: before the unit stops
   /// or starts again.
   void fold_restarts(const AppRecord& rec, std::uint32_t extra);
+  /// Takes a running instance of a balanced cluster app out of its balancer before a restart
+  /// (Balancers::drain); false for any other app.
+  bool drain_for_restart(const AppRecord& rec);
   /// The unit's automatic restarts that the registry does not count yet.
   static std::uint32_t unfolded(const AppRecord& rec, const UnitState& state);
 
