@@ -3,7 +3,8 @@
 # - src/core's folders form a chain: a folder includes only itself and the folders before it in
 #   $order, so no two folders include each other;
 # - src/core includes nothing of src/cli or src/systemd;
-# - src/systemd and src/balancer see only core/types (plain data); the log writer sees core/types,
+# - src/systemd sees only core/types (plain data); src/balancer core/types and
+#   core/text/balancer_status.hpp (the STATUS= line pmctl reads back); the log writer core/types,
 #   core/text and core/state/log_files.hpp; pmctl-memguard and pmctl-watch core/types, core/base,
 #   core/text and core/units/unit_names.hpp.
 # Prints each offending include and exits 1; silent and 0 when all is well.
@@ -40,8 +41,11 @@ done < <(grep -rn '#include "core/' src/core --include='*.[ch]pp')
 if grep -rn '#include "\(cli\|systemd\|balancer\|logwriter\|memguard\|monit\|watch\)/' src/core >&2; then
   complain "src/core includes another layer (above)"
 fi
-if grep -rn '#include "core/' src/systemd src/balancer | grep -v '"core/types/' >&2; then
-  complain "src/systemd and src/balancer see only core/types (above)"
+if grep -rn '#include "core/' src/systemd | grep -v '"core/types/' >&2; then
+  complain "src/systemd sees only core/types (above)"
+fi
+if grep -rn '#include "core/' src/balancer | grep -v '"core/types/\|"core/text/balancer_status.hpp"' >&2; then
+  complain "src/balancer sees only core/types and core/text/balancer_status.hpp (above)"
 fi
 if grep -rn '#include "core/' src/logwriter | grep -v '"core/\(types\|text\)/\|"core/state/log_files.hpp"' >&2; then
   complain "src/logwriter sees only core/types, core/text and core/state/log_files.hpp (above)"

@@ -19,6 +19,8 @@ struct Backend {
   Clock::time_point down_until;  ///< Skipped until then, after a refused connection.
   bool removed = false;          ///< No longer in the file: lives on for its open connections.
   bool up(Clock::time_point now) const { return now >= down_until; }
+  /// A connect failed and none has succeeded since (the counters' notion of a backend down).
+  bool marked_down() const { return down_until != Clock::time_point(); }
   /// Draining or removed: its connections may move to another backend (rehoming).
   bool going_away() const { return spec.drain || removed; }
 };

@@ -17,7 +17,6 @@
 namespace pmctl::balancer {
 namespace {
 
-using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kTick{100};  ///< How often connect and park deadlines are checked.
@@ -34,6 +33,13 @@ core::UniqueFd make_signalfd() {
   core::UniqueFd fd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
   if (fd.get() < 0) throw Error(std::string("signalfd: ") + std::strerror(errno));
   return fd;
+}
+
+/// The wait until `deadline` (rounded up, so that the loop does not wake just before it), or
+/// `t` when that is sooner; -1 means no wait so far.
+milliseconds sooner(milliseconds t, Clock::time_point deadline, Clock::time_point now) {
+  auto left = std::max(milliseconds(0), std::chrono::ceil<milliseconds>(deadline - now));
+  return t.count() < 0 ? left : std::min(t, left);
 }
 
 /// Errors after which the backend, not the client, is to blame.
@@ -62,7 +68,7 @@ void Proxy::load_backends() { backends_.replace(read_backend_file(options_.backe
 
 int Proxy::run() {
   update_accepting();
-  notify("READY=1\nSTATUS=Accepting connections");
+  notify_ready();
   epoll_event events[kMaxEvents];
   for (;;) {
     if (stopping_ && connections_.empty()) return 0;
@@ -77,6 +83,7 @@ int Proxy::run() {
       return 0;
     }
     update_accepting();
+    publish_status();
   }
 }
 
@@ -111,6 +118,7 @@ void Proxy::accept_clients(int listen_fd) {
       }
       return;
     }
+    ++counts_.accepted;
     try {
       auto c = std::make_unique<Connection>(std::move(fd));
       Connection& ref = *c;
@@ -124,11 +132,18 @@ void Proxy::accept_clients(int listen_fd) {
   }
 }
 
-void Proxy::connect_next(Connection& c) {
+void Proxy::connect_next(Connection& c, bool rehoming) {
   for (;;) {
     auto now = Clock::now();
     BackendPtr b = backends_.choose(policy_, c.tried, now);
-    if (!b) return release(c);  // No backend left to try: the client sees its connection closed.
+    if (!b) {  // No backend left to try: the client sees its connection closed.
+      ++counts_.unserved;
+      return release(c);
+    }
+    if (!c.tried.empty())
+      ++counts_.retried;  // an earlier backend of this client failed
+    else if (rehoming)
+      ++counts_.rehomed;
     c.tried.push_back(b.get());
     int r = c.connect_to(b);
     if (r == 0) {
@@ -190,7 +205,7 @@ void Proxy::rehome(Connection& c) {
     log("rehoming a connection: %s, releasing it", std::strerror(e));
     return release(c);
   }
-  connect_next(c);
+  connect_next(c, true);
 }
 
 void Proxy::mark_down(Backend& b, int error) {
@@ -201,7 +216,7 @@ void Proxy::mark_down(Backend& b, int error) {
 }
 
 void Proxy::mark_up(Backend& b) {
-  if (b.down_until != Clock::time_point()) log("backend '%s' accepts again", b.spec.name.c_str());
+  if (b.marked_down()) log("backend '%s' accepts again", b.spec.name.c_str());
   b.down_until = Clock::time_point();
 }
 
@@ -250,7 +265,7 @@ void Proxy::reload() {
   } catch (const Error& e) {
     log("reload: %s, keeping the old backends", e.what());
   }
-  notify("READY=1");
+  notify_ready();
 }
 
 void Proxy::begin_stop() {
@@ -272,12 +287,27 @@ int Proxy::next_timeout() const {
   auto now = Clock::now();
   milliseconds t(-1);
   if (connecting_ > 0 || parked_ > 0 || now < accept_paused_until_) t = kTick;
-  if (stopping_) {
-    auto left = std::max(milliseconds(0),
-                         duration_cast<milliseconds>(stop_deadline_ - now) + milliseconds(1));
-    t = t.count() < 0 ? left : std::min(t, left);
-  }
+  if (stopping_) t = sooner(t, stop_deadline_, now);
+  if (auto publish_at = status_.deadline()) t = sooner(t, *publish_at, now);
   return static_cast<int>(t.count());
+}
+
+core::BalancerCounters Proxy::counters() const {
+  core::BalancerCounters c = counts_;
+  c.open = connections_.size();
+  c.backends = backends_.all().size();
+  c.backends_up = static_cast<std::uint64_t>(
+      std::count_if(backends_.all().begin(), backends_.all().end(),
+                    [](const BackendPtr& b) { return !b->spec.drain && !b->marked_down(); }));
+  return c;
+}
+
+void Proxy::publish_status() {
+  if (auto text = status_.update(counters(), Clock::now())) notify("STATUS=" + *text);
+}
+
+void Proxy::notify_ready() {
+  notify("READY=1\nSTATUS=" + status_.publish(counters(), Clock::now()));
 }
 
 }  // namespace pmctl::balancer

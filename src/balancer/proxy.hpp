@@ -8,6 +8,7 @@
 #include "balancer/connection.hpp"
 #include "balancer/options.hpp"
 #include "balancer/policy.hpp"
+#include "balancer/status_publisher.hpp"
 #include "core/types/unique_fd.hpp"
 
 namespace pmctl::balancer {
@@ -30,7 +31,8 @@ class Proxy {
   void handle_signal();
   void reload();
   void begin_stop();
-  void connect_next(Connection& c);
+  /// Hands `c` to the next backend it has not tried; `rehoming`: it leaves a going-away one.
+  void connect_next(Connection& c, bool rehoming = false);
   void on_server_ready(Connection& c);
   void pump(Connection& c, Connection::Ready ready = Connection::Ready{true, true});
   void park(Connection& c);
@@ -41,6 +43,11 @@ class Proxy {
   void expire_connects();
   void update_accepting();
   int next_timeout() const;
+  core::BalancerCounters counters() const;
+  /// Sends the counters if they changed and the publisher allows it (after each batch).
+  void publish_status();
+  /// READY=1 with the counters (at start and after a reload).
+  void notify_ready();
 
   Options options_;
   Policy policy_;
@@ -50,6 +57,9 @@ class Proxy {
   Watch signal_watch_{Watch::Kind::kSignal};
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> released_;  ///< Freed after the current batch.
+  /// accepted, unserved, retried and rehomed; counters() adds the ones read off the state.
+  core::BalancerCounters counts_;
+  StatusPublisher status_;
   unsigned connecting_ = 0;
   unsigned parked_ = 0;  ///< Connections waiting for their client after a backend closed.
   bool stopping_ = false;

@@ -31,6 +31,7 @@ void register_list(CLI::App& app, Context& ctx);
 void register_logs(CLI::App& app, Context& ctx);
 void register_monit(CLI::App& app, Context& ctx);
 void register_metrics(CLI::App& app, Context& ctx);
+void register_web(CLI::App& app, Context& ctx);
 void register_env(CLI::App& app, Context& ctx);
 void register_init(CLI::App& app, Context& ctx);
 void register_scale(CLI::App& app, Context& ctx);

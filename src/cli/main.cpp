@@ -112,6 +112,7 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_logs, {"logs", "log", "flush", "reloadLogs"}},
       {pmctl::cli::register_monit, {"monit", "dash", "dashboard"}},
       {pmctl::cli::register_metrics, {"metrics"}},
+      {pmctl::cli::register_web, {"web"}},
       {pmctl::cli::register_env, {"env"}},
       {pmctl::cli::register_init, {"init", "ecosystem"}},
       {pmctl::cli::register_scale, {"scale"}},

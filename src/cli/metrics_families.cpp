@@ -77,4 +77,43 @@ std::vector<core::MetricFamily> metrics_families(const std::vector<core::AppView
   return out;
 }
 
+std::vector<core::MetricFamily> balancer_families(const std::vector<BalancerSample>& samples) {
+  if (samples.empty()) return {};
+  using Counters = core::BalancerCounters;
+  const struct {
+    const char* name;
+    const char* help;
+    const char* type;
+    std::uint64_t Counters::*field;
+  } kinds[] = {
+      {"pmctl_balancer_connections_open", "Client connections the app's balancer holds open now.",
+       "gauge", &Counters::open},
+      {"pmctl_balancer_connections_accepted_total",
+       "Client connections the balancer accepted since it started.", "counter",
+       &Counters::accepted},
+      {"pmctl_balancer_connections_unserved_total",
+       "Client connections closed unanswered: no instance could take them.", "counter",
+       &Counters::unserved},
+      {"pmctl_balancer_connections_retried_total",
+       "Moves of a client to another instance after a failed connect or a reset.", "counter",
+       &Counters::retried},
+      {"pmctl_balancer_connections_rehomed_total",
+       "Moves of a client off an instance going away (reload, scale), between two answers.",
+       "counter", &Counters::rehomed},
+      {"pmctl_balancer_backends", "Instances in the balancer's backend file.", "gauge",
+       &Counters::backends},
+      {"pmctl_balancer_backends_up", "Instances the balancer sends new connections to.", "gauge",
+       &Counters::backends_up},
+  };
+  std::vector<core::MetricFamily> out;
+  for (const auto& kind : kinds) {
+    core::MetricFamily f{kind.name, kind.help, kind.type, {}};
+    for (const auto& s : samples)
+      f.samples.push_back(
+          {{{"name", s.name}, {"namespace", s.ns}}, static_cast<double>(s.counters.*kind.field)});
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace pmctl::cli

@@ -203,6 +203,20 @@ class SdManager final : public core::Manager {
     return out;
   }
 
+  std::string status_text(const std::string& service) override {
+    BusError error;
+    char* text = nullptr;
+    // A unit that is not loaded has an object too (systemd loads a stub): its text is empty.
+    int r = sd_bus_get_property_string(c_.bus.get(), kSystemdService, unit_path(service).c_str(),
+                                       "org.freedesktop.systemd1.Service", "StatusText",
+                                       error.get(), &text);
+    if (error.has_name(core::kNoSuchUnit)) return "";
+    throw_if_failed(r, *error, "reading StatusText of " + service);
+    std::string out = text ? text : "";
+    std::free(text);
+    return out;
+  }
+
   std::vector<std::string> units_matching(const std::string& pattern) override {
     std::vector<std::string> names;
     // ListUnitsByPatterns(states, patterns): no states = every state.

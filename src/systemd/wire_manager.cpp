@@ -44,6 +44,7 @@ class WireFirstManager final : public core::Manager {
     return sd().unit_file_state(file);
   }
   std::string version() override { return sd().version(); }
+  std::string status_text(const std::string& service) override { return sd().status_text(service); }
 
   /// Over the private socket; should that connection fail (it is not expected to), the same
   /// question goes to sd-bus, which says what went wrong in its own terms.

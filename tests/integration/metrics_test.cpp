@@ -1,7 +1,8 @@
 // pmctl metrics against the sandbox's systemd: the socket-activated endpoint answers GET
 // /metrics in Prometheus's text format (checked by promtool, Debian's prometheus package) for
 // fork, pool and cluster apps, its counters move, /json has PM2's `pm2 web` shape, nothing runs
-// between scrapes, bad input changes nothing, disable removes it all. Ports: 17680-17689.
+// between scrapes, the balancer's counters move with traffic, bad input changes nothing, disable
+// removes it all. Ports: 17680-17689.
 #include <gmock/gmock.h>
 
 #include "cluster_fixture.hpp"
@@ -112,6 +113,28 @@ TEST_F(MetricsTest, CountersMoveAndNothingRunsBetweenScrapes) {
     return sh("systemctl list-units --no-legend 'pmctl-metrics@*' | grep -c active").out == "0\n";
   })) << sh("systemctl list-units --all 'pmctl-metrics@*'").out;
   EXPECT_EQ(unit_property("pmctl-metrics.socket", "ActiveState"), "active");
+}
+
+// pmctl-balancer publishes its counters with sd_notify STATUS= (at most once a second); the
+// scrape reads them from the unit's StatusText.
+TEST_F(MetricsTest, TheBalancersConnectionCountersMoveWithTraffic) {
+  const int port = kPort + 3;
+  start_cluster_app("http_keepalive.js", "mlb", 2, port, {});
+  ASSERT_EQ(pmctl({"metrics", "enable", "--port", std::to_string(kPort)}).exit_code, 0);
+  for (int i = 0; i < 20; ++i) ASSERT_FALSE(ask(port).empty()) << i;
+  const std::string accepted = "pmctl_balancer_connections_accepted_total{name=\"mlb\"";
+  EXPECT_TRUE(eventually([&] { return sample(scrape(), accepted) >= 20; }))
+      << scrape() << sh("systemctl status pmctl-mlb-lb.service").out;
+  const std::string text = scrape();
+  EXPECT_EQ(sample(text, "pmctl_balancer_backends{name=\"mlb\""), 2) << text;
+  EXPECT_EQ(sample(text, "pmctl_balancer_backends_up{name=\"mlb\""), 2) << text;
+  EXPECT_EQ(sample(text, "pmctl_balancer_connections_unserved_total{name=\"mlb\""), 0) << text;
+  EXPECT_THAT(text, HasSubstr("# TYPE pmctl_balancer_connections_rehomed_total counter"));
+  // systemctl tells the same truth.
+  EXPECT_THAT(sh("systemctl status pmctl-mlb-lb.service").out, HasSubstr("accepted="));
+  const Result checked =
+      sh("curl -sS --max-time 5 " + url("/metrics") + " | promtool check metrics");
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
 TEST_F(MetricsTest, BadInputIsRefusedAndChangesNothing) {

@@ -118,6 +118,11 @@ class FakeManager : public core::Manager {
     return unit_files.count(file) ? "disabled" : "";
   }
   std::string version() override { return "252-fake"; }
+  std::string status_text(const std::string& service) override {
+    auto it = status_texts.find(service);
+    return it == status_texts.end() ? "" : it->second;
+  }
+  std::map<std::string, std::string> status_texts;
 
   static std::string joined(std::string call, const std::vector<std::string>& files) {
     for (const auto& f : files) call += " " + f;

@@ -55,5 +55,32 @@ TEST(Http, WritesACompleteResponseAndHeadWithoutTheBody) {
             "Cache-Control: no-store\r\nConnection: close\r\n\r\n");
 }
 
+TEST(Http, ExtraHeadersGoBeforeConnection) {
+  const std::string r =
+      core::http_response(303, "text/plain", "x", false, "Location: /\r\nSet-Cookie: a=b\r\n");
+  EXPECT_EQ(r,
+            "HTTP/1.1 303 See Other\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n"
+            "Cache-Control: no-store\r\nLocation: /\r\nSet-Cookie: a=b\r\nConnection: "
+            "close\r\n\r\nx");
+}
+
+TEST(Http, QueryParametersArePercentDecoded) {
+  EXPECT_EQ(core::query_param("id=3&lines=50", "lines"), "50");
+  EXPECT_EQ(core::query_param("id=3&lines=50", "id"), "3");
+  EXPECT_EQ(core::query_param("token=a%2Fb+c", "token"), "a/b c");
+  EXPECT_EQ(core::query_param("x=", "x"), "");
+  EXPECT_EQ(core::query_param("xid=3", "id"), std::nullopt);
+  EXPECT_EQ(core::query_param("", "id"), std::nullopt);
+  for (const char* bad : {"id=%", "id=%2", "id=%zz"})
+    EXPECT_EQ(core::query_param(bad, "id"), std::nullopt) << bad;
+}
+
+TEST(Http, CookiesAreFoundByName) {
+  EXPECT_EQ(core::cookie_value("a=1; pmctl_token=abc; b=2", "pmctl_token"), "abc");
+  EXPECT_EQ(core::cookie_value("pmctl_token=abc", "pmctl_token"), "abc");
+  EXPECT_EQ(core::cookie_value("xpmctl_token=abc", "pmctl_token"), std::nullopt);
+  EXPECT_EQ(core::cookie_value("", "pmctl_token"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace pmctl::test

@@ -90,6 +90,8 @@ INSTANTIATE_TEST_SUITE_P(
              "SystemCallFilter=~@mount @reboot\n"},
         // The empty assignment is the empty set (systemd.exec(5)); "~" alone would be all.
         Case{{"CapabilityBoundingSet", std::uint64_t{0}}, "CapabilityBoundingSet=\n"},
+        Case{{"CapabilityBoundingSet", std::uint64_t{0x21}},
+             "CapabilityBoundingSet=CAP_CHOWN CAP_KILL\n"},
         Case{{"AmbientCapabilities", std::uint64_t{0}}, "AmbientCapabilities=\n"},
         // D-Bus carries the namespace types allowed.
         Case{{"RestrictNamespaces", std::uint64_t{0}}, "RestrictNamespaces=yes\n"},
@@ -229,7 +231,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"a.service", {"After", Strings{}}},
         BadCase{"a.service", {"WantedBy", Strings{"a\\x2db.target"}}},
         BadCase{"a.service", {"Type", true}},  // wrong D-Bus type
-        BadCase{"a.service", {"CapabilityBoundingSet", std::uint64_t{1}}},
+        BadCase{"a.service", {"CapabilityBoundingSet", std::uint64_t{1} << 21}},  // unnamed
         BadCase{"a.service", {"RestrictNamespaces", std::uint64_t{1}}},
         BadCase{"a.service", {"KillSignal", std::int32_t{0}}},
         BadCase{"a.service", {"UMask", std::uint32_t{010000}}},

@@ -25,4 +25,12 @@ int exit_status(int wait_status);
 /// Runs argv and waits for it; its exit status, or -1 if it could not run.
 int run_and_wait(const std::vector<std::string>& argv);
 
+struct Captured {
+  int status = -1;     ///< exit_status(), or -1 if it could not run
+  std::string output;  ///< its stdout and stderr together (at most `max` bytes kept)
+};
+
+/// Runs argv with stdin from /dev/null and stdout and stderr into one pipe; waits for it.
+Captured run_and_capture(const std::vector<std::string>& argv, std::size_t max = 65536);
+
 }  // namespace pmctl::core

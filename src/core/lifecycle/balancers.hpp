@@ -3,12 +3,14 @@
 // socket and service (or, in shared mode, the socket unit and its holder), started, stopped and
 // removed with the app's instances.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/lifecycle/deps.hpp"
 #include "core/lifecycle/runtime_units.hpp"
 #include "core/model/app_record.hpp"
+#include "core/text/balancer_status.hpp"
 #include "core/types/unit_state.hpp"
 
 namespace pmctl::core {
@@ -51,6 +53,9 @@ class Balancers {
   void stop(const std::string& name);
   /// Stops it and removes its runtime files (and shared mode's unit files).
   void remove(const std::string& name);
+  /// What app `name`'s balancer has counted (its StatusText); nullopt when it runs none or has
+  /// published nothing pmctl can read.
+  std::optional<BalancerCounters> counters(const std::string& name);
   BalancerView view(const AppDecl& decl);
 
  private:

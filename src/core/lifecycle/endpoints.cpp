@@ -1,10 +1,12 @@
 #include "core/lifecycle/endpoints.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/base/files.hpp"
 #include "core/base/on_failure.hpp"
 #include "core/state/file_undo.hpp"
+#include "core/state/web_secrets.hpp"
 #include "core/types/error.hpp"
 
 namespace pmctl::core {
@@ -27,54 +29,71 @@ std::string setting_of(const std::string& text, const std::string& key) {
 
 }  // namespace
 
-fs::path HttpEndpoints::unit_dir(const std::string& command) {
+fs::path HttpEndpoints::unit_dir(EndpointKind kind, const std::string& command) {
+  const std::string verb = std::string(endpoint_names(kind).verb) + " " + command;
   if (deps_.scope == Scope::System && geteuid() != 0)
-    throw Error("'pmctl metrics " + command + "' for the system manager needs root",
-                "run: sudo pmctl metrics " + command + " (or 'pmctl --user metrics " + command +
-                    "' for your own user manager)");
+    throw Error(
+        "'pmctl " + verb + "' for the system manager needs root",
+        "run: sudo pmctl " + verb + " (or 'pmctl --user " + verb + "' for your own user manager)");
   if (deps_.tools().boot_unit_dir.empty())
     throw Error("no directory for unit files: $HOME is not set", "set HOME, or run as root");
   return deps_.tools().boot_unit_dir;
 }
 
-std::string HttpEndpoints::enable_metrics(const EndpointSettings& settings) {
-  const fs::path dir = unit_dir("enable");
-  const auto files = metrics_unit_files(settings, deps_.scope, deps_.pmctl_binary());
+EndpointEnabled HttpEndpoints::enable(EndpointKind kind, const EndpointSettings& settings) {
+  const EndpointNames& names = endpoint_names(kind);
+  const fs::path dir = unit_dir(kind, "enable");
+  const auto files = endpoint_unit_files(kind, settings, deps_.scope, deps_.pmctl_binary());
   FileUndo undo;
   const OnFailure put_back([&] {
     undo.roll_back();
     deps_.manager.reload_daemon();
   });
+  EndpointEnabled out{listen_stream(settings), ""};
+  if (kind == EndpointKind::Web) {
+    const fs::path state = deps_.registry.dir();
+    const WebSecrets secrets = make_web_secrets();
+    undo.write(web_token_file(state), secrets.token + "\n", 0600);
+    undo.write(web_csrf_file(state), secrets.csrf + "\n", 0600);
+    chmod(web_token_file(state).parent_path().c_str(), 0700);
+    out.token = secrets.token;
+  }
   for (const auto& f : files) undo.write(dir / f.name, f.text, 0644);
   deps_.manager.reload_daemon();
-  deps_.manager.enable_unit_files({kMetricsSocket});
-  deps_.manager.restart(kMetricsSocket);  // a changed address takes effect now
-  return listen_stream(settings);
+  deps_.manager.enable_unit_files({names.socket});
+  deps_.manager.restart(names.socket);  // a changed address takes effect now
+  return out;
 }
 
-bool HttpEndpoints::disable_metrics() {
-  const fs::path dir = unit_dir("disable");
-  if (!fs::exists(dir / kMetricsSocket) && !fs::exists(dir / kMetricsService)) return false;
-  if (deps_.manager.query({kMetricsSocket}, false).at(0).loaded) {
-    deps_.manager.stop(kMetricsSocket);
-    deps_.manager.disable_unit_files({kMetricsSocket});
+bool HttpEndpoints::disable(EndpointKind kind) {
+  const EndpointNames& names = endpoint_names(kind);
+  const fs::path dir = unit_dir(kind, "disable");
+  if (!fs::exists(dir / names.socket) && !fs::exists(dir / names.service)) return false;
+  if (deps_.manager.query({names.socket}, false).at(0).loaded) {
+    deps_.manager.stop(names.socket);
+    deps_.manager.disable_unit_files({names.socket});
   }
-  remove_if_present(dir / kMetricsSocket);
-  remove_if_present(dir / kMetricsService);
+  remove_if_present(dir / names.socket);
+  remove_if_present(dir / names.service);
+  if (kind == EndpointKind::Web) {
+    remove_if_present(web_token_file(deps_.registry.dir()));
+    remove_if_present(web_csrf_file(deps_.registry.dir()));
+  }
   deps_.manager.reload_daemon();
   return true;
 }
 
-EndpointStatus HttpEndpoints::metrics_status() {
+EndpointStatus HttpEndpoints::status(EndpointKind kind) {
+  const EndpointNames& names = endpoint_names(kind);
   EndpointStatus status;
   if (deps_.tools().boot_unit_dir.empty()) return status;
-  const fs::path file = fs::path(deps_.tools().boot_unit_dir) / kMetricsSocket;
+  const fs::path file = fs::path(deps_.tools().boot_unit_dir) / names.socket;
   status.unit_dir = deps_.tools().boot_unit_dir;
   const auto text = read_file_if_any(file);
   if (!text) return status;
   status.installed = true;
   status.listen = setting_of(*text, "ListenStream");
-  status.state = deps_.manager.query({kMetricsSocket}, false).at(0).active_state;
+  status.state = deps_.manager.query({names.socket}, false).at(0).active_state;
   return status;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// `pmctl metrics enable|disable|status`: the socket-activated endpoint's unit files
+// `pmctl metrics|web enable|disable|status`: the socket-activated endpoint's unit files
 // (core/units/endpoint_units.hpp) written to the manager's unit directory, the socket enabled
-// and started; and undone exactly. Each is one transaction: a failure puts the files back.
+// and started (for web, with fresh secrets: core/state/web_secrets.hpp); and undone exactly.
+// Each is one transaction: a failure puts the files back.
 
 #include <filesystem>
 #include <string>
@@ -18,19 +19,24 @@ struct EndpointStatus {
   std::string unit_dir;  ///< where its files are
 };
 
+struct EndpointEnabled {
+  std::string listen;  ///< what the socket listens on
+  std::string token;   ///< web: the access token for non-loopback clients; "" for metrics
+};
+
 class HttpEndpoints {
  public:
   explicit HttpEndpoints(Deps& deps) : deps_(deps) {}
 
-  /// Writes the metrics units (replacing earlier ones), reloads the manager, enables the socket
-  /// at boot and (re)starts it on `settings`; what it listens on.
-  std::string enable_metrics(const EndpointSettings& settings);
-  /// Stops and disables the socket and removes the files; false when nothing was installed.
-  bool disable_metrics();
-  EndpointStatus metrics_status();
+  /// Writes the endpoint's units (replacing earlier ones; web: and new secrets), reloads the
+  /// manager, enables the socket at boot and (re)starts it on `settings`.
+  EndpointEnabled enable(EndpointKind kind, const EndpointSettings& settings);
+  /// Stops and disables the socket and removes its files; false when nothing was installed.
+  bool disable(EndpointKind kind);
+  EndpointStatus status(EndpointKind kind);
 
  private:
-  std::filesystem::path unit_dir(const std::string& command);
+  std::filesystem::path unit_dir(EndpointKind kind, const std::string& command);
   Deps& deps_;
 };
 

@@ -135,10 +135,17 @@ class Lifecycle {
   }
   std::string unit_of(const AppRecord& rec) const { return core::unit_of(rec); }
 
+  /// The connection counters of app `name`'s balancer (Balancers::counters).
+  std::optional<BalancerCounters> balancer_counters(const std::string& name) {
+    return balancers_.counters(name);
+  }
+
   // The socket-activated endpoints (endpoints.hpp).
-  std::string enable_metrics(const EndpointSettings& s) { return endpoints_.enable_metrics(s); }
-  bool disable_metrics() { return endpoints_.disable_metrics(); }
-  EndpointStatus metrics_status() { return endpoints_.metrics_status(); }
+  EndpointEnabled enable_endpoint(EndpointKind kind, const EndpointSettings& s) {
+    return endpoints_.enable(kind, s);
+  }
+  bool disable_endpoint(EndpointKind kind) { return endpoints_.disable(kind); }
+  EndpointStatus endpoint_status(EndpointKind kind) { return endpoints_.status(kind); }
 
  private:
   Deps deps_;

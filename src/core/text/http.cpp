@@ -10,18 +10,28 @@ std::string_view reason(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 303:
+      return "See Other";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 403:
       return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
     case 431:
       return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
     default:
       return "Unknown";
   }
@@ -91,13 +101,69 @@ std::optional<std::string> request_header(std::string_view head, std::string_vie
 }
 
 std::string http_response(int status, std::string_view content_type, std::string_view body,
-                          bool head_only) {
+                          bool head_only, std::string_view extra_headers) {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status)) +
                     "\r\nContent-Type: " + std::string(content_type) +
                     "\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+                    "\r\nCache-Control: no-store\r\n" + std::string(extra_headers) +
+                    "Connection: close\r\n\r\n";
   if (!head_only) out += body;
   return out;
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decoded(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] != '%') {
+      out += text[i];
+    } else {
+      const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+      const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+  }
+  return out;
+}
+
+/// The value of `name` among `sep`-separated `name=value` pairs (whitespace around trimmed).
+std::optional<std::string_view> pair_value(std::string_view pairs, char sep,
+                                           std::string_view name) {
+  while (!pairs.empty()) {
+    const auto end = pairs.find(sep);
+    std::string_view pair = trim(pairs.substr(0, end));
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    if (end == std::string_view::npos) break;
+    pairs.remove_prefix(end + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  const auto raw = pair_value(query, '&', name);
+  if (!raw) return std::nullopt;
+  return percent_decoded(*raw);
+}
+
+std::optional<std::string> cookie_value(std::string_view cookies, std::string_view name) {
+  const auto raw = pair_value(cookies, ';', name);
+  if (!raw) return std::nullopt;
+  return std::string(*raw);
 }
 
 }  // namespace pmctl::core

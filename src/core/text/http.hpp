@@ -30,8 +30,16 @@ bool request_head_complete(std::string_view head);
 std::optional<std::string> request_header(std::string_view head, std::string_view name);
 
 /// "HTTP/1.1 <status> <reason>", Content-Type, Content-Length, Connection: close, a blank line,
-/// then `body` unless `head_only` (a HEAD request: the same headers, no body).
+/// then `body` unless `head_only` (a HEAD request: the same headers, no body). `extra_headers`
+/// are whole lines ("Name: value\r\n" each), put before Connection.
 std::string http_response(int status, std::string_view content_type, std::string_view body,
-                          bool head_only = false);
+                          bool head_only = false, std::string_view extra_headers = {});
+
+/// The value of `name` in a query string ("a=1&b=two"), percent- and plus-decoded; nullopt when
+/// absent or badly encoded.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+/// The value of cookie `name` in a Cookie header's value ("a=1; b=2"); nullopt when absent.
+std::optional<std::string> cookie_value(std::string_view cookies, std::string_view name);
 
 }  // namespace pmctl::core

@@ -79,6 +79,9 @@ class Manager {
   virtual std::string unit_file_state(const std::string& file) = 0;
   /// The manager's Version property ("252.36-1~deb12u1"): what `pmctl ping` answers with.
   virtual std::string version() = 0;
+  /// A service's StatusText (what it last sent as sd_notify STATUS=); "" when it sent none or
+  /// the unit is not loaded.
+  virtual std::string status_text(const std::string& service) = 0;
 };
 
 }  // namespace pmctl::core

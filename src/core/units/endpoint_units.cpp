@@ -2,7 +2,10 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "core/types/error.hpp"
+#include "core/units/balancer_units.hpp"
 #include "core/units/unit_file.hpp"
 
 namespace pmctl::core {
@@ -10,10 +13,13 @@ namespace {
 
 constexpr std::uint64_t kSecond = 1'000'000;
 
-UnitSpec metrics_socket(const EndpointSettings& settings) {
-  UnitSpec socket{kMetricsSocket, {}, {}};
+UnitSpec endpoint_socket(EndpointKind kind, const EndpointSettings& settings) {
+  const EndpointNames& names = endpoint_names(kind);
+  UnitSpec socket{names.socket, {}, {}};
   socket.properties = {
-      {"Description", std::string("pmctl: Prometheus metrics endpoint (GET /metrics, /json)")},
+      {"Description", std::string(kind == EndpointKind::Metrics
+                                      ? "pmctl: Prometheus metrics endpoint (GET /metrics, /json)"
+                                      : "pmctl: web dashboard")},
       {"Listen", std::vector<ListenAddress>{{"Stream", listen_stream(settings)}}},
       {"Accept", true},
       {"MaxConnections", std::uint32_t{16}},
@@ -22,48 +28,86 @@ UnitSpec metrics_socket(const EndpointSettings& settings) {
   return socket;
 }
 
-// Read-only (ProtectSystem=strict): it reads the registry, the manager's unit properties over
-// D-Bus, cgroup files and /proc, and writes one HTTP answer to its socket.
-UnitSpec metrics_service(Scope scope, const std::string& pmctl) {
+UnitSpec endpoint_service(EndpointKind kind, Scope scope, const std::string& pmctl) {
+  const EndpointNames& names = endpoint_names(kind);
   const std::vector<std::string> argv = {pmctl, scope == Scope::User ? "--user" : "--system",
-                                         "metrics", "serve"};
-  UnitSpec service{kMetricsService, {}, {}};
+                                         names.verb, "serve"};
+  UnitSpec service{names.service, {}, {}};
   service.properties = {
-      {"Description", std::string("pmctl: one metrics request")},
+      {"Description", std::string("pmctl: one ") + names.verb + " request"},
       {"CollectMode", std::string("inactive-or-failed")},
       {"ExecStartEx", std::vector<ExecCommand>{{pmctl, argv, {"no-env-expand"}}}},
       {"StandardInput", std::string("socket")},
       {"StandardOutput", std::string("socket")},
       {"StandardError", std::string("journal")},
-      {"RuntimeMaxUSec", 10 * kSecond},
-      {"NoNewPrivileges", true},
-      {"ProtectSystem", std::string("strict")},
-      {"ProtectHome", std::string("read-only")},
-      // No PrivateTmp=: it hides /tmp and /var/tmp, where a pmctl run from a build tree (the
-      // tests, CI's clone under /var/tmp) lives; the service writes nothing there.
-      {"PrivateDevices", true},
-      {"PrivateNetwork", true},
-      {"ProtectKernelTunables", true},
-      {"ProtectKernelModules", true},
-      {"ProtectKernelLogs", true},
-      {"ProtectControlGroups", true},
-      {"ProtectClock", true},
-      {"ProtectHostname", true},
-      {"RestrictRealtime", true},
-      {"RestrictSUIDSGID", true},
-      {"LockPersonality", true},
-      {"MemoryDenyWriteExecute", true},
-      {"RestrictAddressFamilies", NameList{true, {"AF_UNIX"}}},
-      {"SystemCallArchitectures", std::vector<std::string>{"native"}},
+      // A web action waits for what it does (a rolling restart: listen_timeout per instance).
+      {"RuntimeMaxUSec", (kind == EndpointKind::Metrics ? 10 : 300) * kSecond},
   };
+  const auto hardening =
+      kind == EndpointKind::Metrics ? metrics_hardening(scope) : web_hardening(scope);
+  service.properties.insert(service.properties.end(), hardening.begin(), hardening.end());
   return service;
+}
+
+/// `props` without the properties named in `drop`, with `set`'s values replacing or appended.
+std::vector<Property> adjusted(std::vector<Property> props, const std::vector<std::string>& drop,
+                               const std::vector<Property>& set) {
+  std::erase_if(props, [&](const Property& p) {
+    return std::find(drop.begin(), drop.end(), p.name) != drop.end();
+  });
+  for (const auto& s : set) {
+    auto it = std::find_if(props.begin(), props.end(),
+                           [&](const Property& p) { return p.name == s.name; });
+    if (it == props.end())
+      props.push_back(s);
+    else
+      it->value = s.value;
+  }
+  return props;
 }
 
 }  // namespace
 
+const EndpointNames& endpoint_names(EndpointKind kind) {
+  static const EndpointNames metrics{"metrics", kMetricsSocket, kMetricsService, kMetricsPort};
+  static const EndpointNames web{"web", kWebSocket, kWebService, kWebPort};
+  return kind == EndpointKind::Metrics ? metrics : web;
+}
+
+// The balancer's, except: no DynamicUser= (it reads the registry, owned by the manager's user)
+// and no PrivateTmp= (it would hide a pmctl run from /tmp or /var/tmp, as the tests and CI's
+// clone are); the home read-only rather than hidden (a pmctl there); no network but the socket
+// systemd hands it and D-Bus.
+std::vector<Property> metrics_hardening(Scope scope) {
+  return adjusted(balancer_hardening(scope),
+                  {"DynamicUser", "PrivateTmp", "ProtectProc", "ProcSubset"},
+                  {{"ProtectHome", std::string("read-only")},
+                   {"RestrictAddressFamilies", NameList{true, {"AF_UNIX"}}},
+                   {"PrivateNetwork", true}});
+}
+
+// The web service acts: pmctl's own verbs, as the manager's user. So it keeps what they need:
+// writable state and runtime directories and /run/systemd (ProtectSystem=full: /usr, /boot and
+// /etc read-only, not strict), the network (a rolling restart checks each instance's port),
+// the capabilities root uses on files it gives to an app's user (chown, and reading an app's
+// files as root), and the real user ids (no PrivateUsers=: the apps' users must exist).
+std::vector<Property> web_hardening(Scope scope) {
+  std::vector<Property> props = adjusted(balancer_hardening(scope),
+                                         {"DynamicUser", "PrivateTmp", "PrivateUsers",
+                                          "ProtectProc", "ProcSubset", "AmbientCapabilities"},
+                                         {{"ProtectHome", std::string("read-only")}});
+  if (scope == Scope::User) return props;
+  return adjusted(std::move(props), {},
+                  {{"ProtectSystem", std::string("full")},
+                   {"CapabilityBoundingSet",
+                    std::uint64_t{(1ULL << 0) | (1ULL << 1) | (1ULL << 2) |
+                                  (1ULL << 3)}}});  // CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER
+}
+
 bool is_loopback(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  if (address.starts_with("::ffff:")) return is_loopback(address.substr(7));
   return address == "::1";
 }
 
@@ -79,12 +123,13 @@ std::string listen_stream(const EndpointSettings& settings) {
               "pass --address 127.0.0.1, ::1, 0.0.0.0 or an address of this host");
 }
 
-std::vector<GeneratedFile> metrics_unit_files(const EndpointSettings& settings, Scope scope,
-                                              const std::string& pmctl) {
-  const std::string header =
-      "Written by 'pmctl metrics enable'; 'pmctl metrics disable' removes it.";
-  return {{kMetricsSocket, render_unit_file(metrics_socket(settings), header)},
-          {kMetricsService, render_unit_file(metrics_service(scope, pmctl), header)}};
+std::vector<GeneratedFile> endpoint_unit_files(EndpointKind kind, const EndpointSettings& settings,
+                                               Scope scope, const std::string& pmctl) {
+  const EndpointNames& names = endpoint_names(kind);
+  const std::string header = std::string("Written by 'pmctl ") + names.verb + " enable'; 'pmctl " +
+                             names.verb + " disable' removes it.";
+  return {{names.socket, render_unit_file(endpoint_socket(kind, settings), header)},
+          {names.service, render_unit_file(endpoint_service(kind, scope, pmctl), header)}};
 }
 
 }  // namespace pmctl::core

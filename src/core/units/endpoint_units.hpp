@@ -2,8 +2,9 @@
 // pmctl's socket-activated HTTP endpoints as unit files (a pure renderer): `pmctl metrics enable`
 // writes pmctl-metrics.socket, which systemd listens on, and the template service
 // pmctl-metrics@.service, one instance per connection (Accept=yes) that runs
-// `pmctl metrics serve` with the connection as its stdin and stdout and exits. Nothing of pmctl
-// runs between requests. docs/observability.md.
+// `pmctl metrics serve` with the connection as its stdin and stdout and exits; `pmctl web enable`
+// the same pair for the dashboard (pmctl-web.socket, pmctl-web@.service, `pmctl web serve`).
+// Nothing of pmctl runs between requests. docs/observability.md.
 
 #include <cstdint>
 #include <string>
@@ -14,10 +15,26 @@
 
 namespace pmctl::core {
 
+/// Which endpoint: `pmctl metrics` (Prometheus, read-only) or `pmctl web` (the dashboard,
+/// which acts on the manager).
+enum class EndpointKind { Metrics, Web };
+
 /// The metrics endpoint's default port (PM2's `pm2 web` JSON interface has 9615).
 inline constexpr std::uint16_t kMetricsPort = 9616;
+inline constexpr std::uint16_t kWebPort = 9617;
 inline constexpr const char* kMetricsSocket = "pmctl-metrics.socket";
 inline constexpr const char* kMetricsService = "pmctl-metrics@.service";
+inline constexpr const char* kWebSocket = "pmctl-web.socket";
+inline constexpr const char* kWebService = "pmctl-web@.service";
+
+/// An endpoint's verb ("metrics", "web"), unit names and default port.
+struct EndpointNames {
+  const char* verb;
+  const char* socket;
+  const char* service;
+  std::uint16_t port;
+};
+const EndpointNames& endpoint_names(EndpointKind kind);
 
 struct EndpointSettings {
   std::string address = "127.0.0.1";  ///< an IPv4 or IPv6 literal
@@ -29,13 +46,18 @@ struct EndpointSettings {
 /// Throws core::Error for an address that is no IP literal or port 0.
 std::string listen_stream(const EndpointSettings& settings);
 
-/// Whether `address` is a loopback address (127.0.0.0/8, ::1).
+/// Whether `address` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x.y.z).
 bool is_loopback(const std::string& address);
 
-/// The socket and the per-connection template service of the metrics endpoint, for `scope`'s
-/// unit directory, running `pmctl` (absolute). The service is read-only and hardened
-/// (docs/observability.md, "Hardening").
-std::vector<GeneratedFile> metrics_unit_files(const EndpointSettings& settings, Scope scope,
-                                              const std::string& pmctl);
+/// The socket and the per-connection template service of an endpoint, for `scope`'s unit
+/// directory, running `pmctl` (absolute). Both services are hardened (docs/observability.md,
+/// "Hardening"): the metrics one as the balancer, read-only, without a network; the web one as
+/// far as acting on the manager allows.
+std::vector<GeneratedFile> endpoint_unit_files(EndpointKind kind, const EndpointSettings& settings,
+                                               Scope scope, const std::string& pmctl);
+
+/// The metrics service's hardening, and the web service's (unit tests show each exception).
+std::vector<Property> metrics_hardening(Scope scope);
+std::vector<Property> web_hardening(Scope scope);
 
 }  // namespace pmctl::core

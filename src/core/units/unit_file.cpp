@@ -358,9 +358,23 @@ std::string octal(const Context& ctx, std::uint32_t mode) {
 
 // The empty assignment is the empty capability set (systemd.exec(5)); pmctl only ever drops
 // every capability, so other masks are not translated into names.
+// The capabilities pmctl's units keep, by their bit in linux/capability.h.
+constexpr struct {
+  int bit;
+  const char* name;
+} kCapabilities[] = {{0, "CAP_CHOWN"},  {1, "CAP_DAC_OVERRIDE"}, {2, "CAP_DAC_READ_SEARCH"},
+                     {3, "CAP_FOWNER"}, {5, "CAP_KILL"},         {6, "CAP_SETGID"},
+                     {7, "CAP_SETUID"}};
+
 std::string capabilities(const Context& ctx, std::uint64_t mask) {
-  if (mask != 0) refuse(ctx, "only the empty capability set can be written");
-  return "";
+  std::string names;
+  for (const auto& cap : kCapabilities) {
+    if (!(mask & (1ULL << cap.bit))) continue;
+    names += (names.empty() ? "" : " ") + std::string(cap.name);
+    mask &= ~(1ULL << cap.bit);
+  }
+  if (mask != 0) refuse(ctx, "it holds a capability pmctl does not name");
+  return names;
 }
 
 // D-Bus carries the namespace types allowed; "yes" allows none, "no" all of them.
