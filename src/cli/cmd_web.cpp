@@ -14,13 +14,21 @@ namespace {
 
 constexpr std::size_t kMaxBody = 4096;
 
+/// A client on this host whose socket belongs to root or to the manager's own user: every other
+/// one, local users included, shows the access token.
+bool trusted_local(int fd) {
+  if (!core::is_loopback(peer_address(fd))) return false;
+  const auto owner = peer_owner(fd);
+  return owner && (*owner == 0 || *owner == geteuid());
+}
+
 std::string answer(Context& ctx, int fd) {
   WebRequest r;
   r.head = read_request_head(fd);
   const auto line = core::parse_request_line(r.head);
   if (!line) return core::http_response(400, "text/plain", "bad request\n");
   r.line = *line;
-  r.loopback = core::is_loopback(peer_address(fd));
+  r.loopback = trusted_local(fd);
   const auto secrets = core::load_web_secrets(ctx.registry().dir());
   if (!secrets)
     return core::http_response(503, "text/plain",

@@ -36,6 +36,11 @@ void print_enabled(Context& ctx, EndpointKind kind, const core::EndpointSettings
   const auto& names = core::endpoint_names(kind);
   say(std::string(kind == EndpointKind::Metrics ? "metrics endpoint" : "web dashboard") + " on " +
       url_of(kind, done.listen) + " (socket " + names.socket + ", enabled at boot)");
+  if (kind == EndpointKind::Web && core::is_loopback(settings.address)) {
+    say("other users of this host need its access token: " +
+        core::web_token_file(ctx.registry().dir()).string() + " (0600)");
+    return;
+  }
   if (core::is_loopback(settings.address)) return;
   if (kind == EndpointKind::Metrics) {
     warn("the endpoint answers anyone who can reach " + done.listen +

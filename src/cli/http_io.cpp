@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
+#include "core/base/files.hpp"
 #include "core/fields/parse.hpp"
 #include "core/text/http.hpp"
+#include "core/text/proc_net.hpp"
 
 namespace pmctl::cli {
 namespace {
@@ -75,6 +78,47 @@ std::string peer_address(int fd) {
   else if (addr.ss_family == AF_INET6)
     inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, text, sizeof text);
   return text;
+}
+
+namespace {
+
+/// `addr` as /proc/net/tcp (IPv4, a v4-mapped IPv6 address included) or tcp6 writes it; the
+/// flag says which table.
+std::pair<std::string, bool> proc_net_form(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(addr);
+    unsigned char bytes[4];
+    std::memcpy(bytes, &in.sin_addr, 4);
+    return {core::proc_net_ipv4(bytes, ntohs(in.sin_port)), true};
+  }
+  const auto& in6 = reinterpret_cast<const sockaddr_in6&>(addr);
+  if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) {
+    unsigned char bytes[4];
+    std::memcpy(bytes, in6.sin6_addr.s6_addr + 12, 4);
+    return {core::proc_net_ipv4(bytes, ntohs(in6.sin6_port)), true};
+  }
+  unsigned char bytes[16];
+  std::memcpy(bytes, &in6.sin6_addr, 16);
+  return {core::proc_net_ipv6(bytes, ntohs(in6.sin6_port)), false};
+}
+
+}  // namespace
+
+std::optional<unsigned> peer_owner(int fd) {
+  sockaddr_storage ours{}, theirs{};
+  socklen_t a = sizeof ours, b = sizeof theirs;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ours), &a) != 0 ||
+      getpeername(fd, reinterpret_cast<sockaddr*>(&theirs), &b) != 0)
+    return std::nullopt;
+  if ((ours.ss_family != AF_INET && ours.ss_family != AF_INET6) ||
+      ours.ss_family != theirs.ss_family)
+    return std::nullopt;
+  const auto [local, v4] = proc_net_form(theirs);  // the client's socket: its local end
+  const auto [remote, same] = proc_net_form(ours);
+  if (v4 != same) return std::nullopt;
+  const auto table = core::read_file_if_any(v4 ? "/proc/net/tcp" : "/proc/net/tcp6");
+  if (!table) return std::nullopt;
+  return core::socket_owner(*table, local, remote);
 }
 
 }  // namespace pmctl::cli

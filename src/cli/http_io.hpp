@@ -18,6 +18,10 @@ std::optional<std::string> read_request_body(int fd, const std::string& head, st
 /// Writes all of `text` (a peer that went away ends it quietly).
 void write_all(int fd, const std::string& text);
 
+/// The uid that owns the other end of TCP connection `fd` when that end is on this host (a
+/// loopback client), from /proc/net/tcp and tcp6; nullopt when it cannot be told.
+std::optional<unsigned> peer_owner(int fd);
+
 /// The address of the peer of socket `fd` ("127.0.0.1", "::1", "::ffff:10.0.0.2"); "" when it is
 /// no IP socket (a test's pipe).
 std::string peer_address(int fd);

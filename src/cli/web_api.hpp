@@ -1,7 +1,8 @@
 #pragma once
 // What `pmctl web serve` answers (docs/observability.md, "The web dashboard"): the page and its
-// two files, GET /api/apps, GET /api/logs, POST /api/action. Access: any loopback client; any
-// other only with the access token (?token= once, then a cookie, or Authorization: Bearer).
+// two files, GET /api/apps, GET /api/logs, POST /api/action. Access: a loopback client of root or
+// of the manager's user; any other only with the access token (?token= once, then a cookie, or
+// Authorization: Bearer).
 // Actions: POST with the page's CSRF token in X-Pmctl-Csrf, run as `pmctl <action> <target>`
 // (the CLI itself: no second implementation of a verb).
 
@@ -17,7 +18,8 @@ struct WebRequest {
   core::HttpRequest line;
   std::string head;  ///< the whole request head, for its headers
   std::string body;
-  bool loopback = false;  ///< the peer's address is a loopback one
+  /// A loopback client whose socket belongs to root or the manager's user (needs no token).
+  bool loopback = false;
 };
 
 /// Whether the request may be answered, and how: nullopt to go on, else the answer (401, or

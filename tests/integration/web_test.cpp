@@ -80,7 +80,7 @@ TEST_F(WebTest, AHeadlessChromiumSeesTheAppsRestartsOneAndSeesItsLog) {
   start({app_path("greet.sh"), "--name", "wpool", "-i", "2"});
   enable();
   EXPECT_THAT(enabled_out_, HasSubstr("http://127.0.0.1:17690/"));
-  EXPECT_THAT(enabled_out_, Not(HasSubstr("token"))) << "loopback needs no token";
+  EXPECT_THAT(enabled_out_, HasSubstr("other users of this host need its access token"));
   const Result page = sh("curl -sS -D - --max-time 10 " + base_url() + "/");
   EXPECT_THAT(page.out, HasSubstr("Content-Security-Policy: default-src 'none'"));
   EXPECT_EQ(csrf_of(page.out).size(), 32u) << page.out;
@@ -170,6 +170,32 @@ TEST_F(WebTest, BadRequestsAreRefusedAndChangeNothing) {
         "/var/lib/pmctl/web/token", "/var/lib/pmctl/web/csrf"})
     EXPECT_NE(sh(std::string("test -e ") + gone).exit_code, 0) << gone;
   EXPECT_THAT(pmctl({"web", "status"}).out, HasSubstr("not enabled"));
+}
+
+// Loopback trusts root and the manager's user only: another local user (nobody here) is asked
+// for the token, as a remote client is (its socket's owner, from /proc/net/tcp).
+TEST_F(WebTest, AnotherLocalUserNeedsTheAccessTokenToo) {
+  start({app_path("server.js"), "--name", "wlocal"});
+  enable();
+  std::string token = sh("cat /var/lib/pmctl/web/token").out;
+  ASSERT_EQ(token.size(), 33u);
+  token.pop_back();
+  const auto as_nobody = [](const std::string& args) {
+    return sh("setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null -w "
+              "'%{http_code}' --max-time 10 " +
+              args)
+        .out;
+  };
+  EXPECT_EQ(as_nobody(base_url() + "/api/apps"), "401");
+  EXPECT_EQ(as_nobody("-X POST -H 'Content-Type: application/json' --data "
+                      "'{\"action\":\"stop\",\"target\":\"wlocal\"}' " +
+                      base_url() + "/api/action"),
+            "401");
+  EXPECT_EQ(status_of("wlocal"), "online");
+  EXPECT_EQ(as_nobody("-H 'Authorization: Bearer " + token + "' " + base_url() + "/api/apps"),
+            "200");
+  EXPECT_EQ(sh("curl -s -o /dev/null -w '%{http_code}' " + base_url() + "/api/apps").out, "200")
+      << "root on loopback needs none";
 }
 
 TEST_F(WebTest, FromAnyAddressButLoopbackItNeedsTheAccessToken) {
