@@ -8,14 +8,14 @@
 #   syscalls) and /usr/bin/time (its peak RSS);
 # - the size of the answer.
 # PM2 has nothing to compare with: `pm2 web` is gone from PM2 7, and the exporters people use
-# are resident processes. Knobs: BENCH_APPS (200), BENCH_SCRAPES (30), BENCH_PORT (17690),
+# are resident processes. Knobs: BENCH_APPS (200), BENCH_SCRAPES (30), BENCH_PORT (17670),
 # PMCTL_BUILD (build), BENCH_SANDBOX.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 APPS=${BENCH_APPS:-200}
 SCRAPES=${BENCH_SCRAPES:-30}
-PORT=${BENCH_PORT:-17690}
+PORT=${BENCH_PORT:-17670}
 BUILD=${PMCTL_BUILD:-build}
 PMCTL=$REPO/$BUILD/src/cli/pmctl
 

@@ -168,9 +168,15 @@ std::optional<std::string> web_gate(const WebRequest& r, const core::WebSecrets&
     return core::http_response(303, "text/plain", "see /\n", false,
                                std::string("Location: /\r\nSet-Cookie: ") + kTokenCookie + "=" +
                                    *given + "; Path=/; HttpOnly; SameSite=Strict\r\n");
-  return error_answer(401,
-                      "this dashboard needs its access token from this address: open "
-                      "/?token=<the token 'pmctl web enable' printed>");
+  const std::string why =
+      "this dashboard needs its access token from this address and user: open "
+      "/?token=<the token 'pmctl web enable' printed, or that root can read in " +
+      core::web_token_file("<state>").string() + ">";
+  if (r.line.path == "/")  // a browser: a page it shows
+    return core::http_response(401, "text/html; charset=utf-8",
+                               "<!doctype html><title>pmctl</title><p>" + why + "</p>\n", false,
+                               kPageHeaders);
+  return error_answer(401, why);
 }
 
 std::string web_answer(Context& ctx, const WebRequest& r, const core::WebSecrets& secrets,

@@ -228,6 +228,19 @@ TEST_F(WebTest, FromAnyAddressButLoopbackItNeedsTheAccessToken) {
                  remote + "/api/action"),
             "401");
   EXPECT_EQ(status_of("wremote"), "online");
+
+  // The same refusal in the browser: no dashboard, the reason on the page.
+  const Result npm = sh("cd " + tmp() +
+                        " && timeout 300 npm install --no-audit --no-fund --loglevel=error "
+                        "--prefix . puppeteer-core@24 2>&1");
+  ASSERT_EQ(npm.exit_code, 0) << npm.out;
+  const Result drive =
+      sh("PMCTL_NPM_PREFIX=" + tmp() + " timeout 120 node " + app_path("../../web/dashboard.mjs") +
+         " --url " + remote + "/ --chromium /usr/bin/chromium --app wremote --screenshot " + tmp() +
+         "/refused.png --timeout-ms 15000");
+  EXPECT_EQ(drive.exit_code, 1) << drive.out << drive.err;
+  EXPECT_THAT(drive.out, HasSubstr("\"ok\":false"));
+  EXPECT_THAT(drive.out, HasSubstr("needs its access token")) << drive.out;
 }
 
 }  // namespace

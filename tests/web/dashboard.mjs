@@ -122,6 +122,8 @@ async function pageComplaint(page) {
       const parts = [];
       if (banner && !banner.hidden && banner.textContent.trim()) parts.push(`banner: ${banner.textContent.trim()}`);
       if (message?.classList.contains('error')) parts.push(`message: ${message.textContent.trim()}`);
+      // Not the dashboard at all (the server refused it): what the browser shows instead.
+      if (!banner && document.body) parts.push(`body: ${document.body.innerText.trim().slice(0, 200)}`);
       return parts.join('; ');
     });
   } catch {
