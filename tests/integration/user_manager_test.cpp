@@ -147,5 +147,29 @@ TEST_F(UserManagerTest, TheMetricsEndpointServesTheUserManagersApps) {
   ASSERT_EQ(user({"delete", name}).exit_code, 0);
 }
 
+// The dashboard of a user manager acts through `pmctl --user` (its hardened service included).
+TEST_F(UserManagerTest, TheWebDashboardActsOnTheUserManagersApps) {
+  const std::string name = "userweb" + std::to_string(getpid());
+  ASSERT_EQ(user({"start", app_path("greet.sh"), "--name", name}).exit_code, 0);
+  const Result on = user({"web", "enable", "--port", "17699"});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  EXPECT_EQ(sh("stat -c %a /root/.local/state/pmctl/web/csrf").out, "600\n");
+  const std::string page = sh("curl -sS --max-time 10 http://127.0.0.1:17699/").out;
+  const auto at = page.find("name=\"pmctl-csrf\" content=\"");
+  ASSERT_NE(at, std::string::npos) << page;
+  const std::string csrf = page.substr(at + 27, 32);
+  EXPECT_NE(sh("curl -sS --max-time 10 http://127.0.0.1:17699/api/apps").out.find(name),
+            std::string::npos);
+  const Result restart =
+      sh("curl -sS --max-time 60 -w '\\n%{http_code}' -X POST -H 'X-Pmctl-Csrf: " + csrf +
+         "' --data '{\"action\":\"restart\",\"target\":\"" + name +
+         "\"}' http://127.0.0.1:17699/api/action");
+  EXPECT_EQ(restart.out.substr(restart.out.rfind('\n') + 1), "200") << restart.out;
+  EXPECT_EQ(app(name, {"--user"})["pm2_env"]["restart_time"], 1);
+  ASSERT_EQ(user({"web", "disable"}).exit_code, 0);
+  EXPECT_NE(sh("test -e /root/.config/systemd/user/pmctl-web.socket").exit_code, 0);
+  ASSERT_EQ(user({"delete", name}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace pmctl::test

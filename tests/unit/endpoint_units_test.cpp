@@ -102,6 +102,7 @@ TEST(EndpointUnits, TheWebServiceRunsWebServeWithTheExceptionsItNeeds) {
                                               core::Scope::User, "/opt/pmctl");
   EXPECT_THAT(user[1].text, HasSubstr("\"--user\" \"web\" \"serve\""));
   EXPECT_THAT(user[1].text, Not(HasSubstr("CapabilityBoundingSet")));
+  EXPECT_THAT(user[1].text, Not(HasSubstr("ProtectHome"))) << "the user's state is in their home";
 }
 
 }  // namespace

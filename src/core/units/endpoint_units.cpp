@@ -92,13 +92,15 @@ std::vector<Property> metrics_hardening(Scope scope) {
 // the capabilities root uses on files it gives to an app's user (chown, and reading an app's
 // files as root), and the real user ids (no PrivateUsers=: the apps' users must exist).
 std::vector<Property> web_hardening(Scope scope) {
-  std::vector<Property> props = adjusted(balancer_hardening(scope),
-                                         {"DynamicUser", "PrivateTmp", "PrivateUsers",
-                                          "ProtectProc", "ProcSubset", "AmbientCapabilities"},
-                                         {{"ProtectHome", std::string("read-only")}});
-  if (scope == Scope::User) return props;
+  std::vector<Property> props =
+      adjusted(balancer_hardening(scope),
+               {"DynamicUser", "PrivateTmp", "PrivateUsers", "ProtectProc", "ProcSubset",
+                "AmbientCapabilities", "ProtectHome"},
+               {});
+  if (scope == Scope::User) return props;  // a user's state is in their home: writable
   return adjusted(std::move(props), {},
-                  {{"ProtectSystem", std::string("full")},
+                  {{"ProtectHome", std::string("read-only")},
+                   {"ProtectSystem", std::string("full")},
                    {"CapabilityBoundingSet",
                     std::uint64_t{(1ULL << 0) | (1ULL << 1) | (1ULL << 2) |
                                   (1ULL << 3)}}});  // CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER
