@@ -14,7 +14,7 @@ packages=(
   systemd dbus util-linux procps                          # the sandbox systemd and its tools
   tmux                                                    # monit's tests and bench
   prometheus curl                                         # promtool checks the metrics endpoint
-  chromium                                                # the web dashboard test (headless)
+  chromium iproute2                                       # the web dashboard test (headless; a non-loopback address)
   python3 scdoc                                           # test summary, man page
 )
 # Example and test apps run under node; any node in PATH will do, else Debian's.
