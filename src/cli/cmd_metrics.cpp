@@ -54,7 +54,7 @@ std::string pm2_web_json(Context& ctx) {
                                 {"total_mem", static_cast<double>(pages) * page},
                                 {"free_mem", static_cast<double>(avail) * page}}},
                               {"processes", processes}};
-  return out.dump() + "\n";
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string answer(Context& ctx, const std::string& head) {

@@ -28,7 +28,9 @@ constexpr const char* kPageHeaders =
     "Referrer-Policy: no-referrer\r\n";
 
 std::string json_answer(int status, const json& body) {
-  return core::http_response(status, "application/json", body.dump() + "\n", false,
+  // An app's output need not be UTF-8: bad bytes become U+FFFD rather than a failed answer.
+  const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return core::http_response(status, "application/json", text, false,
                              "X-Content-Type-Options: nosniff\r\n");
 }
 

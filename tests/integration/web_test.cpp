@@ -154,6 +154,12 @@ TEST_F(WebTest, BadRequestsAreRefusedAndChangeNothing) {
   EXPECT_EQ(sh("curl -s -o /dev/null -w '%{http_code}' '" + base_url() + "/api/logs?id=99'").out,
             "404");
   EXPECT_EQ(sh("curl -s -o /dev/null -w '%{http_code}' " + base_url() + "/nope").out, "404");
+  // Output that is not UTF-8 (and NUL-split lines) still reads as JSON.
+  start({app_path("nul.sh"), "--name", "wnul", "--no-autorestart"});
+  EXPECT_TRUE(
+      eventually([&] { return get("/api/logs?id=1&lines=20").find("bin") != std::string::npos; }));
+  const auto odd = nlohmann::json::parse(get("/api/logs?id=1&lines=20"));
+  EXPECT_THAT(odd.dump(), HasSubstr("nul: bin \xEF\xBF\xBD")) << odd.dump();
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--port", "0"}, {"--address", "localhost"}}) {
     std::vector<std::string> argv{"web", "enable"};
