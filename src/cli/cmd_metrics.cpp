@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/endpoint_verbs.hpp"
@@ -23,10 +24,11 @@ std::vector<core::MetricFamily> all_families(Context& ctx) {
   const auto views = all_views(ctx);
   auto families = metrics_families(views);
   std::vector<BalancerSample> balancers;
+  std::set<std::string> asked;  // one per app: its instances need not have adjacent ids
   for (const auto& v : views) {
     const auto& decl = v.record.decl;
     if (!decl.cluster.balanced() || decl.cluster.shared()) continue;
-    if (!balancers.empty() && balancers.back().name == decl.name) continue;  // one per app
+    if (!asked.insert(decl.name).second) continue;
     if (auto counters = ctx.lifecycle().balancer_counters(decl.name))
       balancers.push_back({decl.name, decl.ns, *counters});
   }

@@ -132,6 +132,16 @@ TEST_F(MetricsTest, TheBalancersConnectionCountersMoveWithTraffic) {
   EXPECT_THAT(text, HasSubstr("# TYPE pmctl_balancer_connections_rehomed_total counter"));
   // systemctl tells the same truth.
   EXPECT_THAT(sh("systemctl status pmctl-mlb-lb.service").out, HasSubstr("accepted="));
+  // One sample per app, also when its instances' ids are not adjacent (another app between).
+  start_cluster_app("http_keepalive.js", "mlb2", 1, port + 1, {});
+  ASSERT_EQ(pmctl({"scale", "mlb", "3"}).exit_code, 0);
+  const std::string again = scrape();
+  std::size_t samples = 0;
+  for (std::size_t at = again.find("\n" + accepted); at != std::string::npos;
+       at = again.find("\n" + accepted, at + 1))
+    ++samples;
+  EXPECT_EQ(samples, 1u) << again;
+  EXPECT_THAT(again, HasSubstr("pmctl_balancer_backends{name=\"mlb\",namespace=\"default\"} 3"));
   const Result checked =
       sh("curl -sS --max-time 5 " + url("/metrics") + " | promtool check metrics");
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;

@@ -218,7 +218,7 @@ BalancerView Balancers::view(const AppDecl& decl) {
 }
 
 std::optional<BalancerCounters> Balancers::counters(const std::string& name) {
-  if (is_shared(name)) return std::nullopt;
+  // Shared mode has no balancer service: its query says inactive.
   const std::string service = base(name) + ".service";
   if (deps_.manager.query({service}, false).at(0).active_state != "active") return std::nullopt;
   return parse_balancer_status(deps_.manager.status_text(service));
