@@ -42,12 +42,10 @@ std::string answer(Context& ctx, int fd) {
   try {
     return web_answer(ctx, r, *secrets, beside_pmctl("web", PMCTL_DATADIR, R_OK));
   } catch (const core::Error& e) {
-    return core::http_response(404, "application/json",
-                               nlohmann::json{{"ok", false}, {"error", e.what()}}.dump() + "\n");
+    return error_answer(404, e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pmctl web: %s\n", e.what());
-    return core::http_response(500, "application/json",
-                               nlohmann::json{{"ok", false}, {"error", e.what()}}.dump() + "\n");
+    return error_answer(500, e.what());
   }
 }
 

@@ -34,9 +34,13 @@ std::string json_answer(int status, const json& body) {
                              "X-Content-Type-Options: nosniff\r\n");
 }
 
+}  // namespace
+
 std::string error_answer(int status, const std::string& error) {
   return json_answer(status, {{"ok", false}, {"error", error}});
 }
+
+namespace {
 
 std::string file_answer(const std::string& path, const std::string& type,
                         const std::string& csrf = "") {
@@ -144,10 +148,8 @@ std::string action_answer(Context& ctx, const WebRequest& r, const core::WebSecr
   if (target.empty() || target.size() > 256 || target.front() == '-' ||
       target.find_first_of("\n\r") != std::string::npos)
     return error_answer(400, "target must be an app name or id");
-  std::vector<std::string> argv = {"/proc/self/exe",
-                                   ctx.scope() == core::Scope::User ? "--user" : "--system",
-                                   "--silent", action, target};
-  const core::Captured run = core::run_and_capture(argv);
+  const core::Captured run = core::run_and_capture(
+      core::pmctl_action_argv("/proc/self/exe", ctx.scope() == core::Scope::User, action, target));
   if (run.status != 0)
     return error_answer(run.status < 0 ? 500 : 409,
                         run.output.empty() ? action + " failed" : last_line(run.output));

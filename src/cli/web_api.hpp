@@ -26,6 +26,9 @@ struct WebRequest {
 /// the redirect that turns ?token= into a cookie).
 std::optional<std::string> web_gate(const WebRequest& r, const core::WebSecrets& secrets);
 
+/// `{"ok": false, "error": error}` with `status` (JSON as every API answer).
+std::string error_answer(int status, const std::string& error);
+
 /// The answer to an admitted request; `web_dir` holds index.html, app.js and style.css.
 std::string web_answer(Context& ctx, const WebRequest& r, const core::WebSecrets& secrets,
                        const std::string& web_dir);
