@@ -2,8 +2,11 @@
 # What a scrape of `pmctl metrics` costs with many apps (a benchmark, not a test). As root:
 # bench/metrics.sh. In a fresh sandbox: BENCH_APPS idle apps (/bin/sleep, one ecosystem file),
 # the endpoint enabled on BENCH_PORT, then
-# - BENCH_SCRAPES scrapes with curl, one after the other: median and p90 of curl's total time
-#   (connect, systemd starting the per-connection service, pmctl answering, exit);
+# - BENCH_SCRAPES warm scrapes with curl, one after the other, the handler running (what a
+#   scraper faster than its idle timeout sees): median and p90 of curl's total time;
+# - BENCH_SCRAPES cold scrapes, the handler stopped before each (a scraper slower than the idle
+#   timeout, or the first scrape): connect, systemd starting the hardened service, the answer;
+# - the running handler's resident memory after the warm scrapes, and its peak;
 # - one `pmctl metrics serve` run by hand with a request on stdin, under strace -f -c (its
 #   syscalls) and /usr/bin/time (its peak RSS);
 # - the size of the answer.
@@ -50,14 +53,23 @@ inside "$PMCTL" start "$tmp/apps.json" >/dev/null
 inside "$PMCTL" metrics enable --port "$PORT" >/dev/null
 settle
 
-say "$SCRAPES scrapes"
+say "$SCRAPES warm and $SCRAPES cold scrapes"
 # shellcheck disable=SC2016  # expanded by the shell inside the sandbox
-read -r MEDIAN P90 BYTES SAMPLES < <(inside bash -c '
+read -r MEDIAN P90 COLD COLD90 RSS_IDLE RSS_PEAK BYTES SAMPLES < <(inside bash -c '
   port=$1 n=$2
+  stats() { sort -n | awk -v n="$n" "{t[NR]=\$1} END {printf \"%.1f %.1f \", t[int((n+1)/2)]*1000, t[int(n*0.9+0.5)]*1000}"; }
+  scrape() { curl -s -o /tmp/scrape -w "%{time_total}\n" "http://127.0.0.1:$port/metrics"; }
+  scrape >/dev/null
+  for _ in $(seq "$n"); do scrape; done | stats
+  pid=$(systemctl show -P MainPID pmctl-metrics.service)
+  rss=$(awk "/^VmRSS/ {print \$2}" "/proc/$pid/status")
+  peak=$(awk "/^VmHWM/ {print \$2}" "/proc/$pid/status")
   for _ in $(seq "$n"); do
-    curl -s -o /tmp/scrape -w "%{time_total}\n" "http://127.0.0.1:$port/metrics"
-  done | sort -n | awk -v n="$n" "{t[NR]=\$1} END {printf \"%.1f %.1f \", t[int((n+1)/2)]*1000, t[int(n*0.9+0.5)]*1000}"
-  printf "%s %s\n" "$(wc -c </tmp/scrape)" "$(grep -vc "^#" /tmp/scrape)"
+    systemctl stop pmctl-metrics.service 2>/dev/null  # "can still be activated by the socket"
+    sleep 0.2
+    scrape
+  done | stats
+  printf "%s %s %s %s\n" "$rss" "$peak" "$(wc -c </tmp/scrape)" "$(grep -vc "^#" /tmp/scrape)"
 ' bench "$PORT" "$SCRAPES")
 
 say "one serve under strace and time"
@@ -75,9 +87,12 @@ cat <<TABLE
 
 | $APPS apps, GET /metrics | figure |
 |---|---|
-| one scrape, curl's total time (median of $SCRAPES) | $MEDIAN ms |
+| one scrape, handler running: curl's total time (median of $SCRAPES) | $MEDIAN ms |
 | p90 | $P90 ms |
+| one scrape that starts the handler (median of $SCRAPES) | $COLD ms |
+| p90 | $COLD90 ms |
+| the running handler's resident memory between scrapes (its peak) | $RSS_IDLE kB ($RSS_PEAK kB) |
 | syscalls of one \`pmctl metrics serve\` (strace -f -c) | $SYSCALLS |
-| its peak resident memory | $RSS kB |
+| its peak resident memory (run by hand) | $RSS kB |
 | the answer | $BYTES bytes, $SAMPLES samples |
 TABLE

@@ -1,11 +1,14 @@
-// pmctl metrics enable|disable|status, and `serve`, which systemd runs once per connection to the
-// metrics socket (its stdin and stdout are the connection): one HTTP request, one answer, exit.
-// docs/observability.md.
+// pmctl metrics enable|disable|status, and `serve`, which systemd starts on the first connection to
+// the metrics socket and hands the listening socket: it answers each connection with the data of
+// that moment (a fresh registry read and manager connection per request) and exits after its idle
+// timeout. Run by hand, it answers one request on stdin/stdout. docs/observability.md.
+#include <malloc.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -78,6 +81,26 @@ std::string answer(Context& ctx, const std::string& head) {
   return core::http_response(404, "text/plain", "not found: try /metrics or /json\n", head_only);
 }
 
+/// One connection, with a context of its own: nothing of one scrape is kept for the next.
+void answer_connection(const GlobalOptions& options, int in, int out) {
+  Context fresh;
+  fresh.options = options;
+  write_all(out, answer(fresh, read_request_head(in)));
+}
+
+void serve(const GlobalOptions& options, unsigned idle_seconds) {
+  const int listener = listening_socket_from_manager();
+  if (listener < 0) return answer_connection(options, STDIN_FILENO, STDOUT_FILENO);
+  serve_until_idle(listener, idle_seconds, [&](int conn) {
+    try {
+      answer_connection(options, conn, conn);
+    } catch (const std::exception& e) {  // this connection's trouble; the next may fare better
+      std::fprintf(stderr, "pmctl metrics: %s\n", e.what());
+    }
+    malloc_trim(0);  // hand the answer's memory back while waiting for the next scrape
+  });
+}
+
 }  // namespace
 
 void register_metrics(CLI::App& app, Context& ctx) {
@@ -85,11 +108,15 @@ void register_metrics(CLI::App& app, Context& ctx) {
       "metrics", "A Prometheus endpoint, socket-activated: nothing runs between scrapes");
   metrics->require_subcommand(1);
   add_endpoint_verbs(metrics, ctx, core::EndpointKind::Metrics);
-  CLI::App* serve = metrics->add_subcommand(
-      "serve", "Answer one HTTP request on stdin/stdout (what the socket's service runs)");
-  serve->group("");  // not for people
-  serve->callback(
-      [&ctx] { write_all(STDOUT_FILENO, answer(ctx, read_request_head(STDIN_FILENO))); });
+  CLI::App* serve_cmd = metrics->add_subcommand(
+      "serve",
+      "Answer connections on the socket systemd passes until idle (what the socket's service "
+      "runs), or one HTTP request on stdin/stdout");
+  serve_cmd->group("");  // not for people
+  auto idle = std::make_shared<unsigned>(core::kMetricsIdleSeconds);
+  serve_cmd->add_option("--idle-timeout", *idle, "Seconds without a connection before it exits")
+      ->check(CLI::Range(1u, 86400u));
+  serve_cmd->callback([&ctx, idle] { serve(ctx.options, *idle); });
 }
 
 }  // namespace pmctl::cli

@@ -15,13 +15,18 @@ using core::EndpointKind;
 struct EnableOptions {
   std::string address = "127.0.0.1";
   std::string port;
+  std::string idle = std::to_string(core::kMetricsIdleSeconds);
 };
 
 core::EndpointSettings settings_of(const EnableOptions& o) {
   const auto port = core::parse_count(o.port, "--port");
   if (port == 0 || port > 65535)
     throw core::Error("--port: " + o.port + " is not a port", "pass 1-65535");
-  core::EndpointSettings s{o.address, static_cast<std::uint16_t>(port)};
+  const auto idle = core::parse_count(o.idle, "--idle-timeout");
+  if (idle == 0 || idle > 86400)
+    throw core::Error("--idle-timeout: " + o.idle + " is out of range", "pass 1-86400 (seconds)");
+  core::EndpointSettings s{o.address, static_cast<std::uint16_t>(port),
+                           static_cast<std::uint32_t>(idle)};
   core::listen_stream(s);  // refuses a bad address before anything changes
   return s;
 }
@@ -67,6 +72,9 @@ void print_status(Context& ctx, EndpointKind kind) {
   std::cout << names.verb << ": " << url_of(kind, status.listen)
             << (kind == EndpointKind::Metrics ? " (and /json)" : "") << ", socket " << names.socket
             << " " << status.state << "\n"
+            << (kind == EndpointKind::Metrics
+                    ? "handler: " + std::string(names.service) + " " + status.handler_state + "\n"
+                    : "")
             << "units: " << status.unit_dir << "/{" << names.socket << "," << names.service
             << "}\n";
 }
@@ -90,6 +98,10 @@ void add_endpoint_verbs(CLI::App* parent, Context& ctx, EndpointKind kind) {
           : "Install and start the dashboard, loopback by default");
   enable->add_option("--port", o->port, "Port (default " + std::to_string(names.port) + ")");
   enable->add_option("--address", o->address, "Address to listen on (default 127.0.0.1)");
+  if (kind == EndpointKind::Metrics)
+    enable->add_option(
+        "--idle-timeout", o->idle,
+        "Seconds the handler waits for the next scrape before it exits (default " + o->idle + ")");
   enable->callback([o, &ctx, kind] {
     const auto settings = settings_of(*o);
     ctx.begin_transaction(std::string("pmctl ") + core::endpoint_names(kind).verb + " enable");

@@ -3,10 +3,13 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "core/base/files.hpp"
 #include "core/fields/parse.hpp"
@@ -33,6 +36,31 @@ bool read_some(int fd, std::string& into) {
 }
 
 }  // namespace
+
+int listening_socket_from_manager() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  const bool ours = pid && fds && std::to_string(getpid()) == pid && std::string(fds) == "1";
+  unsetenv("LISTEN_PID");
+  unsetenv("LISTEN_FDS");
+  unsetenv("LISTEN_FDNAMES");
+  return ours ? 3 : -1;
+}
+
+void serve_until_idle(int listener, unsigned idle_seconds, const std::function<void(int)>& answer) {
+  const timeval timeout{kRequestTimeoutMs / 1000, 0};
+  for (;;) {
+    pollfd p{listener, POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(idle_seconds) * 1000);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return;  // idle (or the socket is gone): systemd starts us again on demand
+    const int conn = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) continue;  // the client gave up before we took it
+    setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    answer(conn);
+    close(conn);
+  }
+}
 
 std::string read_request_head(int fd) {
   std::string head;

@@ -1,7 +1,10 @@
 #pragma once
-// The socket side of `pmctl metrics serve` and `pmctl web serve`: systemd hands each a connected
-// socket as stdin and stdout (Accept=yes); they read one request, write one answer, and exit.
+// The socket side of `pmctl metrics serve` and `pmctl web serve`: systemd hands `web serve` a
+// connected socket as stdin and stdout (Accept=yes): one request, one answer, exit; and
+// `metrics serve` the listening socket (Accept=no): it answers connection after connection until
+// none comes for its idle timeout.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -14,6 +17,14 @@ std::string read_request_head(int fd);
 /// The body of a request whose head (with any body bytes read with it) is `head`: as many bytes
 /// as Content-Length says, read within 5 s; nullopt when it is longer than `max` or incomplete.
 std::optional<std::string> read_request_body(int fd, const std::string& head, std::size_t max);
+
+/// The listening socket systemd passed to this process (LISTEN_PID, LISTEN_FDS: fd 3), or -1.
+/// The variables are removed so that nothing this process starts takes them for its own.
+int listening_socket_from_manager();
+
+/// Accepts connections on `listener` one at a time and hands each to `answer` (closing it after),
+/// until no connection has come for `idle_seconds`. A connection's reads and writes time out.
+void serve_until_idle(int listener, unsigned idle_seconds, const std::function<void(int)>& answer);
 
 /// Writes all of `text` (a peer that went away ends it quietly).
 void write_all(int fd, const std::string& text);

@@ -1,7 +1,8 @@
 // pmctl metrics against the sandbox's systemd: the socket-activated endpoint answers GET
 // /metrics in Prometheus's text format (checked by promtool, Debian's prometheus package) for
-// fork, pool and cluster apps, its counters move, /json has PM2's `pm2 web` shape, nothing runs
-// between scrapes, the balancer's counters move with traffic, bad input changes nothing, disable
+// fork, pool and cluster apps, its counters move, /json has PM2's `pm2 web` shape, the handler
+// serves scrape after scrape and exits when idle (no scrape lost at the moment it exits), the
+// balancer's counters move with traffic, bad input changes nothing, disable
 // removes it all. Ports: 17680-17689.
 #include <gmock/gmock.h>
 
@@ -98,21 +99,47 @@ TEST_F(MetricsTest, ServesPrometheusTextThatPromtoolAcceptsForForkPoolAndCluster
   EXPECT_THAT(status.out, HasSubstr("pmctl-metrics.socket active"));
 }
 
-TEST_F(MetricsTest, CountersMoveAndNothingRunsBetweenScrapes) {
+// One handler answers scrape after scrape (each with that moment's figures: the counters move
+// under the same process) and exits after its idle timeout; the next scrape starts it again.
+TEST_F(MetricsTest, CountersMoveAndTheHandlerExitsWhenIdle) {
   start({app_path("server.js"), "--name", "mcount"});
-  ASSERT_EQ(pmctl({"metrics", "enable", "--port", std::to_string(kPort)}).exit_code, 0);
+  ASSERT_EQ(pmctl({"metrics", "enable", "--port", std::to_string(kPort), "--idle-timeout", "2"})
+                .exit_code,
+            0);
+  EXPECT_EQ(unit_property("pmctl-metrics.service", "ActiveState"), "inactive");
   const std::string prefix = "pmctl_restarts_total{name=\"mcount\"";
   EXPECT_EQ(sample(scrape(), prefix), 0);
+  const std::string handler = unit_property("pmctl-metrics.service", "MainPID");
   ASSERT_EQ(pmctl({"restart", "mcount"}).exit_code, 0);
   ASSERT_EQ(pmctl({"restart", "mcount"}).exit_code, 0);
   EXPECT_EQ(sample(scrape(), prefix), 2);
-  const double cpu = sample(scrape(), "pmctl_cpu_seconds_total{name=\"mcount\"");
-  EXPECT_GE(cpu, 0);
-  // One service per connection, gone once it answered: nothing of pmctl stays.
+  EXPECT_EQ(unit_property("pmctl-metrics.service", "MainPID"), handler) << "one handler, 2 scrapes";
+  EXPECT_GE(sample(scrape(), "pmctl_cpu_seconds_total{name=\"mcount\""), 0);
+  EXPECT_THAT(pmctl({"metrics", "status"}).out, HasSubstr("handler: pmctl-metrics.service active"));
+  // Idle: it exits, nothing of pmctl stays; the socket is systemd's and still listens.
   EXPECT_TRUE(eventually([] {
-    return sh("systemctl list-units --no-legend 'pmctl-metrics@*' | grep -c active").out == "0\n";
-  })) << sh("systemctl list-units --all 'pmctl-metrics@*'").out;
+    return unit_property("pmctl-metrics.service", "ActiveState") == "inactive";
+  })) << sh("systemctl status pmctl-metrics.service").out;
   EXPECT_EQ(unit_property("pmctl-metrics.socket", "ActiveState"), "active");
+  EXPECT_EQ(sample(scrape(), prefix), 2);
+}
+
+// A scrape that arrives as the handler decides to exit waits in the socket's queue and starts
+// the next one: scrapes about one idle timeout apart, none fails, and no start limit trips.
+TEST_F(MetricsTest, NoScrapeIsLostWhileTheHandlerComesAndGoes) {
+  start({app_path("server.js"), "--name", "mrace"});
+  ASSERT_EQ(pmctl({"metrics", "enable", "--port", std::to_string(kPort), "--idle-timeout", "1"})
+                .exit_code,
+            0);
+  const Result run =
+      sh("fails=0; for i in $(seq 16); do c=$(curl -s --max-time 5 -o /dev/null -w "
+         "'%{http_code}' " +
+         url("/metrics") +
+         "); [ \"$c\" = 200 ] || fails=$((fails+1)); sleep 0.9$((i % 10)); done; "
+         "echo $fails");
+  EXPECT_EQ(run.out, "0\n") << run.err;
+  EXPECT_EQ(unit_property("pmctl-metrics.socket", "ActiveState"), "active");
+  EXPECT_EQ(unit_property("pmctl-metrics.service", "Result"), "success");
 }
 
 // pmctl-balancer publishes its counters with sd_notify STATUS= (at most once a second); the
@@ -152,7 +179,10 @@ TEST_F(MetricsTest, BadInputIsRefusedAndChangesNothing) {
                                                {"--port", "70000"},
                                                {"--port", "x"},
                                                {"--address", "localhost"},
-                                               {"--address", "1.2.3"}}) {
+                                               {"--address", "1.2.3"},
+                                               {"--idle-timeout", "0"},
+                                               {"--idle-timeout", "-5"},
+                                               {"--idle-timeout", "86401"}}) {
     std::vector<std::string> argv{"metrics", "enable"};
     argv.insert(argv.end(), args.begin(), args.end());
     const Result r = pmctl(argv);
@@ -165,6 +195,7 @@ TEST_F(MetricsTest, BadInputIsRefusedAndChangesNothing) {
 
 TEST_F(MetricsTest, AnotherPortMovesTheSocketAndDisableRemovesEverything) {
   ASSERT_EQ(pmctl({"metrics", "enable", "--port", std::to_string(kPort)}).exit_code, 0);
+  ASSERT_FALSE(scrape().empty());  // the handler runs, holding the socket
   ASSERT_EQ(pmctl({"metrics", "enable", "--port", std::to_string(kPort + 2)}).exit_code, 0);
   EXPECT_EQ(sh("curl -s -o /dev/null -w '%{http_code}' " + url("/metrics", kPort + 2)).out, "200");
   EXPECT_NE(sh("curl -s --max-time 2 " + url("/metrics")).exit_code, 0) << "the old port is closed";
@@ -172,10 +203,11 @@ TEST_F(MetricsTest, AnotherPortMovesTheSocketAndDisableRemovesEverything) {
   ASSERT_EQ(off.exit_code, 0) << off.err;
   EXPECT_THAT(off.out, HasSubstr("removed"));
   EXPECT_NE(sh("test -e /etc/systemd/system/pmctl-metrics.socket").exit_code, 0);
-  EXPECT_NE(sh("test -e /etc/systemd/system/pmctl-metrics@.service").exit_code, 0);
+  EXPECT_NE(sh("test -e /etc/systemd/system/pmctl-metrics.service").exit_code, 0);
   EXPECT_NE(sh("test -e /etc/systemd/system/sockets.target.wants/pmctl-metrics.socket").exit_code,
             0);
   EXPECT_EQ(unit_property("pmctl-metrics.socket", "LoadState"), "not-found");
+  EXPECT_EQ(unit_property("pmctl-metrics.service", "LoadState"), "not-found");
   EXPECT_NE(sh("curl -s --max-time 2 " + url("/metrics", kPort + 2)).exit_code, 0);
   EXPECT_THAT(pmctl({"metrics", "disable"}).out, HasSubstr("nothing to do"));
 }

@@ -134,7 +134,7 @@ TEST_F(UserManagerTest, TheMetricsEndpointServesTheUserManagersApps) {
   ASSERT_EQ(user({"start", app_path("greet.sh"), "--name", name}).exit_code, 0);
   const Result on = user({"metrics", "enable", "--port", "17689"});
   ASSERT_EQ(on.exit_code, 0) << on.err;
-  EXPECT_EQ(sh("test -f /root/.config/systemd/user/pmctl-metrics@.service").exit_code, 0);
+  EXPECT_EQ(sh("test -f /root/.config/systemd/user/pmctl-metrics.service").exit_code, 0);
   EXPECT_EQ(unit_property("pmctl-metrics.socket", "ActiveState", true), "active");
   const Result scrape =
       sh("curl -sS --max-time 5 http://127.0.0.1:17689/metrics | tee /dev/stderr | "

@@ -1,5 +1,6 @@
-// The metrics endpoint's unit files (core/units/endpoint_units): a socket systemd listens on, a
-// per-connection template service running `pmctl metrics serve`, and the address rules.
+// The endpoints' unit files (core/units/endpoint_units): a socket systemd listens on, the metrics
+// handler started by the first connection (Accept=no) and gone after its idle timeout, the web's
+// per-connection template service, and the address rules.
 #include "core/units/endpoint_units.hpp"
 
 #include <gmock/gmock.h>
@@ -18,17 +19,19 @@ TEST(EndpointUnits, TheSocketAcceptsOnTheAddressAndStartsAtBoot) {
                                                core::Scope::System, "/usr/bin/pmctl");
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].name, "pmctl-metrics.socket");
-  EXPECT_THAT(files[0].text, HasSubstr("[Socket]\nListenStream=127.0.0.1:9616\nAccept=yes\n"
-                                       "MaxConnections=16\n"));
-  EXPECT_THAT(files[0].text, HasSubstr("[Install]\nWantedBy=sockets.target\n"));
-  EXPECT_EQ(files[1].name, "pmctl-metrics@.service");
-  EXPECT_THAT(files[1].text,
-              HasSubstr("ExecStart=\":/usr/bin/pmctl\" \"--system\" \"metrics\" \"serve\"\n"));
+  EXPECT_THAT(files[0].text,
+              HasSubstr("[Socket]\nListenStream=127.0.0.1:9616\nAccept=no\n\n[Install]\n"
+                        "WantedBy=sockets.target\n"));
+  EXPECT_EQ(files[1].name, "pmctl-metrics.service");
+  EXPECT_THAT(files[1].text, HasSubstr("ExecStart=\":/usr/bin/pmctl\" \"--system\" \"metrics\" "
+                                       "\"serve\" \"--idle-timeout\" \"30\"\n"));
   for (const char* line :
-       {"StandardInput=socket\n", "StandardOutput=socket\n", "CollectMode=inactive-or-failed\n",
-        "RuntimeMaxSec=10000000us\n", "ProtectSystem=strict\n", "PrivateNetwork=yes\n",
-        "NoNewPrivileges=yes\n", "RestrictAddressFamilies=AF_UNIX\n"})
+       {"CollectMode=inactive-or-failed\n", "StartLimitIntervalSec=0us\n", "ProtectSystem=strict\n",
+        "PrivateNetwork=yes\n", "NoNewPrivileges=yes\n", "RestrictAddressFamilies=AF_UNIX\n"})
     EXPECT_THAT(files[1].text, HasSubstr(line)) << files[1].text;
+  // It lives as long as it is scraped, and takes the listening socket, not one connection.
+  for (const char* absent : {"RuntimeMaxSec", "StandardInput", "StandardOutput"})
+    EXPECT_THAT(files[1].text, Not(HasSubstr(absent))) << files[1].text;
   // A private /tmp would hide a pmctl run from under /tmp or /var/tmp (CI's clone).
   EXPECT_THAT(files[1].text, Not(HasSubstr("PrivateTmp")));
 }
@@ -39,6 +42,15 @@ TEST(EndpointUnits, AUserManagersServiceRunsPmctlUser) {
   EXPECT_THAT(files[0].text, HasSubstr("ListenStream=[::1]:9700\n"));
   EXPECT_THAT(files[1].text, HasSubstr("\"--user\" \"metrics\" \"serve\""));
   EXPECT_THAT(files[1].text, Not(HasSubstr("--system")));
+}
+
+TEST(EndpointUnits, TheMetricsHandlersIdleTimeoutIsItsArgument) {
+  core::EndpointSettings settings{"127.0.0.1", 9616};
+  settings.idle_seconds = 120;
+  const auto files = core::endpoint_unit_files(core::EndpointKind::Metrics, settings,
+                                               core::Scope::System, "/usr/bin/pmctl");
+  EXPECT_THAT(files[1].text, HasSubstr("\"--idle-timeout\" \"120\"\n"));
+  EXPECT_THAT(files[1].text, HasSubstr("exits after 120 s without a request"));
 }
 
 TEST(EndpointUnits, OnlyIpLiteralsAndRealPorts) {

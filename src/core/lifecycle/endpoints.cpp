@@ -60,6 +60,7 @@ EndpointEnabled HttpEndpoints::enable(EndpointKind kind, const EndpointSettings&
   }
   for (const auto& f : files) undo.write(dir / f.name, f.text, 0644);
   deps_.manager.reload_daemon();
+  stop_handler(kind);  // a running metrics handler has the old socket and settings
   deps_.manager.enable_unit_files({names.socket});
   deps_.manager.restart(names.socket);  // a changed address takes effect now
   return out;
@@ -70,6 +71,7 @@ bool HttpEndpoints::disable(EndpointKind kind) {
   const fs::path dir = unit_dir(kind, "disable");
   if (!fs::exists(dir / names.socket) && !fs::exists(dir / names.service)) return false;
   if (deps_.manager.query({names.socket}, false).at(0).loaded) {
+    stop_handler(kind);
     deps_.manager.stop(names.socket);
     deps_.manager.disable_unit_files({names.socket});
   }
@@ -94,7 +96,17 @@ EndpointStatus HttpEndpoints::status(EndpointKind kind) {
   status.installed = true;
   status.listen = setting_of(*text, "ListenStream");
   status.state = deps_.manager.query({names.socket}, false).at(0).active_state;
+  if (kind == EndpointKind::Metrics)
+    status.handler_state = deps_.manager.query({names.service}, false).at(0).active_state;
   return status;
+}
+
+// The metrics handler is one service (Accept=no) that outlives a request; web's are one per
+// connection and end with it.
+void HttpEndpoints::stop_handler(EndpointKind kind) {
+  const EndpointNames& names = endpoint_names(kind);
+  if (kind == EndpointKind::Metrics && deps_.manager.query({names.service}, false).at(0).loaded)
+    deps_.manager.stop(names.service);
 }
 
 }  // namespace pmctl::core

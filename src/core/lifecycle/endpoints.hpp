@@ -14,9 +14,10 @@ namespace pmctl::core {
 
 struct EndpointStatus {
   bool installed = false;
-  std::string listen;    ///< what the socket listens on, from its unit file
-  std::string state;     ///< the socket's ActiveState
-  std::string unit_dir;  ///< where its files are
+  std::string listen;         ///< what the socket listens on, from its unit file
+  std::string state;          ///< the socket's ActiveState
+  std::string handler_state;  ///< metrics: its service's ActiveState (active while it is scraped)
+  std::string unit_dir;       ///< where its files are
 };
 
 struct EndpointEnabled {
@@ -37,6 +38,7 @@ class HttpEndpoints {
 
  private:
   std::filesystem::path unit_dir(EndpointKind kind, const std::string& command);
+  void stop_handler(EndpointKind kind);
   Deps& deps_;
 };
 

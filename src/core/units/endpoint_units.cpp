@@ -21,30 +21,55 @@ UnitSpec endpoint_socket(EndpointKind kind, const EndpointSettings& settings) {
                                       ? "pmctl: Prometheus metrics endpoint (GET /metrics, /json)"
                                       : "pmctl: web dashboard")},
       {"Listen", std::vector<ListenAddress>{{"Stream", listen_stream(settings)}}},
-      {"Accept", true},
-      {"MaxConnections", std::uint32_t{16}},
-      {"WantedBy", std::vector<std::string>{"sockets.target"}},
+      {"Accept", kind == EndpointKind::Web},
   };
+  if (kind == EndpointKind::Web) socket.properties.push_back({"MaxConnections", std::uint32_t{16}});
+  socket.properties.push_back({"WantedBy", std::vector<std::string>{"sockets.target"}});
   return socket;
 }
 
-UnitSpec endpoint_service(EndpointKind kind, Scope scope, const std::string& pmctl) {
-  const EndpointNames& names = endpoint_names(kind);
-  const std::vector<std::string> argv = {pmctl, scope == Scope::User ? "--user" : "--system",
-                                         names.verb, "serve"};
-  UnitSpec service{names.service, {}, {}};
-  service.properties = {
-      {"Description", std::string("pmctl: one ") + names.verb + " request"},
+// One handler for many scrapes, started by the first connection, gone after `idle_seconds`
+// without one. No start limit: a scraper slower than the idle timeout starts it every time.
+std::vector<Property> metrics_service(const EndpointSettings& settings, Scope scope,
+                                      const std::string& pmctl) {
+  const std::vector<std::string> argv = {pmctl,
+                                         scope == Scope::User ? "--user" : "--system",
+                                         "metrics",
+                                         "serve",
+                                         "--idle-timeout",
+                                         std::to_string(settings.idle_seconds)};
+  return {
+      {"Description", std::string("pmctl: metrics endpoint (exits after ") +
+                          std::to_string(settings.idle_seconds) + " s without a request)"},
+      {"CollectMode", std::string("inactive-or-failed")},
+      {"StartLimitIntervalUSec", std::uint64_t{0}},
+      {"ExecStartEx", std::vector<ExecCommand>{{pmctl, argv, {"no-env-expand"}}}},
+      {"StandardError", std::string("journal")},
+  };
+}
+
+std::vector<Property> web_service(Scope scope, const std::string& pmctl) {
+  const std::vector<std::string> argv = {pmctl, scope == Scope::User ? "--user" : "--system", "web",
+                                         "serve"};
+  return {
+      {"Description", std::string("pmctl: one web request")},
       {"CollectMode", std::string("inactive-or-failed")},
       {"ExecStartEx", std::vector<ExecCommand>{{pmctl, argv, {"no-env-expand"}}}},
       {"StandardInput", std::string("socket")},
       {"StandardOutput", std::string("socket")},
       {"StandardError", std::string("journal")},
-      // A web action waits for what it does (a rolling restart: listen_timeout per instance).
-      {"RuntimeMaxUSec", (kind == EndpointKind::Metrics ? 10 : 300) * kSecond},
+      // An action waits for what it does (a rolling restart: listen_timeout per instance).
+      {"RuntimeMaxUSec", 300 * kSecond},
   };
-  const auto hardening =
-      kind == EndpointKind::Metrics ? metrics_hardening(scope) : web_hardening(scope);
+}
+
+UnitSpec endpoint_service(EndpointKind kind, const EndpointSettings& settings, Scope scope,
+                          const std::string& pmctl) {
+  const bool metrics = kind == EndpointKind::Metrics;
+  UnitSpec service{endpoint_names(kind).service, {}, {}};
+  service.properties =
+      metrics ? metrics_service(settings, scope, pmctl) : web_service(scope, pmctl);
+  const auto hardening = metrics ? metrics_hardening(scope) : web_hardening(scope);
   service.properties.insert(service.properties.end(), hardening.begin(), hardening.end());
   return service;
 }
@@ -130,8 +155,9 @@ std::vector<GeneratedFile> endpoint_unit_files(EndpointKind kind, const Endpoint
   const EndpointNames& names = endpoint_names(kind);
   const std::string header = std::string("Written by 'pmctl ") + names.verb + " enable'; 'pmctl " +
                              names.verb + " disable' removes it.";
-  return {{names.socket, render_unit_file(endpoint_socket(kind, settings), header)},
-          {names.service, render_unit_file(endpoint_service(kind, scope, pmctl), header)}};
+  return {
+      {names.socket, render_unit_file(endpoint_socket(kind, settings), header)},
+      {names.service, render_unit_file(endpoint_service(kind, settings, scope, pmctl), header)}};
 }
 
 }  // namespace pmctl::core
