@@ -6,7 +6,8 @@
 #   scraper faster than its idle timeout sees): median and p90 of curl's total time;
 # - BENCH_SCRAPES cold scrapes, the handler stopped before each (a scraper slower than the idle
 #   timeout, or the first scrape): connect, systemd starting the hardened service, the answer;
-# - the running handler's resident memory after the warm scrapes, and its peak;
+# - the running handler's resident memory after the warm scrapes, and its peak; its syscalls
+#   per scrape (strace attached for 10 more);
 # - one `pmctl metrics serve` run by hand with a request on stdin, under strace -f -c (its
 #   syscalls) and /usr/bin/time (its peak RSS);
 # - the size of the answer.
@@ -55,7 +56,7 @@ settle
 
 say "$SCRAPES warm and $SCRAPES cold scrapes"
 # shellcheck disable=SC2016  # expanded by the shell inside the sandbox
-read -r MEDIAN P90 COLD COLD90 RSS_IDLE RSS_PEAK BYTES SAMPLES < <(inside bash -c '
+read -r MEDIAN P90 COLD COLD90 RSS_IDLE RSS_PEAK WARM_CALLS BYTES SAMPLES < <(inside bash -c '
   port=$1 n=$2
   stats() { sort -n | awk -v n="$n" "{t[NR]=\$1} END {printf \"%.1f %.1f \", t[int((n+1)/2)]*1000, t[int(n*0.9+0.5)]*1000}"; }
   scrape() { curl -s -o /tmp/scrape -w "%{time_total}\n" "http://127.0.0.1:$port/metrics"; }
@@ -64,12 +65,17 @@ read -r MEDIAN P90 COLD COLD90 RSS_IDLE RSS_PEAK BYTES SAMPLES < <(inside bash -
   pid=$(systemctl show -P MainPID pmctl-metrics.service)
   rss=$(awk "/^VmRSS/ {print \$2}" "/proc/$pid/status")
   peak=$(awk "/^VmHWM/ {print \$2}" "/proc/$pid/status")
+  strace -f -c -o /tmp/strace-warm -p "$pid" 2>/dev/null & tracer=$!
+  sleep 1
+  for _ in $(seq 10); do scrape >/dev/null; done
+  kill -INT "$tracer"; wait "$tracer" || true
+  per_scrape=$(awk "\$NF == \"total\" {printf \"%d\", \$4 / 10}" /tmp/strace-warm)
   for _ in $(seq "$n"); do
     systemctl stop pmctl-metrics.service 2>/dev/null  # "can still be activated by the socket"
     sleep 0.2
     scrape
   done | stats
-  printf "%s %s %s %s\n" "$rss" "$peak" "$(wc -c </tmp/scrape)" "$(grep -vc "^#" /tmp/scrape)"
+  printf "%s %s %s %s %s\n" "$rss" "$peak" "$per_scrape" "$(wc -c </tmp/scrape)" "$(grep -vc "^#" /tmp/scrape)"
 ' bench "$PORT" "$SCRAPES")
 
 say "one serve under strace and time"
@@ -92,6 +98,7 @@ cat <<TABLE
 | one scrape that starts the handler (median of $SCRAPES) | $COLD ms |
 | p90 | $COLD90 ms |
 | the running handler's resident memory between scrapes (its peak) | $RSS_IDLE kB ($RSS_PEAK kB) |
+| syscalls per scrape of the running handler (strace -f -c -p, 10 scrapes) | $WARM_CALLS |
 | syscalls of one \`pmctl metrics serve\` (strace -f -c) | $SYSCALLS |
 | its peak resident memory (run by hand) | $RSS kB |
 | the answer | $BYTES bytes, $SAMPLES samples |
