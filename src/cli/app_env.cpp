@@ -30,12 +30,16 @@ constexpr std::array<std::string_view, 17> kNotInherited{"INVOCATION_ID",
 bool filtered(std::string_view name, const std::vector<std::string>& filters) {
   for (const auto& f : filters)
     if (name.find(f) != std::string_view::npos) return true;
-  for (auto skip : kNotInherited)
-    if (name == skip) return true;
-  return name == "SHLVL" || name == "PWD";
+  return set_by_systemd(name) || name == "SHLVL" || name == "PWD";
 }
 
 }  // namespace
+
+bool set_by_systemd(std::string_view name) {
+  for (auto skip : kNotInherited)
+    if (name == skip) return true;
+  return false;
+}
 
 std::map<std::string, std::string> inherited_env(char** environ_block,
                                                  const std::vector<std::string>& filters,

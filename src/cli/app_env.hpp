@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/app_record.hpp"
@@ -15,6 +16,10 @@ namespace pmctl::cli {
 std::map<std::string, std::string> inherited_env(char** environ_block,
                                                  const std::vector<std::string>& filters,
                                                  const std::string& cwd);
+
+/// Whether systemd sets `name` for every service itself (INVOCATION_ID, NOTIFY_SOCKET, ...), or
+/// it means something only to the calling shell (OLDPWD, _): a new app never inherits it.
+bool set_by_systemd(std::string_view name);
 
 /// What the app's process gets: its declared environment and the variables pmctl adds (pm_id,
 /// name, namespace, the instance variable, ...), as `pmctl env` prints it and jlist's

@@ -6,10 +6,13 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/app_env.hpp"
 #include "cli/commands.hpp"
 #include "cli/list_view.hpp"
 #include "cli/output.hpp"
 #include "core/base/accounts.hpp"
+#include "core/ecosystem/pm2_dump.hpp"
+#include "core/model/names.hpp"
 #include "core/state/boot_state.hpp"
 #include "core/state/dump.hpp"
 #include "core/types/error.hpp"
@@ -63,6 +66,41 @@ void run_resurrect(Context& ctx) {
     say("Restoring processes located in " + source);
     for (const auto& n : names) say("Restored '" + n + "'");
   }
+  print_process_table(ctx);
+}
+
+core::FieldContext pm2_dump_context(const std::string& file, Context& ctx) {
+  core::FieldContext fc;
+  fc.file = file;
+  fc.base_dir = fs::absolute(file).lexically_normal().parent_path().string();
+  const char* path = std::getenv("PATH");
+  fc.path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  fc.root = ctx.scope() == core::Scope::System && geteuid() == 0;
+  fc.log_dir = (ctx.registry().dir() / "logs").string();
+  return fc;
+}
+
+/// `resurrect --from-pm2 FILE`: the apps of PM2's dump.pm2, all read and checked first, then
+/// started as `pmctl start <ecosystem>` starts them; names already registered are skipped, as
+/// PM2's resurrect skips the names it runs.
+void run_resurrect_from_pm2(Context& ctx, const std::string& file) {
+  auto apps = core::load_pm2_dump(file, pm2_dump_context(file, ctx));
+  say("Restoring processes located in " + file + " (PM2's dump)");
+  const auto data = ctx.registry().load(core::Registry::Environments::Skip);
+  std::vector<core::ConvertedApp> fresh;
+  for (auto& app : apps) {
+    for (const auto& w : app.warnings) warn(w);
+    std::erase_if(app.decl.env, [](const auto& var) { return set_by_systemd(var.first); });
+    if (data.ids_named(app.decl.name).empty())
+      fresh.push_back(std::move(app));
+    else
+      say("Skipped '" + core::printable(app.decl.name) + "': an app of that name is registered");
+  }
+  for (const auto& app : fresh) warn_before_start(app.decl, ctx);
+  const core::Applied applied = ctx.lifecycle().apply(fresh, false, false);
+  for (const auto& w : applied.warnings) warn(w);
+  for (const auto& [name, what] : applied.apps)
+    say("Restored '" + core::printable(name) + "' (" + what + ")");
   print_process_table(ctx);
 }
 
@@ -144,8 +182,15 @@ void register_boot(CLI::App& app, Context& ctx) {
   save->alias("dump");
   save->add_flag("-f,--force", *force, "Save even an empty list");
   save->callback([&ctx, force] { run_save(ctx, *force); });
-  app.add_subcommand("resurrect", "Bring back the saved apps whose names are not running")
-      ->callback([&ctx] { run_resurrect(ctx); });
+  auto pm2_dump = std::make_shared<std::string>();
+  CLI::App* resurrect =
+      app.add_subcommand("resurrect", "Bring back the saved apps whose names are not running");
+  CLI::Option* from_pm2 = resurrect->add_option(
+      "--from-pm2", *pm2_dump, "Start the apps of PM2's dump instead (pm2 save's ~/.pm2/dump.pm2)");
+  from_pm2->type_name("FILE");
+  resurrect->callback([&ctx, pm2_dump, from_pm2] {
+    from_pm2->count() ? run_resurrect_from_pm2(ctx, *pm2_dump) : run_resurrect(ctx);
+  });
   app.add_subcommand("cleardump", "Empty the dump and remove the saved unit files")
       ->callback([&ctx] {
         ctx.lifecycle().clear_dump();
