@@ -53,6 +53,7 @@ std::string suggestion(const CLI::App& app, const std::string& word) {
   std::string best;
   std::size_t best_distance = 3;
   for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_group().empty()) continue;  // hidden: `__complete` is not for people
     std::vector<std::string> names = sub->get_aliases();
     names.push_back(sub->get_name());
     for (const auto& name : names) {
@@ -77,15 +78,18 @@ bool is_command(const CLI::App& app, const std::string& word) {
   return false;
 }
 
+/// The one line for a word that is no command of pmctl (one of PM2's: what to do instead).
+int unknown_command(const CLI::App& app, const std::string& word) {
+  if (const auto pm2 = pmctl::cli::pm2_only_command(word))
+    pmctl::cli::print_error(pm2->what, pm2->hint);
+  else
+    pmctl::cli::print_error("unknown command '" + word + "'", suggestion(app, word));
+  return 2;
+}
+
 int usage_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   const std::string word = command_word(argc, argv);
-  if (!word.empty() && !is_command(app, word)) {
-    if (const auto pm2 = pmctl::cli::pm2_only_command(word))
-      pmctl::cli::print_error(pm2->what, pm2->hint);
-    else
-      pmctl::cli::print_error("unknown command '" + word + "'", suggestion(app, word));
-    return 2;
-  }
+  if (!word.empty() && !is_command(app, word)) return unknown_command(app, word);
   const auto t = pmctl::cli::parse_error_text(e, word);
   pmctl::cli::print_error(t.what, t.hint);
   return 2;
@@ -99,6 +103,8 @@ struct Family {
   void (*add)(CLI::App&, Context&);
   std::vector<std::string_view> words;
 };
+
+void register_commands(CLI::App& app, Context& ctx, const std::string& word);
 
 const std::vector<Family>& families() {
   static const std::vector<Family> all = {
@@ -122,6 +128,10 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_ops, {"sendSignal", "reset"}},
       {pmctl::cli::register_ids, {"pid", "id"}},
       {pmctl::cli::register_report, {"ping", "report"}},
+      {[](CLI::App& app, Context& ctx) {
+         pmctl::cli::register_complete(app, ctx, register_commands);
+       },
+       {"__complete"}},
   };
   return all;
 }
@@ -153,6 +163,48 @@ void register_commands(CLI::App& app, Context& ctx, const std::string& word) {
   for (const Family& f : families()) f.add(app, ctx);
 }
 
+/// `pmctl help [command...]` is `pmctl [command...] --help`: the word `help` (the first that is
+/// not a global option) becomes `--help` after the rest. Returns the new argv (null-terminated);
+/// `topic` gets the command asked about ("" for none).
+std::vector<char*> help_as_flag(int argc, char** argv, std::string& topic) {
+  std::vector<char*> out(argv, argv + argc);
+  static char flag[] = "--help";
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;
+    if (std::strcmp(argv[i], "help") != 0) break;
+    if (i + 1 < argc) topic = argv[i + 1];
+    out.erase(out.begin() + i);
+    out.push_back(flag);
+    break;
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+/// Whether global option `flag` comes before the command word (CLI11 has not set it yet when
+/// --version is handled).
+bool global_flag(int argc, char** argv, const char* flag) {
+  for (int i = 1; i < argc && argv[i][0] == '-'; ++i)
+    if (std::strcmp(argv[i], flag) == 0) return true;
+  return false;
+}
+
+/// `pmctl --version`: pmctl's own, and the version of the manager it talks to (or why not).
+std::string versions(Context& ctx, int argc, char** argv) {
+  ctx.options.user = ctx.options.user || global_flag(argc, argv, "--user");
+  ctx.options.system = ctx.options.system || global_flag(argc, argv, "--system");
+  std::string text = std::string("pmctl ") + PMCTL_VERSION + "\n";
+  const bool user = ctx.scope() == pmctl::core::Scope::User;
+  const std::string which = user ? "the user manager" : "the system manager";
+  try {
+    const std::string full = ctx.manager().version();
+    text += "systemd " + full.substr(0, full.find('.')) + " (" + full + "), " + which;
+  } catch (const std::exception& e) {
+    text += "systemd: " + which + " did not answer (" + e.what() + ")";
+  }
+  return text;
+}
+
 }  // namespace
 
 namespace {
@@ -168,12 +220,20 @@ pmctl::core::Scope scope_for_errors(const pmctl::cli::Context& ctx) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int raw_argc, char** raw_argv) {
   Context ctx;
+  std::string help_topic;
+  std::vector<char*> args = help_as_flag(raw_argc, raw_argv, help_topic);
+  const int argc = static_cast<int>(args.size()) - 1;
+  char** argv = args.data();
   const int pmctl_argc = split_script_args(argc, argv, ctx);
 
   CLI::App app{"pmctl: PM2's command line and ecosystem files, run by systemd", "pmctl"};
-  app.set_version_flag("-v,-V,--version", PMCTL_VERSION);
+  app.set_version_flag(
+      "-v,-V,--version", [&] { return versions(ctx, pmctl_argc, argv); },
+      "pmctl's version and the version of the systemd it talks to");
+  app.add_subcommand("help", "The same as <command> --help: pmctl help start")
+      ->allow_extras();  // never run: main turns `help` into --help
   app.require_subcommand(1);
   app.fallthrough();
   app.add_flag("--user", ctx.options.user, "Talk to your user manager (systemctl --user)");
@@ -182,6 +242,8 @@ int main(int argc, char** argv) {
   app.add_flag("-s,--silent", ctx.options.silent, "No [pmctl] lines and no table (PM2's -s)");
 
   register_commands(app, ctx, command_word(pmctl_argc, argv));
+  if (!help_topic.empty() && help_topic[0] != '-' && !is_command(app, help_topic))
+    return unknown_command(app, help_topic);
 
   pmctl::cli::set_color(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
   app.parse_complete_callback([&] {

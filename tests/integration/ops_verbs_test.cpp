@@ -288,6 +288,44 @@ TEST_F(OpsVerbsTest, PingAnswersWithTheManagersVersion) {
   EXPECT_EQ(r.out, "{ msg: 'pong', manager: 'system', systemd: '" + version + "' }\n");
 }
 
+// pmctl --version (and PM2's -v): pmctl's version, then the manager's, both from the source.
+TEST_F(OpsVerbsTest, VersionNamesPmctlAndTheSystemdItTalksTo) {
+  const std::string version = manager_version();
+  for (const char* flag : {"--version", "-v"}) {
+    const Result r = pmctl({flag});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, std::string("pmctl ") + PMCTL_VERSION + "\nsystemd " +
+                         version.substr(0, version.find('.')) + " (" + version +
+                         "), the system manager\n");
+  }
+  // No manager to ask: pmctl's version still, and why the other is missing; exit 0.
+  const Result lone = pmctl({"--user", "--version"},
+                            {"XDG_RUNTIME_DIR=" + (dir_ / "no-runtime").string(),
+                             "DBUS_SESSION_BUS_ADDRESS=unix:path=" + (dir_ / "no-bus").string()});
+  EXPECT_EQ(lone.exit_code, 0) << lone.err;
+  EXPECT_THAT(lone.out, StartsWith(std::string("pmctl ") + PMCTL_VERSION +
+                                   "\nsystemd: the user "
+                                   "manager did not answer"));
+}
+
+// pmctl help <command> is <command> --help, word for word; unknown commands are refused.
+TEST_F(OpsVerbsTest, HelpCommandIsTheCommandsHelp) {
+  for (const std::vector<std::string>& words :
+       {std::vector<std::string>{"start"}, {"metrics", "enable"}, {"logs"}}) {
+    std::vector<std::string> help{"help"}, flag = words;
+    help.insert(help.end(), words.begin(), words.end());
+    flag.push_back("--help");
+    const Result a = pmctl(help), b = pmctl(flag);
+    EXPECT_EQ(a.exit_code, 0) << a.err;
+    EXPECT_EQ(a.out, b.out) << words[0];
+    EXPECT_THAT(a.out, HasSubstr("Usage: pmctl " + words[0]));
+  }
+  EXPECT_EQ(pmctl({"help"}).out, pmctl({"--help"}).out);
+  const Result bad = pmctl({"help", "frobnicate"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unknown command 'frobnicate'"));
+}
+
 TEST_F(OpsVerbsTest, PingFailsWithOneLineWhenTheManagerCannotBeReached) {
   const Result r = pmctl({"--user", "ping"},
                          {"PMCTL_STATE_DIR=" + (dir_ / "state").string(),
