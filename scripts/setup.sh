@@ -15,7 +15,9 @@ packages=(
   tmux                                                    # monit's tests and bench
   prometheus curl                                         # promtool checks the metrics endpoint
   chromium iproute2                                       # the web dashboard test (headless; a non-loopback address)
-  python3 scdoc                                           # test summary, man page
+  python3 scdoc man-db                                    # test summary, man pages and their check
+  dpkg-dev debhelper lintian rpm                          # the .deb and .rpm (tests/packaging)
+  bash-completion zsh fish                                # the shell completions and their test
 )
 # Example and test apps run under node; any node in PATH will do, else Debian's.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

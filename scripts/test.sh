@@ -18,7 +18,8 @@ dirty_before=$(if in_git; then git status --porcelain; fi) || true
 
 # The shell scripts that must pass shellcheck at its default severity.
 shopt -s nullglob
-shell_scripts=(scripts/*.sh tests/*.sh tests/integration/apps/*.sh tests/fuzz/*.sh bench/*.sh)
+shell_scripts=(scripts/*.sh tests/*.sh tests/integration/apps/*.sh tests/fuzz/*.sh bench/*.sh
+  tests/docs/*.sh tests/packaging/*.sh packaging/*.sh completions/pmctl.bash)
 shopt -u nullglob
 
 scripts/setup.sh
@@ -36,7 +37,7 @@ result() {
 
 status=0
 lint_shellcheck() {
-  if shellcheck "${shell_scripts[@]}"; then result lint-shellcheck passed
+  if shellcheck -x "${shell_scripts[@]}"; then result lint-shellcheck passed
   else result lint-shellcheck failed "see the shellcheck output above"; status=1; fi
 }
 # The C++ sources as .clang-format says (Google, 100 columns).
@@ -56,6 +57,10 @@ echo "== lint"
 lint_shellcheck
 lint_clang_format
 lint_layers
+
+echo "== man pages (man --warnings; every command and option of --help in pmctl(1))"
+if tests/docs/check-man.sh build/src/cli/pmctl build/man; then result man-pages passed
+else result man-pages failed "see check-man's lines above"; status=1; fi
 
 echo "== unit tests"
 build/tests/unit/unit-tests --gtest_output="json:$results/unit.json" || status=1
@@ -90,6 +95,13 @@ tests/sandbox.sh purge
 tests/sandbox.sh up
 build/tests/reboot/reboot-tests --gtest_output="json:$results/reboot.json" \
   ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} || status=1
+
+echo "== packages (.deb and .rpm built, lintian, installed in a fresh sandbox; ~20 min)"
+if [ "${PMCTL_PACKAGES:-1}" != 0 ]; then
+  tests/sandbox.sh purge  # its own sandbox: never two at once
+  tests/packaging/run.sh "$results" || status=1
+  grep -l '"failure"' "$results"/package-*.json >/dev/null 2>&1 && status=1
+fi
 
 echo "== clean checkout (the tests leave nothing that git sees)"
 if in_git; then

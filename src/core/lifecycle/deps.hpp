@@ -31,11 +31,11 @@ inline constexpr std::chrono::milliseconds kProbePause{50};
 struct Tools {
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
-  std::string logwriter = "/usr/libexec/pmctl-logwriter";
+  std::string logwriter = "/usr/libexec/pmctl/pmctl-logwriter";
   std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";
-  std::string balancer = "/usr/libexec/pmctl-balancer";
-  std::string memguard = "/usr/libexec/pmctl-memguard";
-  std::string watch = "/usr/libexec/pmctl-watch";
+  std::string balancer = "/usr/libexec/pmctl/pmctl-balancer";
+  std::string memguard = "/usr/libexec/pmctl/pmctl-memguard";
+  std::string watch = "/usr/libexec/pmctl/pmctl-watch";
   /// This pmctl, for `startup -u USER`, which runs `pmctl --user startup` as USER.
   std::string pmctl = "/proc/self/exe";
   /// Backend files, unix endpoints and a copy of the balancer live under here (world-readable).

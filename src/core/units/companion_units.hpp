@@ -65,8 +65,8 @@ struct CompanionContext {
   Scope scope = Scope::System;
   std::string pmctl;   ///< Absolute path of the pmctl binary that the units run.
   bool saved = false;  ///< The unit files of `pmctl save` (names end `-s`).
-  std::string memguard = "/usr/libexec/pmctl-memguard";  ///< max_memory_restart's guard
-  std::string watch = "/usr/libexec/pmctl-watch";        ///< watch's watcher
+  std::string memguard = "/usr/libexec/pmctl/pmctl-memguard";  ///< max_memory_restart's guard
+  std::string watch = "/usr/libexec/pmctl/pmctl-watch";        ///< watch's watcher
 };
 
 /// The companion's main unit with the others as its aux units, to start in one call. Cron: the

@@ -26,7 +26,7 @@ struct InstanceContext {
   std::string backoff_state;  ///< Absolute path of the exp back-off state file.
   std::string systemd_cat = "/usr/bin/systemd-cat";
   std::string shell = "/bin/sh";
-  std::string logwriter = "/usr/libexec/pmctl-logwriter";           ///< Writes declared log files.
+  std::string logwriter = "/usr/libexec/pmctl/pmctl-logwriter";     ///< Writes declared log files.
   std::string node_preload = "/usr/share/pmctl/pmctl-preload.cjs";  ///< PM2's IPC for node apps.
 };
 
