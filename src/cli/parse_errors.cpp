@@ -40,7 +40,9 @@ constexpr std::array kPm2Only{
     Pm2Command{"serve expose", "pmctl has no static file server",
                "start one as an app, e.g. pmctl start \"python3 -m http.server 8080\""},
     Pm2Command{"profile:mem profile:cpu", "there is no pmctl daemon to profile", ""},
-    Pm2Command{"completion create examples autoinstall", "pmctl has no such command",
+    Pm2Command{"completion", "pmctl has no completion command: its completions are files",
+               "the package installs them for bash, zsh and fish (completions/ in the source)"},
+    Pm2Command{"create examples autoinstall", "pmctl has no such command",
                "'pmctl --help' lists the commands"},
 };
 

@@ -23,8 +23,8 @@ eventually() {
 }
 online() { eventually "pmctl jlist | python3 -c 'import json,sys; a=[p for p in json.load(sys.stdin) if p[\"name\"]==\"$1\"]; sys.exit(not a or any(p[\"pm2_env\"][\"status\"]!=\"online\" for p in a))'"; }
 answers() { eventually "curl -sf --max-time 2 http://127.0.0.1:$PORT/ | grep -q instance="; }
-# An instance's unit: pmctl-<app>-<id>.service, or its saved copy (-s) after a boot.
-unit_of() { inside "systemctl list-units --plain --no-legend 'pmctl-$1-0*.service'" | awk 'NR==1 {print $1}'; }
+# An app's first instance unit: pmctl-<app>-<id>.service, or its saved copy (-s) after a boot.
+unit_of() { inside "systemctl list-units --plain --no-legend 'pmctl-$1-[0-9]*.service'" | awk 'NR==1 {print $1}'; }
 main_pid() { inside "systemctl show -P MainPID $(unit_of "$1")"; }
 
 tests/sandbox.sh purge >/dev/null 2>&1
@@ -81,7 +81,8 @@ purge_ok() {
   local f left=""
   while IFS= read -r f; do
     [ -n "$f" ] || continue
-    if inside "test -f '$f' || test -L '$f'"; then left+=" $f"; fi
+    # A directory (or /lib, usrmerge's link to one) may be another package's too.
+    if inside "test ! -d '$f' && { test -f '$f' || test -L '$f'; }"; then left+=" $f"; fi
   done <<<"$files"
   [ -z "$left" ] || { echo "left after purge:$left" >&2; return 1; }
   ! inside "dpkg -s pmctl" >/dev/null 2>&1

@@ -2,6 +2,7 @@
 # The packaging checks (issue 16), each one entry in scripts/test.sh's summary:
 #   package-versions    meson.build, debian/changelog and the spec say the same version
 #   package-deb-build   packaging/build-deb.sh (debhelper, dpkg-buildpackage -us -uc -b, a clean copy)
+#   package-deb-relations  Depends, Recommends, and no unit started or stopped by its scripts
 #   package-lintian     lintian on the .deb: no error, no warning (what it says is printed)
 #   package-rpm-build   packaging/build-rpm.sh (rpmbuild -bb, Source0 as git archive makes it)
 #   package-file-lists  the .rpm and the .deb hold the same files, distribution paths aside
@@ -33,9 +34,23 @@ if deb=$(packaging/build-deb.sh "$out"); then check package-deb-build passed
 else check package-deb-build failed "packaging/build-deb.sh"; exit 1; fi
 echo "packaging: .deb built in $(($(date +%s) - started)) s"
 
-lintian --info --display-level '>=info' "$deb" 2>/dev/null
+lintian --display-level '>=info' "$deb" 2>/dev/null
 if lintian --fail-on error,warning "$deb" >/dev/null 2>&1; then check package-lintian passed
 else check package-lintian failed "lintian reports errors or warnings (above)"; fi
+
+# What the .deb asks for: libsystemd0 and systemd although dlopen hides the first from
+# dpkg-shlibdeps, nodejs only recommended; its maintainer scripts never start, stop or restart a
+# unit (a restart of pmctl.slice would stop every app).
+depends=$(dpkg-deb -f "$deb" Depends) recommends=$(dpkg-deb -f "$deb" Recommends)
+scripts=$(mktemp -d) && dpkg-deb -e "$deb" "$scripts"
+if [[ "$depends" == *"libsystemd0 (>= 252)"* && ", $depends," == *", systemd,"* &&
+  "$depends" != *nodejs* && "$recommends" == *nodejs* ]] &&
+  ! grep -l 'deb-systemd-invoke\|systemctl.*\(start\|stop\)' "$scripts"/* 2>/dev/null; then
+  check package-deb-relations passed
+else
+  check package-deb-relations failed "Depends: $depends; Recommends: $recommends; or a script starts or stops a unit"
+fi
+rm -rf "$scripts"
 
 started=$(date +%s)
 if rpm=$(packaging/build-rpm.sh "$out"); then check package-rpm-build passed
@@ -51,8 +66,7 @@ normal() {
 }
 if [ -n "$rpm" ]; then
   deb_files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's,^\.,,' | normal)
-  rpm_files=$(rpm -qlp --noartifact "$rpm" 2>/dev/null | while read -r f; do
-    [ -d "$f" ] || echo "$f"; done | normal)
+  rpm_files=$(rpm -qlvp --noartifact "$rpm" 2>/dev/null | awk '$1 !~ /^d/ {print $NF}' | normal)
   if diff <(echo "$deb_files") <(echo "$rpm_files"); then check package-file-lists passed
   else check package-file-lists failed "the .deb and the .rpm differ (diff above: < deb, > rpm)"; fi
 fi
