@@ -96,7 +96,7 @@ tests/sandbox.sh up
 build/tests/reboot/reboot-tests --gtest_output="json:$results/reboot.json" \
   ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} || status=1
 
-echo "== packages (.deb and .rpm built, lintian, installed in a fresh sandbox; ~20 min)"
+echo "== packages (.deb and .rpm built, lintian, installed in a fresh sandbox; ~13 min)"
 if [ "${PMCTL_PACKAGES:-1}" != 0 ]; then
   tests/sandbox.sh purge  # its own sandbox: never two at once
   tests/packaging/run.sh "$results" || status=1
