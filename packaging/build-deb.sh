@@ -5,15 +5,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=$(realpath -m "${1:-build-packages}")
-version=$(sed -n "s/^  version : '\(.*\)',$/\1/p" meson.build)
-[ -n "$version" ] || { echo "build-deb: no version in meson.build" >&2; exit 1; }
+# shellcheck source=packaging/common.sh
+source packaging/common.sh
+version=$(pmctl_version)
 work=$(mktemp -d /var/tmp/pmctl-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 src="$work/pmctl-$version"
 mkdir -p "$src" "$out"
-git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
-  [ -e "$f" ] && printf '%s\0' "$f"
-done | xargs -0 cp --parents -t "$src"
+tree_files | xargs -0 cp --parents -t "$src"
 cp -r packaging/debian "$src/debian"
 (cd "$src" && dpkg-buildpackage -us -uc -b -j"$(nproc)" >"$work/build.log" 2>&1) || {
   tail -n 40 "$work/build.log" >&2

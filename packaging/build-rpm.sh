@@ -9,14 +9,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=$(realpath -m "${1:-build-packages}")
-version=$(sed -n "s/^  version : '\(.*\)',$/\1/p" meson.build)
-[ -n "$version" ] || { echo "build-rpm: no version in meson.build" >&2; exit 1; }
+# shellcheck source=packaging/common.sh
+source packaging/common.sh
+version=$(pmctl_version)
 work=$(mktemp -d /var/tmp/pmctl-rpm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/SOURCES" "$out"
-git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
-  [ -e "$f" ] && printf '%s\0' "$f"
-done | tar --null -T - --transform "s,^,pmctl-$version/," -czf "$work/SOURCES/pmctl-$version.tar.gz"
+tree_files | tar --null -T - --transform "s,^,pmctl-$version/," -czf "$work/SOURCES/pmctl-$version.tar.gz"
 rpmbuild -bb --nodeps --define "_topdir $work" --define 'debug_package %{nil}' \
   --define '_build_id_links none' --define 'optflags -O2' \
   --define "_smp_mflags -j$(nproc)" packaging/rpm/pmctl.spec >"$work/build.log" 2>&1 || {

@@ -20,7 +20,9 @@ done
 out=$PWD/build-packages
 rm -rf "$out"
 
-meson_version=$(sed -n "s/^  version : '\(.*\)',$/\1/p" meson.build)
+# shellcheck source=packaging/common.sh
+source packaging/common.sh
+meson_version=$(pmctl_version)
 deb_version=$(sed -n '1s/^pmctl (\([^)]*\)).*/\1/p' packaging/debian/changelog)
 rpm_version=$(sed -n 's/^Version: *//p' packaging/rpm/pmctl.spec)
 if [ "$meson_version" = "$deb_version" ] && [ "$meson_version" = "$rpm_version" ]; then
