@@ -70,7 +70,8 @@ remove_ok() {
     ! inside "test -e /usr/bin/pmctl" &&
     [ "$(main_pid pknode)" = "$before" ] &&
     inside "systemctl is-active $(unit_of pkpy)" >/dev/null &&
-    inside "test -s /var/lib/pmctl/registry.json && ls /etc/systemd/system/pmctl.target.wants/ | grep -q pknode" &&
+    inside "test -s /var/lib/pmctl/registry.json && grep -q pknode /etc/systemd/system/pmctl.target" &&
+    inside "ls /etc/systemd/system" | grep -q '^pmctl-pknode-[0-9]*-s.service$' &&
     answers
 }
 if remove_ok; then check package-remove passed; else check package-remove failed "remove touched what the user made"; fi
