@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-order=(types base text model cluster units fields ecosystem state lifecycle)
+order=(types base text model cluster units fields ecosystem state lifecycle remote)
 status=0
 
 rank() {

@@ -1,5 +1,6 @@
 // pmctl logs|flush|reloadLogs: app output read back from journald, in PM2's `id|name | line`
 // format; the log files an app declares are emptied by flush and reopened by reloadLogs.
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "cli/logs_lines.hpp"
 #include "cli/logs_selection.hpp"
 #include "cli/output.hpp"
+#include "cli/remote.hpp"
 #include "core/base/clock.hpp"
 #include "core/fields/parse.hpp"
 #include "core/lifecycle/lifecycle.hpp"
@@ -155,6 +157,18 @@ std::uint64_t print_tail(sd::Journal& journal, const LogSelection& sel, std::siz
   return resume;
 }
 
+/// For a pmctl run by `pmctl -H` on another machine: a check that the local pmctl is gone (its
+/// end of our stdin closed), so that the follow ends with it. Empty otherwise.
+std::function<bool()> remote_client_gone() {
+  if (!follow_ends_with_stdin()) return {};
+  return [] {
+    pollfd p{STDIN_FILENO, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0) return false;
+    char buf[256];
+    return (p.revents & (POLLHUP | POLLERR)) || read(STDIN_FILENO, buf, sizeof buf) <= 0;
+  };
+}
+
 void run_logs(Context& ctx, const LogsOptions& o, const std::function<bool()>& interrupted = {}) {
   check(o);
   const std::size_t lines = core::parse_count(o.lines, "--lines");
@@ -270,7 +284,7 @@ void register_logs(CLI::App& app, Context& ctx) {
     o->timestamp_given = timestamp->count() > 0;
     o->highlight_given = highlight->count() > 0;
     o->date_format_given = date_format->count() > 0;
-    run_logs(ctx, *o);
+    run_logs(ctx, *o, remote_client_gone());
   });
 
   auto targets = std::make_shared<std::vector<std::string>>();

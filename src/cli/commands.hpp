@@ -40,6 +40,8 @@ void register_repair(CLI::App& app, Context& ctx);
 void register_ops(CLI::App& app, Context& ctx);
 void register_ids(CLI::App& app, Context& ctx);
 void register_report(CLI::App& app, Context& ctx);
+/// `pmctl deploy`: PM2's deploy over ssh (cmd_deploy.cpp, core/remote/deploy.hpp).
+void register_deploy(CLI::App& app, Context& ctx);
 /// The hidden `__complete` (cmd_complete.cpp): the words the shell completions offer.
 /// `register_commands` adds the family of a command word to an app (every command for a word
 /// that is none), as `main` does: what `__complete commands` and `options` list.

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "cli/errors.hpp"
 #include "cli/output.hpp"
 #include "cli/parse_errors.hpp"
+#include "cli/remote.hpp"
+#include "core/remote/hosts.hpp"
 #include "core/types/error.hpp"
 #include "pmctl_config.hpp"
 
@@ -128,6 +131,7 @@ const std::vector<Family>& families() {
       {pmctl::cli::register_ops, {"sendSignal", "reset"}},
       {pmctl::cli::register_ids, {"pid", "id"}},
       {pmctl::cli::register_report, {"ping", "report"}},
+      {pmctl::cli::register_deploy, {"deploy"}},
       {[](CLI::App& app, Context& ctx) {
          pmctl::cli::register_complete(app, ctx, register_commands);
        },
@@ -218,9 +222,27 @@ pmctl::core::Scope scope_for_errors(const pmctl::cli::Context& ctx) {
   }
 }
 
+/// Before anything is parsed: the remote protocol a local pmctl asks for, and -H, which hands the
+/// whole command line to the hosts' own pmctl (cli/remote.cpp). nullopt: the command runs here.
+std::optional<int> remote_first(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "__remote-protocol") == 0) {
+    std::cout << pmctl::core::kRemoteProtocol << "\n";
+    return 0;
+  }
+  try {
+    if (const auto request = pmctl::cli::remote_request(argc, argv))
+      return pmctl::cli::run_remote(*request);
+  } catch (const pmctl::core::Error& e) {
+    pmctl::cli::print_error(e.what(), e.hint());
+    return e.exit_code();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int raw_argc, char** raw_argv) {
+  if (const auto status = remote_first(raw_argc, raw_argv)) return *status;
   Context ctx;
   std::string help_topic;
   std::vector<char*> args = help_as_flag(raw_argc, raw_argv, help_topic);
@@ -240,6 +262,9 @@ int main(int raw_argc, char** raw_argv) {
   app.add_flag("--system", ctx.options.system, "Talk to the system manager (systemctl --system)");
   app.add_flag("--no-color", ctx.options.no_color, "Never colour the output");
   app.add_flag("-s,--silent", ctx.options.silent, "No [pmctl] lines and no table (PM2's -s)");
+  std::string hosts;  // never set here: remote_first takes -H before parsing
+  app.add_option("-H,--host", hosts,
+                 "Run the command on other hosts over ssh: [user@]host[:port][,...]");
 
   register_commands(app, ctx, command_word(pmctl_argc, argv));
   if (!help_topic.empty() && help_topic[0] != '-' && !is_command(app, help_topic))

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds=${1:-10}
-all_targets=(json5 yaml app_fields registry dump startup flags envfile cron pm2_dump pm2_flags balancer companions)
+all_targets=(json5 yaml app_fields registry dump startup flags envfile cron pm2_dump deploy pm2_flags balancer companions)
 targets=("${@:2}")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 build="build-asan"  # scripts/setup-asan.sh: clang++, ASan + UBSan, -Dfuzz=true
