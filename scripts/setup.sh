@@ -18,6 +18,7 @@ packages=(
   python3 scdoc man-db                                    # test summary, man pages and their check
   dpkg-dev debhelper lintian rpm                          # the .deb and .rpm (tests/packaging)
   bash-completion zsh fish                                # the shell completions and their test
+  openssh-server openssh-client git                       # pmctl -H and deploy over ssh (tests/remote)
 )
 # Example and test apps run under node; any node in PATH will do, else Debian's.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -3,8 +3,9 @@
 # runs the unit tests and the balancer's tests (the real pmctl-balancer, no systemd needed), then
 # boots a throwaway systemd (tests/sandbox.sh) and runs the integration tests inside it against
 # the real pmctl binary, then the reboot tests on the host against a fresh one (they reboot it:
-# pmctl save, startup, resurrect). In between, the unit and balancer tests run again under ASan +
-# UBSan and the fuzzers of every file and flag parser for a bounded time, both in build-asan/
+# pmctl save, startup, resurrect), then the remote tests (pmctl -H and deploy over ssh, on two
+# more sandboxes running sshd: tests/remote/). In between, the unit and balancer tests run again
+# under ASan + UBSan and the fuzzers of every file and flag parser for a bounded time, both in build-asan/
 # (scripts/sanitize.sh --no-integration, tests/fuzz/run.sh). Last, it fails if the tests left files in the checkout that
 # git sees. Ends with one line "N passed, N failed" (CI parses it: nothing may follow). Run as root.
 set -euo pipefail
@@ -94,6 +95,13 @@ echo "== reboot tests (on the host, driving a fresh sandbox through real reboots
 tests/sandbox.sh purge
 tests/sandbox.sh up
 build/tests/reboot/reboot-tests --gtest_output="json:$results/reboot.json" \
+  ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} || status=1
+
+echo "== remote tests (two sandboxes with sshd, pmctl installed from the build)"
+# pmctl -H and pmctl deploy over real ssh, on the host (tests/remote/remote_test.cpp; ~75 s):
+# they boot their own two sandboxes (/var/tmp/pmctl-remote-a and -b) and purge them at the end.
+tests/sandbox.sh purge  # the reboot tests' sandbox is done with: never more up than needed
+build/tests/remote/remote-tests --gtest_output="json:$results/remote.json" \
   ${PMCTL_TEST_FILTER:+--gtest_filter=$PMCTL_TEST_FILTER} || status=1
 
 echo "== packages (.deb and .rpm built, lintian, installed in a fresh sandbox; ~13 min)"
