@@ -4,7 +4,7 @@
 # pmctl installed from the build (meson install inside it), BENCH_APPS idle apps under pmctl and
 # the same under PM2 (pm2@latest from the npm registry into a temporary folder, its daemon in the
 # sandbox). Then BENCH_RUNS runs each, one after the other, median and p90 of the wall time:
-# - `pmctl ls` inside the sandbox: the command alone, no ssh;
+# - `pmctl ls` and `pm2 ls` inside the sandbox: the commands alone, no ssh;
 # - `ssh host true`: ssh alone (connect, key exchange, login with its PAM session, a shell);
 # - `pmctl -H host ls` from the host;
 # - `ssh host pmctl ls` by hand;
@@ -77,6 +77,10 @@ tests/sandbox.sh up 9>&-
 say "installing pmctl from $BUILD into the sandbox"
 inside meson install -C "$REPO/$BUILD" --no-rebuild --quiet >/dev/null
 inside systemctl daemon-reload
+# The sandbox's root gets Debian's own .bashrc (it returns at once when not interactive): this
+# machine's root sources pyenv in its .bashrc, 0.5 s that every ssh command would pay here and
+# no server does. A heavy .bashrc costs each -H what it costs each `ssh host cmd`.
+inside cp /etc/skel/.bashrc /root/.bashrc
 for _ in $(seq 50); do ssh -F "$tmp/ssh_config" bench true 2>/dev/null && break; sleep 0.2; done
 
 say "starting $APPS apps under pmctl and under PM2"
@@ -99,9 +103,17 @@ measure() {
     echo $(((t1 - t0) / 1000))
   done | sort -n | awk -v n="$RUNS" '{t[NR]=$1} END {printf "%.1f | %.1f", t[int((n+1)/2)]/1000, t[int(n*0.9+0.5)]/1000}'
 }
+# The same, timed inside the sandbox (no nsenter in the figure).
+measure_inside() {
+  # shellcheck disable=SC2016  # expanded by the shell inside the sandbox
+  inside bash -c 'for _ in $(seq "$1"); do s=$(date +%s%N); "${@:2}" >/dev/null 2>&1; e=$(date +%s%N); echo $(((e - s) / 1000)); done' \
+    measure "$RUNS" "$@" |
+    sort -n | awk -v n="$RUNS" '{t[NR]=$1} END {printf "%.1f | %.1f", t[int((n+1)/2)]/1000, t[int(n*0.9+0.5)]/1000}'
+}
 ssh -F "$tmp/ssh_config" bench-mux true  # opens the shared connection
 say "$RUNS runs each"
-LOCAL=$(measure inside pmctl ls)
+LOCAL=$(measure_inside pmctl ls)
+PM2LOCAL=$(measure_inside env PM2_HOME="$PM2_HOME" "$PM2" ls)
 SSH=$(measure ssh -F "$tmp/ssh_config" bench true)
 H=$(measure "$PMCTL" -H bench ls)
 BYHAND=$(measure ssh -F "$tmp/ssh_config" bench pmctl ls)
@@ -113,7 +125,8 @@ cat <<TABLE
 
 | $APPS apps, $RUNS runs each, one after the other | median ms | p90 ms |
 |---|---|---|
-| \`pmctl ls\` inside the host (sandbox exec, no ssh) | $LOCAL |
+| \`pmctl ls\` on the host itself (no ssh) | $LOCAL |
+| \`pm2 ls\` on the host itself | $PM2LOCAL |
 | \`ssh host true\` (ssh alone) | $SSH |
 | \`pmctl -H host ls\` | $H |
 | \`ssh host pmctl ls\` by hand | $BYHAND |
