@@ -814,6 +814,21 @@ TEST_F(RemoteTest, MultiHost) {
     if (a.value("name", "") == "multi") hosts.insert(a.value("host", ""));
   EXPECT_EQ(hosts, (std::multiset<std::string>{kA.alias, kB.alias})) << jl.out;
 
+  // A group from an ecosystem file: -H @file:env is the hosts of its deploy.<env>.
+  const std::string eco = tmp() + "/group.config.js";
+  write_file(eco,
+             "module.exports = {apps: [{name: 'x', script: 'x.js'}], deploy: {fleet: {host: ['" +
+                 kA.alias + "', '" + kB.alias +
+                 "'], ref: 'origin/main', repo: '/nowhere.git', path: '/srv/x'}}};\n");
+  const json grouped = json::parse(remote("@" + eco + ":fleet", {"jlist"}).out, nullptr, false);
+  std::multiset<std::string> group_hosts;
+  for (const auto& a : grouped.is_array() ? grouped : json::array())
+    if (a.value("name", "") == "multi") group_hosts.insert(a.value("host", ""));
+  EXPECT_EQ(group_hosts, (std::multiset<std::string>{kA.alias, kB.alias})) << grouped.dump();
+  const Result no_env = remote("@" + eco + ":staging", {"ls"});
+  EXPECT_EQ(no_env.exit_code, 2) << describe(no_env);
+  EXPECT_THAT(no_env.err, HasSubstr("no deploy environment 'staging'"));
+
   // Other verbs: each line with its host's label.
   const Result pid = remote(both, {"pid", "multi"});
   EXPECT_EQ(pid.exit_code, 0) << describe(pid);
