@@ -23,14 +23,13 @@ std::vector<std::string> pmctl_action_argv(const std::string& pmctl, bool user,
   return argv;
 }
 
-namespace {
-
-pid_t spawn_with(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* files) {
+pid_t spawn_clean(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* files,
+                  bool search_path) {
   std::vector<char*> c_argv;
   for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
   c_argv.push_back(nullptr);
-  // A parent that reads signals from a signalfd blocks them; the child must not inherit that, or
-  // pmctl would ignore the SIGTERM that stops it.
+  // A parent that reads signals from a signalfd blocks them (pmctl -H ignores SIGPIPE); the
+  // child must not inherit that, or it would ignore the SIGTERM that stops it.
   posix_spawnattr_t attr;
   if (posix_spawnattr_init(&attr) != 0) return -1;
   sigset_t none, all;
@@ -40,9 +39,16 @@ pid_t spawn_with(const std::vector<std::string>& argv, const posix_spawn_file_ac
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  const int r = posix_spawn(&pid, c_argv[0], files, &attr, c_argv.data(), environ);
+  const int r = search_path ? posix_spawnp(&pid, c_argv[0], files, &attr, c_argv.data(), environ)
+                            : posix_spawn(&pid, c_argv[0], files, &attr, c_argv.data(), environ);
   posix_spawnattr_destroy(&attr);
   return r == 0 ? pid : -1;
+}
+
+namespace {
+
+pid_t spawn_with(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* files) {
+  return spawn_clean(argv, files, false);
 }
 
 int wait_for(pid_t pid) {

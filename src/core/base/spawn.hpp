@@ -2,6 +2,7 @@
 // Running a command from a resident companion (pmctl-memguard, pmctl-watch): the pmctl command
 // line they run, and starting it with a clean signal state.
 
+#include <spawn.h>
 #include <sys/types.h>
 
 #include <string>
@@ -14,6 +15,11 @@ namespace pmctl::core {
 /// saying what it does; pmctl's errors still show.
 std::vector<std::string> pmctl_action_argv(const std::string& pmctl, bool user,
                                            const std::string& action, const std::string& target);
+
+/// posix_spawn of argv with `files` (may be null), every signal unblocked and at its default
+/// action in the child; argv[0] looked up in PATH when `search_path`. Its pid, or -1.
+pid_t spawn_clean(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* files,
+                  bool search_path);
 
 /// Starts argv[0] (an absolute path) with this environment, every signal unblocked and at its
 /// default action (the caller may block some for a signalfd); its pid, or -1 if it could not.

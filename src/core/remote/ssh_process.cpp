@@ -12,8 +12,6 @@
 
 #include "core/base/spawn.hpp"
 
-extern char** environ;
-
 namespace pmctl::core {
 namespace {
 
@@ -75,20 +73,7 @@ Spawned spawn_child(const std::vector<std::string>& argv, bool pipe_in, bool cap
     posix_spawn_file_actions_adddup2(&files, out[1], 1);
     posix_spawn_file_actions_adddup2(&files, err[1], 2);
   }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> c_argv;
-  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
-  c_argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawnp(&pid, c_argv[0], &files, &attr, c_argv.data(), environ) != 0) pid = -1;
-  posix_spawnattr_destroy(&attr);
+  const pid_t pid = spawn_clean(argv, &files, true);
   posix_spawn_file_actions_destroy(&files);
   close_fd(in[0]);
   close_fd(out[1]);
