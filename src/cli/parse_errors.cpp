@@ -35,8 +35,6 @@ constexpr std::array kPm2Only{
     Pm2Command{"link unlink open login logout plus register monitor unmonitor install-otel "
                "uninstall-otel",
                "PM2 Plus is not part of pmctl", "journald and systemd hold the logs and metrics"},
-    Pm2Command{"deploy", "pmctl has no deploy",
-               "deploy with your CI, then 'pmctl startOrReload <file>'"},
     Pm2Command{"serve expose", "pmctl has no static file server",
                "start one as an app, e.g. pmctl start \"python3 -m http.server 8080\""},
     Pm2Command{"profile:mem profile:cpu", "there is no pmctl daemon to profile", ""},

@@ -102,7 +102,7 @@ TEST_F(Pm2FlagsTest, ParserMistakesAreOnePmctlSentence) {
 
 // A command PM2 has and pmctl has not says what to do instead, not "did you mean" another verb.
 TEST_F(Pm2FlagsTest, Pm2CommandsPmctlHasNotNameThePmctlWay) {
-  for (const char* cmd : {"imonit", "slist", "update", "link", "deploy", "install", "trigger"}) {
+  for (const char* cmd : {"imonit", "slist", "update", "link", "install", "trigger"}) {
     const Result r = pmctl({cmd});
     EXPECT_EQ(r.exit_code, 2) << cmd;
     EXPECT_THAT(r.err, ::testing::HasSubstr("is a PM2 command pmctl does not have")) << r.err;
